@@ -1,0 +1,37 @@
+# hotswap: online schema changes for MySQL/MariaDB (PostgreSQL to come).
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+BIN := bin/hotswap
+APT_PACKAGES := mariadb-server mariadb-client
+
+.PHONY: setup build test demo vet clean
+
+# setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
+setup:
+	@missing=""; \
+	command -v mariadbd >/dev/null || missing="$(APT_PACKAGES)"; \
+	[ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$$missing postgresql-15"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(GO) mod download
+
+build:
+	$(GO) build -o $(BIN) ./cmd/hotswap
+
+vet:
+	$(GO) vet ./...
+
+# test: the whole suite against throwaway MariaDB and PostgreSQL servers it starts itself.
+test: setup vet
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+# demo: a real online migration of a 1M-row table under write load, on a throwaway MariaDB.
+demo: setup build
+	$(GO) run ./internal/demo -bin $(BIN)
+
+clean:
+	rm -rf bin

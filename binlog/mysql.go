@@ -1,0 +1,169 @@
+package binlog
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	gomysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"github.com/hotswap/hotswap/dialect/mysql"
+)
+
+// MySQLConfig tells the reader where to connect and which table to follow.
+type MySQLConfig struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	MariaDB  bool // selects the replication protocol flavor
+	Database string
+	Table    string
+	Key      KeyDecoder
+}
+
+// MySQLStream follows the binary log from a position and reports the keys
+// of the table's changed rows to a sink.
+type MySQLStream struct {
+	cfg MySQLConfig
+
+	mu      sync.Mutex
+	pos     mysql.BinlogPos // end of the last event handled
+	lag     time.Duration
+	changed chan struct{} // closed and replaced whenever pos advances or the stream ends
+	done    bool
+	err     error
+}
+
+// NewMySQLStream prepares a reader; Run starts it.
+func NewMySQLStream(cfg MySQLConfig) *MySQLStream {
+	return &MySQLStream{cfg: cfg, changed: make(chan struct{})}
+}
+
+// Run reads from start until ctx ends or an error; every change to the table
+// reaches sink before the stream's position moves past it.
+func (s *MySQLStream) Run(ctx context.Context, start mysql.BinlogPos, sink Sink) error {
+	err := s.run(ctx, start, sink)
+	s.mu.Lock()
+	s.done, s.err = true, err
+	s.notifyLocked()
+	s.mu.Unlock()
+	return err
+}
+
+func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink) error {
+	flavor := gomysql.MySQLFlavor
+	if s.cfg.MariaDB {
+		flavor = gomysql.MariaDBFlavor
+	}
+	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
+		ServerID:                uint32(100000 + rand.IntN(1<<30)),
+		Flavor:                  flavor,
+		Host:                    s.cfg.Host,
+		Port:                    uint16(s.cfg.Port),
+		User:                    s.cfg.User,
+		Password:                s.cfg.Password,
+		TimestampStringLocation: time.UTC,
+		HeartbeatPeriod:         time.Second,
+		ReadTimeout:             30 * time.Second,
+		MaxReconnectAttempts:    10,
+		Logger:                  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	defer syncer.Close()
+	s.setPos(start, 0)
+	streamer, err := syncer.StartSync(gomysql.Position{Name: start.File, Pos: start.Pos})
+	if err != nil {
+		return fmt.Errorf("start binlog stream at %s: %w", start, err)
+	}
+	file := start.File
+	for {
+		ev, err := streamer.GetEvent(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("read binlog after %s: %w", s.Position(), err)
+		}
+		if rot, ok := ev.Event.(*replication.RotateEvent); ok {
+			file = string(rot.NextLogName)
+			s.setPos(mysql.BinlogPos{File: file, Pos: uint32(rot.Position)}, 0)
+			continue
+		}
+		if err := s.handle(ctx, ev, sink); err != nil {
+			return err
+		}
+		if ev.Header.LogPos > 0 {
+			s.setPos(mysql.BinlogPos{File: file, Pos: ev.Header.LogPos}, ev.Header.Timestamp)
+		}
+	}
+}
+
+func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, sink Sink) error {
+	switch e := ev.Event.(type) {
+	case *replication.RowsEvent:
+		if string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table {
+			return nil
+		}
+		keys, err := s.cfg.Key.Keys(e.Rows)
+		if err != nil {
+			return fmt.Errorf("binlog event for %s: %w", s.cfg.Table, err)
+		}
+		return sink.Add(ctx, keys)
+	case *replication.QueryEvent:
+		return checkForeignDDL(string(e.Schema), string(e.Query), s.cfg.Database, s.cfg.Table)
+	}
+	return nil
+}
+
+func (s *MySQLStream) setPos(p mysql.BinlogPos, ts uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pos = p
+	if ts > 0 {
+		s.lag = max(0, time.Since(time.Unix(int64(ts), 0)))
+	}
+	s.notifyLocked()
+}
+
+func (s *MySQLStream) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Position is the end of the last event whose changes reached the sink.
+func (s *MySQLStream) Position() mysql.BinlogPos {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pos
+}
+
+// Lag is how old the last event read was when it was read.
+func (s *MySQLStream) Lag() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lag
+}
+
+// WaitFor blocks until the stream has handled every event before target.
+func (s *MySQLStream) WaitFor(ctx context.Context, target mysql.BinlogPos) error {
+	for {
+		s.mu.Lock()
+		pos, ch, done, err := s.pos, s.changed, s.done, s.err
+		s.mu.Unlock()
+		if !pos.Less(target) {
+			return nil
+		}
+		if done {
+			return fmt.Errorf("binlog stream ended at %s before reaching %s: %v", pos, target, err)
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for binlog position %s (at %s): %w", target, pos, ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hotswap/hotswap/logging"
+	"github.com/hotswap/hotswap/migration"
+	"github.com/spf13/cobra"
+)
+
+type alterFlags struct {
+	conn                         connFlags
+	table, alter                 string
+	execute                      bool
+	chunkSize, threads, retries  int
+	cutOverLockTimeoutSeconds    int
+	postponeFlagFile             string
+	dropGhost, dropOld, okToDrop bool
+	approveRenamed               bool
+	verbose, debug, quiet        bool
+}
+
+func alterCommand() *cobra.Command {
+	var f alterFlags
+	cmd := &cobra.Command{
+		Use:   "alter",
+		Short: "Change a table's schema online (dry run unless --execute)",
+		Example: `  hotswap alter --host 127.0.0.1 --port 3306 --user hotswap --database shop --table orders \
+    --alter "ADD COLUMN note VARCHAR(64), DROP COLUMN legacy" --execute`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAlter(cmd, &f) },
+	}
+	fl := cmd.Flags()
+	f.conn.register(fl)
+	fl.StringVar(&f.table, "table", "", "table to alter (required)")
+	fl.StringVar(&f.alter, "alter", "", `ALTER clauses without "ALTER TABLE <name>", e.g. "ADD COLUMN c INT" (required)`)
+	fl.BoolVar(&f.execute, "execute", false, "really migrate; without it, a dry run checks everything and prints the plan")
+	fl.IntVar(&f.chunkSize, "chunk-size", 1000, "rows per copy chunk")
+	fl.IntVar(&f.threads, "threads", 2, "chunks copied in parallel")
+	fl.IntVar(&f.cutOverLockTimeoutSeconds, "cut-over-lock-timeout-seconds", 3, "longest the cut-over holds or waits for its table lock per attempt")
+	fl.IntVar(&f.retries, "default-retries", 60, "cut-over attempts before giving up")
+	fl.StringVar(&f.postponeFlagFile, "postpone-cut-over-flag-file", "", "while this file exists, keep the shadow current and wait before cutting over")
+	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first")
+	fl.BoolVar(&f.dropOld, "initially-drop-old-table", false, "drop a leftover _<table>_old first")
+	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
+	fl.BoolVar(&f.approveRenamed, "approve-renamed-columns", false, "accepted for gh-ost compatibility: CHANGE old new / RENAME COLUMN always map the data")
+	fl.BoolVar(&f.verbose, "verbose", false, "log more")
+	fl.BoolVar(&f.debug, "debug", false, "log everything")
+	fl.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
+	return cmd
+}
+
+func runAlter(cmd *cobra.Command, f *alterFlags) error {
+	conn, err := f.conn.resolve()
+	if err != nil {
+		return refused(cmd, err)
+	}
+	if f.table == "" || f.alter == "" {
+		return refused(cmd, fmt.Errorf("--table and --alter are required"))
+	}
+	if f.chunkSize < 1 || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 {
+		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := migration.New(migration.Config{
+		Conn: conn, Table: f.table, Alter: f.alter, Execute: f.execute,
+		ChunkSize: f.chunkSize, Threads: f.threads, DefaultRetries: f.retries,
+		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
+		PostponeFlagFile:   f.postponeFlagFile,
+		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
+		Log: logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
+	})
+	err = m.Run(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case migration.IsRefused(err):
+		return refused(cmd, err)
+	}
+	return exitError(exitFailed) // the run printed the failure and what is left
+}
+
+func (f *alterFlags) level() logging.Level {
+	switch {
+	case f.debug:
+		return logging.Debug
+	case f.verbose:
+		return logging.Verbose
+	case f.quiet:
+		return logging.Quiet
+	}
+	return logging.Normal
+}
+
+func refused(cmd *cobra.Command, err error) error {
+	fmt.Fprintf(cmd.ErrOrStderr(), "hotswap: refused, nothing was changed: %v\n", err)
+	return exitError(exitRefused)
+}

@@ -1,0 +1,63 @@
+// Package mysql holds every SQL statement hotswap runs on MySQL and MariaDB:
+// introspection, shadow DDL, chunk copy, resync, locks and renames.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+)
+
+// Config says how to reach the server. Password never appears in logs.
+type Config struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	Database string
+}
+
+// Addr is host:port.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// sessionParams are set on every connection hotswap opens: strict mode so a
+// value that does not fit the new type is an error rather than silently
+// changed, zero kept as a value in AUTO_INCREMENT columns, and UTC so
+// TIMESTAMP values never shift.
+var sessionParams = map[string]string{
+	"sql_mode":     "'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'",
+	"time_zone":    "'+00:00'",
+	"wait_timeout": "28800",
+	// every warning of an INSERT IGNORE chunk must be visible to be checked
+	"max_error_count": "65535",
+}
+
+// Open returns a pool with hotswap's session settings and checks it connects.
+func Open(ctx context.Context, c Config) (*sql.DB, error) {
+	dc := driver.NewConfig()
+	dc.User, dc.Passwd, dc.Net, dc.Addr, dc.DBName = c.User, c.Password, "tcp", c.Addr(), c.Database
+	dc.Params = map[string]string{}
+	for k, v := range sessionParams {
+		dc.Params[k] = v
+	}
+	dc.Collation = "utf8mb4_general_ci"
+	dc.Timeout = 10 * time.Second
+	connector, err := driver.NewConnector(dc)
+	if err != nil {
+		return nil, fmt.Errorf("mysql config for %s: %w", c.Addr(), err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxIdleConns(16)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s as %s: %w", c.Addr(), c.User, err)
+	}
+	return db, nil
+}

@@ -1,0 +1,48 @@
+package mysql
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+)
+
+// MaxNameLen is the identifier limit of MySQL and MariaDB.
+const MaxNameLen = 64
+
+// CreateShadow creates shadow as an empty copy of table and applies the ALTER
+// to it: the server validates the ALTER and its error is returned as is.
+// created reports whether the shadow exists afterwards (and must be dropped on failure).
+func CreateShadow(ctx context.Context, q Querier, database, table, shadow, alter string) (created bool, err error) {
+	if _, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s LIKE %s", qualified(database, shadow), qualified(database, table))); err != nil {
+		return false, fmt.Errorf("create shadow table %s: %w", shadow, err)
+	}
+	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", qualified(database, shadow), alter)); err != nil {
+		return true, fmt.Errorf("the server rejected the ALTER (applied to the empty shadow table %s): %w", shadow, err)
+	}
+	return true, nil
+}
+
+// DropTable drops a table hotswap created (shadow, sentry, old table on request).
+func DropTable(ctx context.Context, q Querier, database, name string) error {
+	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(database, name)); err != nil {
+		return fmt.Errorf("drop table %s: %w", name, err)
+	}
+	return nil
+}
+
+// RunLockName names the server-wide advisory lock that keeps two hotswap runs
+// off the same table; GET_LOCK names are limited to 64 characters.
+func RunLockName(database, table string) string {
+	sum := sha1.Sum([]byte(database + "." + table))
+	return "hotswap." + hex.EncodeToString(sum[:])[:40]
+}
+
+// GetLock takes the advisory lock without waiting; false means another session holds it.
+func GetLock(ctx context.Context, q Querier, name string) (bool, error) {
+	var got *int64
+	if err := q.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
+		return false, fmt.Errorf("GET_LOCK(%s): %w", name, err)
+	}
+	return got != nil && *got == 1, nil
+}

@@ -1,0 +1,120 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// DuplicateError is a resync that hit a unique key. Conflicts are shadow rows
+// (outside the batch) holding the values the batch needs: stale rows that
+// must be resynced in the same batch. With no conflicts the source itself
+// holds the duplicate and the run must fail.
+type DuplicateError struct {
+	Conflicts [][]any
+	Err       error
+}
+
+func (e *DuplicateError) Error() string {
+	if len(e.Conflicts) == 0 {
+		return fmt.Sprintf("the source holds values that the new unique key rejects (%v): remove the duplicates or drop the unique key from the ALTER", e.Err)
+	}
+	return fmt.Sprintf("resync met %d stale shadow rows: %v", len(e.Conflicts), e.Err)
+}
+
+func (e *DuplicateError) Unwrap() error { return e.Err }
+
+// ConflictingKeys are the stale shadow rows to add to the batch.
+func (e *DuplicateError) ConflictingKeys() [][]any { return e.Conflicts }
+
+// ResyncTx resyncs keys in a transaction of its own, with locking reads.
+func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
+	tx, err := r.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin resync: %w", err)
+	}
+	defer tx.Rollback()
+	if err := r.Resync(ctx, tx, keys, true); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit resync of %d keys: %w", len(keys), err)
+	}
+	return nil
+}
+
+// Resync makes the shadow rows of keys equal to the source rows: delete them,
+// then insert what the source holds now. With locking, the source is read with
+// a share lock so a transaction seen in the binlog but not yet committed in
+// the engine is waited for (or, with NOWAIT, reported as ErrBusy); without, the
+// caller holds the table locked. q is a transaction, or the cut-over
+// connection holding LOCK TABLES (where a transaction would release the locks).
+func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s", r.shadow(), keyIn(r.DstKey.Columns, "", len(keys)))
+	if _, err := q.ExecContext(ctx, del, flatten(keys)...); err != nil {
+		if isBusy(err) {
+			return ErrBusy
+		}
+		return fmt.Errorf("resync %d keys: delete shadow rows: %w", len(keys), err)
+	}
+	lock := ""
+	if locking {
+		lock = " " + r.ShareLock
+	}
+	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s%s",
+		r.shadow(), r.targets(), r.sources(""), r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), lock)
+	_, err := q.ExecContext(ctx, ins, flatten(keys)...)
+	switch {
+	case err == nil:
+		return nil
+	case isBusy(err):
+		return ErrBusy
+	case isDuplicate(err):
+		conflicts, cerr := r.conflicts(ctx, q, keys)
+		if cerr != nil {
+			return errors.Join(err, cerr)
+		}
+		return &DuplicateError{Conflicts: conflicts, Err: err}
+	}
+	return fmt.Errorf("resync %d keys: copy source rows: %w", len(keys), err)
+}
+
+// conflicts finds shadow rows that hold, on some unique index other than the
+// row key, the values the source rows of keys are about to take.
+func (r *Rows) conflicts(ctx context.Context, q Querier, keys [][]any) ([][]any, error) {
+	toSource := map[string]string{}
+	for _, p := range r.Pairs {
+		toSource[strings.ToLower(p.Target)] = p.Source
+	}
+	var out [][]any
+	for _, ix := range r.DstTable.Uniques {
+		if strings.EqualFold(ix.Name, r.DstKey.Name) {
+			continue
+		}
+		var on []string
+		for _, c := range ix.Columns {
+			s, ok := toSource[strings.ToLower(c)]
+			if !ok {
+				on = nil // a column not fed from the source can't be matched
+				break
+			}
+			on = append(on, col("n", c)+" = "+col("s", s))
+		}
+		if on == nil {
+			continue
+		}
+		q1 := fmt.Sprintf("SELECT %s FROM %s n JOIN %s s ON %s WHERE %s AND NOT %s",
+			r.prefixed("n", r.DstKey.Columns), r.shadow(), r.src(), strings.Join(on, " AND "),
+			keyIn(r.SrcKey.Columns, "s", len(keys)), keyIn(r.DstKey.Columns, "n", len(keys)))
+		found, err := scanKeys(ctx, q, len(r.DstKey.Columns), q1, append(flatten(keys), flatten(keys)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("find stale shadow rows on %s: %w", ix.Name, err)
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}

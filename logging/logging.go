@@ -1,0 +1,42 @@
+// Package logging builds hotswap's zerolog logger: one line per event, human
+// console output on a terminal, JSON otherwise.
+package logging
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+)
+
+// Level names the verbosity flags.
+type Level int
+
+const (
+	Quiet Level = iota
+	Normal
+	Verbose
+	Debug
+)
+
+// New returns a logger writing to w (console format when w is a terminal).
+func New(w io.Writer, lvl Level) zerolog.Logger {
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(zlevel(lvl)).With().Timestamp().Logger()
+}
+
+func zlevel(l Level) zerolog.Level {
+	switch l {
+	case Quiet:
+		return zerolog.WarnLevel
+	case Verbose:
+		return zerolog.DebugLevel
+	case Debug:
+		return zerolog.TraceLevel
+	}
+	return zerolog.InfoLevel
+}

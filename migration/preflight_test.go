@@ -1,0 +1,159 @@
+package migration_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/migration"
+)
+
+// refusal runs a migration that must be refused before any change: the error
+// names the problem, and the tables and the table's definition are unchanged.
+func (e *env) refusal(cfg migration.Config, wantMsg ...string) {
+	e.t.Helper()
+	before, ddl := e.tables(), e.showCreateIfTable(cfg.Table)
+	out, err := e.run(cfg)
+	if err == nil {
+		e.t.Fatalf("run was not refused; output:\n%s", out)
+	}
+	if !migration.IsRefused(err) {
+		e.t.Fatalf("error is not a refusal (exit 2): %v", err)
+	}
+	for _, w := range wantMsg {
+		if !strings.Contains(err.Error(), w) {
+			e.t.Errorf("refusal %q does not mention %q", err, w)
+		}
+	}
+	if after := e.tables(); after != before {
+		e.t.Errorf("tables changed by a refused run: before %q, after %q", before, after)
+	}
+	if got := e.showCreateIfTable(cfg.Table); got != ddl {
+		e.t.Errorf("table definition changed by a refused run:\n%s\n->\n%s", ddl, got)
+	}
+}
+
+func (e *env) showCreateIfTable(name string) string {
+	var n, ddl string
+	e.admin.QueryRow("SHOW CREATE TABLE "+mysql.Quote(name)).Scan(&n, &ddl)
+	return ddl
+}
+
+func TestPreflightRefusals(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT, u INT NOT NULL, UNIQUE KEY uk (u))",
+		"INSERT INTO t VALUES (1, 1, 1), (2, 2, 2)",
+		"CREATE TABLE nokey (a INT, b INT)",
+		"CREATE TABLE myi (id INT PRIMARY KEY) ENGINE=MyISAM",
+		"CREATE VIEW v AS SELECT id FROM t",
+		"CREATE TABLE parent (id INT PRIMARY KEY)",
+		"CREATE TABLE child (id INT PRIMARY KEY, p INT, CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES parent (id))",
+		"CREATE TABLE trig (id INT PRIMARY KEY, a INT)",
+		"CREATE TRIGGER trig_bi BEFORE INSERT ON trig FOR EACH ROW SET NEW.a = 1",
+	)
+	cases := []struct {
+		name, table, alter string
+		want               []string
+	}{
+		{"missing table", "nope", "ADD COLUMN c INT", []string{"does not exist"}},
+		{"view", "v", "ADD COLUMN c INT", []string{"is a view"}},
+		{"not innodb", "myi", "ADD COLUMN c INT", []string{"MyISAM", "InnoDB"}},
+		{"no key", "nokey", "ADD COLUMN c INT", []string{"no PRIMARY KEY or NOT NULL UNIQUE key"}},
+		{"alter drops every key", "t", "DROP PRIMARY KEY, DROP INDEX uk", []string{"no PRIMARY KEY or NOT NULL UNIQUE key"}},
+		{"renames table", "t", "RENAME TO t2", []string{"renames the table"}},
+		{"server rejects alter", "t", "ADD COLUMN a INT", []string{"Duplicate column name 'a'"}},
+		{"unparsable alter", "t", "ADD COLUMN (((", []string{"parse --alter"}},
+		{"full statement given", "t", "ALTER TABLE t ADD COLUMN c INT", []string{"without \"ALTER TABLE <name>\""}},
+		{"adds foreign key", "t", "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES parent (id)", []string{"adds a foreign key"}},
+		{"parent of foreign key", "parent", "ADD COLUMN c INT", []string{"foreign keys", "fk_p"}},
+		{"child with foreign key", "child", "ADD COLUMN c INT", []string{"foreign keys", "fk_p"}},
+		{"trigger", "trig", "ADD COLUMN c INT", []string{"triggers", "trig_bi"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.t = t
+			e.refusal(e.config(c.table, c.alter), c.want...)
+		})
+	}
+}
+
+func TestPreflightServerSettings(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	for _, c := range []struct{ variable, bad, good, want string }{
+		{"binlog_format", "STATEMENT", "ROW", "binlog_format is \"STATEMENT\", hotswap needs ROW"},
+		{"binlog_row_image", "MINIMAL", "FULL", "binlog_row_image is \"MINIMAL\", hotswap needs FULL"},
+	} {
+		t.Run(c.variable, func(t *testing.T) {
+			e.t = t
+			e.exec("SET GLOBAL " + c.variable + " = '" + c.bad + "'")
+			t.Cleanup(func() { e.admin.Exec("SET GLOBAL " + c.variable + " = '" + c.good + "'") })
+			e.refusal(e.config("t", "ADD COLUMN c INT"), c.want)
+		})
+	}
+}
+
+func TestPreflightMissingPrivileges(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)",
+		"CREATE USER IF NOT EXISTS 'weak'@'%' IDENTIFIED BY 'weakpw'",
+		"GRANT SELECT, INSERT ON *.* TO 'weak'@'%'")
+	cfg := e.config("t", "ADD COLUMN c INT")
+	cfg.Conn.User, cfg.Conn.Password = "weak", "weakpw"
+	e.refusal(cfg, "lacks privileges", "ALTER ON", "LOCK TABLES ON", "REPLICATION SLAVE ON *.*", "REPLICATION CLIENT ON *.*")
+}
+
+func TestPreflightLeftoversAndRunLock(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT)", "INSERT INTO t VALUES (1,1),(2,2)",
+		"CREATE TABLE _t_new (x INT)", "CREATE TABLE _t_old (x INT)")
+	e.refusal(e.config("t", "ADD COLUMN c INT"), "_t_new already exists", "--initially-drop-ghost-table")
+	cfg := e.config("t", "ADD COLUMN c INT")
+	cfg.InitiallyDropGhost = true
+	e.refusal(cfg, "_t_old already exists", "--initially-drop-old-table")
+
+	// another run holds the table's lock
+	conn, err := e.admin.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got sql.NullInt64
+	conn.QueryRowContext(context.Background(), "SELECT GET_LOCK(?, 0)", mysql.RunLockName(e.db, "t")).Scan(&got)
+	e.refusal(e.config("t", "ADD COLUMN c INT"), "another hotswap is already running")
+	conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", mysql.RunLockName(e.db, "t"))
+	conn.Close()
+
+	// with both flags the leftovers are dropped and the run completes
+	cfg.InitiallyDropOld = true
+	if out, err := e.run(cfg); err != nil {
+		t.Fatalf("run with --initially-drop-*: %v\n%s", err, out)
+	}
+	if !strings.Contains(e.showCreate("t"), "`c` int") {
+		t.Fatal("column c was not added")
+	}
+}
+
+func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT, b VARCHAR(10))", "INSERT INTO t VALUES (1,1,'x')")
+	before, ddl := e.tables(), e.showCreate("t")
+	cfg := e.config("t", "ADD COLUMN c INT, CHANGE b bb VARCHAR(20), DROP COLUMN a")
+	cfg.Execute = false
+	out, err := e.run(cfg)
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	for _, w := range []string{"CREATE TABLE `t`", "`bb` varchar(20)", "b -> bb", "id -> id", "(new) c", "Row key: PRIMARY (id)", "Estimated rows:"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("dry run output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "a -> a") {
+		t.Errorf("dropped column a is mapped:\n%s", out)
+	}
+	if e.tables() != before || e.showCreate("t") != ddl {
+		t.Errorf("dry run changed something: %s", e.tables())
+	}
+}
