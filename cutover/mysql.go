@@ -1,5 +1,6 @@
 // Package cutover swaps the shadow table in for the original, atomically for
-// the application: it sees the old table, then the new one, never neither.
+// the application: it sees the old table, then the new one, never neither,
+// and no write reaches the old table after the last catch-up.
 package cutover
 
 import (
@@ -13,8 +14,23 @@ import (
 	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
-// MySQL is the sentry-table cut-over (works on MariaDB and every MySQL,
-// including those that refuse RENAME under LOCK TABLES).
+// MySQL is the sentry-table cut-over for MySQL and MariaDB (neither MariaDB
+// nor MySQL before 8.0.13 allows RENAME under LOCK TABLES):
+//
+//  1. create the empty sentry under the old table's name;
+//  2. A: LOCK TABLES t READ, sentry WRITE: writers queue, readers go on;
+//  3. drain the stream to the binlog end read under the lock, resync the
+//     last keys (other connections: the shadow is not locked);
+//  4. B: RENAME TABLE t TO old, shadow TO t: it takes the shadow's metadata
+//     lock, then waits on the sentry (A);
+//  5. A drops the sentry; B takes its name, then queues on t;
+//  6. once probes show B holds the shadow's and the old name's locks, B must
+//     be queued on t, ahead of any writer that comes later: A unlocks and
+//     the RENAME runs before the queued writes.
+//
+// MariaDB grants a released table lock to writers that queued before a
+// RENAME still waiting on another table, so step 6 must not be skipped.
+// If A dies before step 5, the sentry makes the RENAME fail: no half state.
 type MySQL struct {
 	DB          *sql.DB
 	Database    string
@@ -29,90 +45,110 @@ type MySQL struct {
 	Rows    *mysql.Rows
 }
 
-// Attempt runs one cut-over. On any error before the swap, the original table
-// is left in place and untouched, the sentry dropped: the caller may retry.
+// Attempt runs one cut-over. On any error the original table is in place
+// and untouched, the sentry dropped: the caller may retry.
 func (m *MySQL) Attempt(ctx context.Context) (err error) {
+	conns, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer conns.close()
 	if err := mysql.CreateSentry(ctx, m.DB, m.Database, m.Old); err != nil {
 		return err
 	}
-	sentryLeft := true
+	swapped := false
 	defer func() {
-		if sentryLeft {
-			// a fresh context: the run's may be cancelled, the sentry must still go
+		if !swapped { // a fresh context: the run's may be cancelled, the sentry must still go
 			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			err = errors.Join(err, mysql.DropTable(dctx, m.DB, m.Database, m.Old))
 		}
 	}()
-	a, err := m.DB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("cut-over lock connection: %w", err)
-	}
-	defer a.Close()
-	b, err := m.DB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("cut-over rename connection: %w", err)
-	}
-	defer b.Close()
-	if err := mysql.SetLockWait(ctx, a, m.LockTimeout); err != nil {
-		return err
-	}
-	if err := mysql.SetLockWait(ctx, b, 2*m.LockTimeout+5*time.Second); err != nil {
-		return err
-	}
 	m.Applier.Pause()
 	defer m.Applier.Resume()
-	if err := mysql.LockForSwap(ctx, a, m.Database, m.Table, m.Old, m.Shadow); err != nil {
+	if err := mysql.LockForSwap(ctx, conns.a, m.Database, m.Table, m.Old); err != nil {
 		return err
 	}
-	swapped, err := m.underLock(ctx, a, b)
-	sentryLeft = !swapped
+	swapped, err = m.underLock(ctx, conns)
 	return err
 }
 
-// underLock catches the shadow up while writes are blocked, queues the
-// RENAME behind the lock, then drops the sentry and unlocks so the RENAME
-// runs before any queued write.
-func (m *MySQL) underLock(ctx context.Context, a, b *sql.Conn) (swapped bool, err error) {
+type conns struct {
+	a, b, probe *sql.Conn
+	bID         int64
+	nowait      bool
+}
+
+func (m *MySQL) open(ctx context.Context) (*conns, error) {
+	c := &conns{}
+	var err error
+	for _, p := range []**sql.Conn{&c.a, &c.b, &c.probe} {
+		if *p, err = m.DB.Conn(ctx); err != nil {
+			c.close()
+			return nil, fmt.Errorf("cut-over connection: %w", err)
+		}
+	}
+	if c.bID, err = mysql.ConnectionID(ctx, c.b); err != nil {
+		c.close()
+		return nil, err
+	}
+	c.nowait = mysql.SupportsLockNoWait(ctx, c.probe, m.Database, m.Shadow)
+	err = errors.Join(mysql.SetLockWait(ctx, c.a, m.LockTimeout), mysql.SetLockWait(ctx, c.b, 2*m.LockTimeout+5*time.Second))
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *conns) close() {
+	for _, x := range []*sql.Conn{c.a, c.b, c.probe} {
+		if x != nil {
+			x.Close()
+		}
+	}
+}
+
+// underLock catches up, queues the RENAME and releases it. It returns
+// whether the tables were swapped.
+func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err error) {
 	renameDone := make(chan error, 1)
-	renameStarted := false
+	renameStarted, sentryDropped := false, false
 	defer func() {
 		if !swapped {
-			var aerr error
-			if swapped, aerr = m.abort(a, renameStarted, renameDone); swapped {
-				err = nil // the rename ran after a complete catch-up: the swap is done
-			} else {
-				err = errors.Join(err, aerr)
-			}
+			err = errors.Join(err, m.abort(c, renameStarted, sentryDropped, renameDone))
 		}
 	}()
 	budget, cancel := context.WithTimeout(ctx, m.LockTimeout)
 	defer cancel()
-	if err := m.catchUp(budget, a); err != nil {
-		return false, err
-	}
-	bid, err := mysql.ConnectionID(budget, b)
-	if err != nil {
+	if err := m.catchUp(budget, c.a); err != nil {
 		return false, err
 	}
 	renameStarted = true
-	go func() { renameDone <- mysql.SwapRename(context.Background(), b, m.Database, m.Table, m.Old, m.Shadow) }()
-	if err := m.waitQueued(budget, bid, renameDone); err != nil {
+	go func() {
+		renameDone <- mysql.SwapRename(context.Background(), c.b, m.Database, m.Table, m.Old, m.Shadow)
+	}()
+	if err := m.waitRename(budget, c, renameDone, false); err != nil {
 		return false, err
 	}
-	if err := mysql.DropSentryAndUnlock(ctx, a, m.Database, m.Old); err != nil {
+	if _, err := c.a.ExecContext(ctx, "DROP TABLE "+mysql.Quote(m.Database)+"."+mysql.Quote(m.Old)); err != nil {
+		return false, fmt.Errorf("drop cut-over sentry: %w", err)
+	}
+	sentryDropped = true
+	if err := m.waitRename(budget, c, renameDone, true); err != nil {
+		return false, err
+	}
+	if err := mysql.Unlock(ctx, c.a); err != nil {
 		return false, err
 	}
 	if err := <-renameDone; err != nil {
-		// sentry gone and unlocked, yet the rename failed: the original is in place
-		renameStarted = false
 		return false, err
 	}
 	return true, nil
 }
 
 // catchUp drains the stream to the binlog end read under the lock and
-// resyncs the last keys on the locking connection.
+// resyncs the last keys.
 func (m *MySQL) catchUp(ctx context.Context, a *sql.Conn) error {
 	pos, err := mysql.MasterPos(ctx, a)
 	if err != nil {
@@ -121,20 +157,17 @@ func (m *MySQL) catchUp(ctx context.Context, a *sql.Conn) error {
 	if err := m.Stream.WaitFor(ctx, pos); err != nil {
 		return fmt.Errorf("drain stream under cut-over lock: %w", err)
 	}
-	return m.Applier.Drain(ctx, func(ctx context.Context, keys [][]any) error {
-		return m.Rows.Resync(ctx, a, keys, false)
-	})
+	return m.Applier.Drain(ctx, m.Rows.ResyncWritesBlocked)
 }
 
-// waitQueued returns once the RENAME waits on the metadata lock.
-func (m *MySQL) waitQueued(ctx context.Context, id int64, renameDone chan error) error {
+// waitRename waits until the RENAME waits on a metadata lock and, when
+// onTable, until it holds every name but the table's, so that it can only be
+// waiting on the table itself.
+func (m *MySQL) waitRename(ctx context.Context, c *conns, renameDone chan error, onTable bool) error {
 	for {
-		waiting, err := mysql.WaitingForMetadataLock(ctx, m.DB, id)
-		if err != nil {
+		ok, err := m.renameQueued(ctx, c, onTable)
+		if err != nil || ok {
 			return err
-		}
-		if waiting {
-			return nil
 		}
 		select {
 		case err := <-renameDone:
@@ -142,25 +175,51 @@ func (m *MySQL) waitQueued(ctx context.Context, id int64, renameDone chan error)
 			return fmt.Errorf("rename ended before the cut-over released its lock: %v", err)
 		case <-ctx.Done():
 			return fmt.Errorf("rename not queued within the cut-over budget %s: %w", m.LockTimeout, ctx.Err())
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(2 * time.Millisecond):
 		}
 	}
 }
 
-// abort unlocks with the sentry still in place, so a queued RENAME fails. It
-// reports whether the RENAME ran anyway (only possible once the sentry was
-// dropped, which happens only after a complete catch-up).
-func (m *MySQL) abort(a *sql.Conn, renameStarted bool, renameDone chan error) (swapped bool, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err = mysql.Unlock(ctx, a)
-	if renameStarted {
-		select {
-		case rerr := <-renameDone:
-			return rerr == nil, err
-		case <-ctx.Done():
-			return false, errors.Join(err, errors.New("the queued RENAME is still pending after the cut-over was aborted"))
+func (m *MySQL) renameQueued(ctx context.Context, c *conns, onTable bool) (bool, error) {
+	waiting, err := mysql.WaitingForMetadataLock(ctx, m.DB, c.bID)
+	if err != nil || !waiting || !onTable || m.Table < m.Shadow && m.Table < m.Old {
+		return waiting, err // a table name that sorts first is locked first
+	}
+	for _, name := range []string{m.Shadow, m.Old} {
+		held, err := mysql.HeldByOther(ctx, c.probe, m.Database, name, c.nowait)
+		if err != nil || !held {
+			return false, err
 		}
 	}
-	return false, err
+	return true, nil
+}
+
+// abort leaves the original table in place: a RENAME queued after the sentry
+// is gone is killed before the lock is released; before that, the sentry
+// makes it fail.
+func (m *MySQL) abort(c *conns, renameStarted, sentryDropped bool, renameDone chan error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	if renameStarted && sentryDropped {
+		err = mysql.KillQuery(ctx, m.DB, c.bID)
+		select {
+		case rerr := <-renameDone:
+			renameStarted = false
+			if rerr == nil {
+				return errors.New("BUG: the RENAME ran while the table was still locked")
+			}
+		case <-ctx.Done():
+			return errors.Join(err, errors.New("the queued RENAME could not be killed: the table is still locked by the cut-over connection, which now closes"))
+		}
+	}
+	err = errors.Join(err, mysql.Unlock(ctx, c.a))
+	if renameStarted {
+		select {
+		case <-renameDone: // fails on the sentry
+		case <-ctx.Done():
+			err = errors.Join(err, errors.New("the queued RENAME is still pending after the cut-over was aborted"))
+		}
+	}
+	return err
 }

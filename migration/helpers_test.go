@@ -98,7 +98,7 @@ func (e *env) tables() string {
 func (e *env) showCreate(table string) string {
 	e.t.Helper()
 	var n, ddl string
-	if err := e.admin.QueryRow("SHOW CREATE TABLE " + mysql.Quote(table)).Scan(&n, &ddl); err != nil {
+	if err := e.admin.QueryRow("SHOW CREATE TABLE "+mysql.Quote(table)).Scan(&n, &ddl); err != nil {
 		e.t.Fatal(err)
 	}
 	return ddl

@@ -27,10 +27,11 @@ func SetLockWait(ctx context.Context, c *sql.Conn, d time.Duration) error {
 	return nil
 }
 
-// LockForSwap write-locks the table, the sentry and the shadow on c.
-func LockForSwap(ctx context.Context, c *sql.Conn, database, table, sentry, shadow string) error {
-	q := fmt.Sprintf("LOCK TABLES %s WRITE, %s WRITE, %s WRITE",
-		qualified(database, table), qualified(database, sentry), qualified(database, shadow))
+// LockForSwap read-locks the table (writes wait, reads go on) and write-locks
+// the sentry on c. The shadow stays unlocked so the final resync can run on
+// other connections and the RENAME can take it before it queues on the table.
+func LockForSwap(ctx context.Context, c *sql.Conn, database, table, sentry string) error {
+	q := fmt.Sprintf("LOCK TABLES %s READ, %s WRITE", qualified(database, table), qualified(database, sentry))
 	if _, err := c.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("lock %s for cut-over: %w", table, err)
 	}
@@ -83,6 +84,36 @@ func WaitingForMetadataLock(ctx context.Context, q Querier, id int64) (bool, err
 		return false, fmt.Errorf("read state of connection %d: %w", id, err)
 	}
 	return state.String == "Waiting for table metadata lock", nil
+}
+
+// HeldByOther says whether another session holds a lock on table that keeps
+// a READ lock out, probing with LOCK TABLES ... READ NOWAIT on c (or a one
+// second wait where NOWAIT is not supported). A missing table is not held.
+func HeldByOther(ctx context.Context, c *sql.Conn, database, table string, nowait bool) (bool, error) {
+	q := "LOCK TABLES " + qualified(database, table) + " READ"
+	if nowait {
+		q += " NOWAIT"
+	} else if _, err := c.ExecContext(ctx, "SET SESSION lock_wait_timeout = 1"); err != nil {
+		return false, fmt.Errorf("probe lock on %s: %w", table, err)
+	}
+	_, err := c.ExecContext(ctx, q)
+	switch {
+	case err == nil:
+		return false, Unlock(ctx, c)
+	case isBusy(err):
+		return true, nil
+	case isNoSuchTable(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("probe lock on %s: %w", table, err)
+}
+
+// SupportsLockNoWait says whether LOCK TABLES accepts NOWAIT (MariaDB 10.3+).
+func SupportsLockNoWait(ctx context.Context, c *sql.Conn, database, table string) bool {
+	if _, err := c.ExecContext(ctx, "LOCK TABLES "+qualified(database, table)+" READ NOWAIT"); err != nil {
+		return false
+	}
+	return Unlock(ctx, c) == nil
 }
 
 // Kill ends the statement running on connection id.

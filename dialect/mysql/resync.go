@@ -30,12 +30,23 @@ func (e *DuplicateError) ConflictingKeys() [][]any { return e.Conflicts }
 
 // ResyncTx resyncs keys in a transaction of its own, with locking reads.
 func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
+	return r.resyncTx(ctx, keys, true)
+}
+
+// ResyncWritesBlocked resyncs keys while the cut-over blocks every writer
+// of the table: all committed, so a plain read sees the last change, and a
+// locking read would wait on the cut-over's own table lock.
+func (r *Rows) ResyncWritesBlocked(ctx context.Context, keys [][]any) error {
+	return r.resyncTx(ctx, keys, false)
+}
+
+func (r *Rows) resyncTx(ctx context.Context, keys [][]any, locking bool) error {
 	tx, err := r.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin resync: %w", err)
 	}
 	defer tx.Rollback()
-	if err := r.Resync(ctx, tx, keys, true); err != nil {
+	if err := r.Resync(ctx, tx, keys, locking); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -99,6 +99,11 @@ func isBusy(err error) bool {
 	return errors.As(err, &me) && (me.Number == 1205 || me.Number == 3572)
 }
 
+func isNoSuchTable(err error) bool {
+	var me *driver.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
+}
+
 func isDuplicate(err error) bool {
 	var me *driver.MySQLError
 	return errors.As(err, &me) && me.Number == 1062
