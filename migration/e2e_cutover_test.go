@@ -2,8 +2,8 @@ package migration_test
 
 import (
 	"context"
-	"os"
 	"database/sql"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"

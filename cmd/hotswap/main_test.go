@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hotswap/hotswap/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+func TestExitStatuses(t *testing.T) {
+	srv := testdb.MySQLServer(t)
+	db, admin := srv.NewDatabase(t)
+	if _, err := admin.Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)"); err != nil {
+		t.Fatal(err)
+	}
+	admin.Exec("INSERT INTO t VALUES (1, 1), (2, 2)")
+	pwFile := t.TempDir() + "/pw"
+	os.WriteFile(pwFile, []byte(srv.Password+"\n"), 0o600)
+	base := []string{"alter", "--host", srv.Host, "--port", itoa(srv.Port), "--user", srv.User,
+		"--password-file", pwFile, "--database", db, "--table", "t", "--quiet"}
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"version", []string{"version"}, exitOK},
+		{"unknown flag", []string{"alter", "--nope"}, exitRefused},
+		{"missing table flag", []string{"alter", "--user", "u", "--database", "d"}, exitRefused},
+		{"preflight refusal", append(base, "--alter", "RENAME TO t2", "--execute"), exitRefused},
+		{"dry run", append(base, "--alter", "ADD COLUMN c INT"), exitOK},
+		{"execute", append(base, "--alter", "ADD COLUMN c INT", "--execute"), exitOK},
+	}
+	for _, c := range cases {
+		if got := run(c.args); got != c.want {
+			t.Errorf("%s: exit status %d, want %d", c.name, got, c.want)
+		}
+	}
+	var ddl, name string
+	admin.QueryRow("SHOW CREATE TABLE t").Scan(&name, &ddl)
+	if !strings.Contains(ddl, "`c` int") {
+		t.Errorf("execute did not add the column:\n%s", ddl)
+	}
+}
+
+func TestPasswordFromEnvironment(t *testing.T) {
+	t.Setenv("HOTSWAP_PASSWORD", "from-env")
+	c := connFlags{user: "u", database: "d", host: "h", port: 1}
+	cfg, err := c.resolve()
+	if err != nil || cfg.Password != "from-env" {
+		t.Fatalf("password from env: %+v %v", cfg, err)
+	}
+	c = connFlags{dsn: "mysql://u2:pw2@db.example:3307/shop"}
+	cfg, err = c.resolve()
+	if err != nil || cfg.User != "u2" || cfg.Password != "pw2" || cfg.Host != "db.example" || cfg.Port != 3307 || cfg.Database != "shop" {
+		t.Fatalf("dsn: %+v %v", cfg, err)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
