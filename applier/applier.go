@@ -126,6 +126,7 @@ func (a *Applier) end() {
 // flush resyncs a batch, growing it with stale rows a duplicate reveals and
 // putting it back when rows are busy.
 func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any) error {
+	busySince := time.Time{}
 	for attempt := 0; ; attempt++ {
 		err := resync(ctx, batch)
 		if err == nil {
@@ -134,10 +135,17 @@ func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any) e
 			a.mu.Unlock()
 			return nil
 		}
+		// Rows locked by the application (or waiting behind a copy chunk):
+		// retry for as long as a long transaction may reasonably last.
 		var busy Busy
-		if errors.As(err, &busy) && busy.Busy() && attempt < 50 {
-			sleep(ctx, time.Duration(attempt+1)*5*time.Millisecond)
-			continue
+		if errors.As(err, &busy) && busy.Busy() {
+			if busySince.IsZero() {
+				busySince = time.Now()
+			}
+			if time.Since(busySince) < 5*time.Minute {
+				sleep(ctx, time.Duration(min(attempt+1, 40))*5*time.Millisecond)
+				continue
+			}
 		}
 		var c Conflicting
 		if errors.As(err, &c) && len(c.ConflictingKeys()) > 0 && attempt < 20 {
