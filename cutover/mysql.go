@@ -131,8 +131,8 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 	if err := m.waitRename(budget, c, renameDone, false); err != nil {
 		return false, err
 	}
-	if _, err := c.a.ExecContext(ctx, "DROP TABLE "+mysql.Quote(m.Database)+"."+mysql.Quote(m.Old)); err != nil {
-		return false, fmt.Errorf("drop cut-over sentry: %w", err)
+	if err := mysql.DropSentry(ctx, c.a, m.Database, m.Old); err != nil {
+		return false, err
 	}
 	sentryDropped = true
 	if err := m.waitRename(budget, c, renameDone, true); err != nil {

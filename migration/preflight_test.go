@@ -102,7 +102,8 @@ func TestPreflightMissingPrivileges(t *testing.T) {
 		"GRANT SELECT, INSERT ON *.* TO 'weak'@'%'")
 	cfg := e.config("t", "ADD COLUMN c INT")
 	cfg.Conn.User, cfg.Conn.Password = "weak", "weakpw"
-	e.refusal(cfg, "lacks privileges", "ALTER ON", "LOCK TABLES ON", "REPLICATION SLAVE ON *.*", "REPLICATION CLIENT ON *.*")
+	e.refusal(cfg, "lacks privileges", "UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `"+e.db+"`.*",
+		"REPLICATION SLAVE, REPLICATION CLIENT ON *.*", "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO <user>;")
 }
 
 func TestPreflightLeftoversAndRunLock(t *testing.T) {

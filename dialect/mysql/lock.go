@@ -38,12 +38,13 @@ func LockForSwap(ctx context.Context, c *sql.Conn, database, table, sentry strin
 	return nil
 }
 
-// DropSentryAndUnlock drops the sentry (write-locked by c) and releases the locks.
-func DropSentryAndUnlock(ctx context.Context, c *sql.Conn, database, sentry string) error {
+// DropSentry drops the sentry on c, which holds it write-locked: the RENAME
+// waiting on it may then take its name.
+func DropSentry(ctx context.Context, c *sql.Conn, database, sentry string) error {
 	if _, err := c.ExecContext(ctx, "DROP TABLE "+qualified(database, sentry)); err != nil {
 		return fmt.Errorf("drop cut-over sentry %s: %w", sentry, err)
 	}
-	return Unlock(ctx, c)
+	return nil
 }
 
 // Unlock releases LOCK TABLES.
@@ -116,7 +117,7 @@ func SupportsLockNoWait(ctx context.Context, c *sql.Conn, database, table string
 	return Unlock(ctx, c) == nil
 }
 
-// Kill ends the statement running on connection id.
+// KillQuery ends the statement running on connection id.
 func KillQuery(ctx context.Context, q Querier, id int64) error {
 	if _, err := q.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil {
 		return fmt.Errorf("kill query on connection %d: %w", id, err)

@@ -39,20 +39,28 @@ func CheckPrivileges(ctx context.Context, db *sql.DB, database string) error {
 	if err != nil {
 		return err
 	}
-	var missing []string
+	var onDB, onAll []string
 	for _, p := range schemaPrivileges {
 		if !global[p] && !onSchema[p] {
-			missing = append(missing, p+" ON "+Quote(database)+".*")
+			onDB = append(onDB, p)
 		}
 	}
 	for _, names := range globalPrivileges {
 		if !anyOf(global, names) {
-			missing = append(missing, names[0]+" ON *.*")
+			onAll = append(onAll, names[0])
 		}
 	}
+	var missing, fix []string
+	if len(onDB) > 0 {
+		missing = append(missing, strings.Join(onDB, ", ")+" ON "+Quote(database)+".*")
+		fix = append(fix, "GRANT "+strings.Join(onDB, ", ")+" ON "+Quote(database)+".* TO <user>;")
+	}
+	if len(onAll) > 0 {
+		missing = append(missing, strings.Join(onAll, ", ")+" ON *.*")
+		fix = append(fix, "GRANT "+strings.Join(onAll, ", ")+" ON *.* TO <user>;")
+	}
 	if len(missing) > 0 {
-		return fmt.Errorf("the user lacks privileges: %s; grant them, e.g. GRANT %s TO <user>",
-			strings.Join(missing, ", "), strings.Join(missing, ", "))
+		return fmt.Errorf("the user lacks privileges: %s; grant them: %s", strings.Join(missing, "; "), strings.Join(fix, " "))
 	}
 	return nil
 }

@@ -135,9 +135,8 @@ func (s *MySQL) launch(pingDSN string) error {
 	if err != nil {
 		return err
 	}
-	if err := waitReady(p, mysqlReadyTimeout, func() error { return pingMySQL(pingDSN) }); err != nil {
-		_ = p.stop(syscall.SIGKILL, time.Second)
-		return fmt.Errorf("%w\n--- %s ---\n%s", err, s.LogPath, logTail(s.LogPath, 30))
+	if err := waitReady(p, mysqlReadyTimeout, func() error { return pingMySQL(pingDSN) }, s.LogPath); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.proc = p

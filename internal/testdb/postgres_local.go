@@ -154,9 +154,8 @@ func (p *Postgres) launch(cred *syscall.Credential) error {
 		return err
 	}
 	ping := func() error { return pingPostgres(p.SuperDSN(p.maintDB)) }
-	if err := waitReady(proc, postgresReadyTimeout, ping); err != nil {
-		_ = proc.stop(syscall.SIGKILL, time.Second)
-		return fmt.Errorf("%w\n--- %s ---\n%s", err, p.LogPath, logTail(p.LogPath, 30))
+	if err := waitReady(proc, postgresReadyTimeout, ping, p.LogPath); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	p.proc = proc

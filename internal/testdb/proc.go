@@ -164,7 +164,16 @@ func logTail(path string, n int) string {
 }
 
 // waitReady polls ping until it succeeds, the process dies or timeout passes.
-func waitReady(p *process, timeout time.Duration, ping func() error) error {
+// On failure the process is killed and the error carries its log's tail.
+func waitReady(p *process, timeout time.Duration, ping func() error, logPath string) error {
+	if err := pollReady(p, timeout, ping); err != nil {
+		_ = p.stop(syscall.SIGKILL, time.Second)
+		return fmt.Errorf("%w\n--- %s ---\n%s", err, logPath, logTail(logPath, 30))
+	}
+	return nil
+}
+
+func pollReady(p *process, timeout time.Duration, ping func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := ping()
