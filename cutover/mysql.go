@@ -20,7 +20,8 @@ import (
 //  1. create the empty sentry under the old table's name;
 //  2. A: LOCK TABLES t READ, sentry WRITE: writers queue, readers go on;
 //  3. drain the stream to the binlog end read under the lock, resync the
-//     last keys (other connections: the shadow is not locked);
+//     last keys (other connections: the shadow is not locked), and raise the
+//     shadow's AUTO_INCREMENT to the table's;
 //  4. B: RENAME TABLE t TO old, shadow TO t: it takes the shadow's metadata
 //     lock, then waits on the sentry (A);
 //  5. A drops the sentry; B takes its name, then queues on t;
@@ -38,11 +39,10 @@ type MySQL struct {
 	Shadow      string
 	Old         string
 	LockTimeout time.Duration
-	Stream      interface {
-		WaitFor(ctx context.Context, pos mysql.BinlogPos) error
-	}
-	Applier *applier.Applier
-	Rows    *mysql.Rows
+	Applier     *applier.Applier // paused for the attempt
+	// CatchUp brings the shadow level with the source while lock holds the
+	// table's writers (drain the stream, resync the last keys).
+	CatchUp func(ctx context.Context, lock *sql.Conn) error
 }
 
 // Attempt runs one cut-over. On any error the original table is in place
@@ -101,10 +101,12 @@ func (m *MySQL) open(ctx context.Context) (*conns, error) {
 	return c, nil
 }
 
+// close discards the connections: one may still hold a table lock or a
+// queued RENAME, and must not go back to the pool.
 func (c *conns) close() {
 	for _, x := range []*sql.Conn{c.a, c.b, c.probe} {
 		if x != nil {
-			x.Close()
+			mysql.Discard(x)
 		}
 	}
 }
@@ -121,7 +123,10 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 	}()
 	budget, cancel := context.WithTimeout(ctx, m.LockTimeout)
 	defer cancel()
-	if err := m.catchUp(budget, c.a); err != nil {
+	if err := m.CatchUp(budget, c.a); err != nil {
+		return false, err
+	}
+	if err := mysql.CarryAutoIncrement(budget, c.probe, m.Database, m.Table, m.Shadow); err != nil {
 		return false, err
 	}
 	renameStarted = true
@@ -145,19 +150,6 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 		return false, err
 	}
 	return true, nil
-}
-
-// catchUp drains the stream to the binlog end read under the lock and
-// resyncs the last keys.
-func (m *MySQL) catchUp(ctx context.Context, a *sql.Conn) error {
-	pos, err := mysql.MasterPos(ctx, a)
-	if err != nil {
-		return err
-	}
-	if err := m.Stream.WaitFor(ctx, pos); err != nil {
-		return fmt.Errorf("drain stream under cut-over lock: %w", err)
-	}
-	return m.Applier.Drain(ctx, m.Rows.ResyncWritesBlocked)
 }
 
 // waitRename waits until the RENAME waits on a metadata lock and, when

@@ -25,6 +25,7 @@ type Config struct {
 	InitiallyDropGhost bool
 	InitiallyDropOld   bool
 	OkToDropTable      bool
+	SkipChecksum       bool
 
 	Log zerolog.Logger
 	Out io.Writer // the plan of a dry run and the final summary

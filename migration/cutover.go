@@ -38,7 +38,7 @@ func exists(path string) bool {
 // off between attempts; a failed attempt leaves the original untouched.
 func (m *Migration) cutOver(ctx context.Context) error {
 	co := &cutover.MySQL{DB: m.db, Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow, Old: m.old,
-		LockTimeout: m.cfg.CutOverLockTimeout, Stream: m.stream, Applier: m.applier, Rows: m.rows}
+		LockTimeout: m.cfg.CutOverLockTimeout, Applier: m.applier, CatchUp: m.catchUp}
 	var last error
 	for attempt := 1; attempt <= m.cfg.DefaultRetries; attempt++ {
 		if err := m.CaughtUp(ctx); err != nil {
@@ -58,10 +58,9 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		backoff := time.Duration(min(attempt, 10)) * 500 * time.Millisecond
 		m.cfg.Log.Warn().Err(last).Int("attempt", attempt).Dur("backoff", backoff).Msg("cut-over attempt failed; table untouched, retrying")
 		m.setState(StateApplying)
-		select {
-		case <-ctx.Done():
+		sleep(ctx, backoff)
+		if ctx.Err() != nil {
 			return ctx.Err()
-		case <-time.After(backoff):
 		}
 	}
 	return fmt.Errorf("cut-over failed %d times (raise --default-retries or --cut-over-lock-timeout-seconds, or end the long transactions on the table): %w",

@@ -1,6 +1,7 @@
 package migration_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -37,4 +38,25 @@ func TestNewUniqueKeyOnDuplicatesFailsTheRun(t *testing.T) {
 	e := newEnv(t)
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_200", "UPDATE t SET v = 7 WHERE id IN (20, 180)")
 	e.runFails("ADD UNIQUE KEY uk_v (v)", "new unique key rejects", "Duplicate entry '7' for key 'uk_v'")
+}
+
+// TestAutoIncrementCarriedOver: ids freed at the top during the run must not
+// be handed out again by the new table.
+func TestAutoIncrementCarriedOver(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v INT)", "INSERT INTO t (v) SELECT seq FROM seq_1_to_100")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, migration.StatePostponed)
+	e.exec("INSERT INTO t (v) VALUES (101)", "DELETE FROM t WHERE id > 90")
+	os.Remove(cfg.PostponeFlagFile)
+	run.wait(t)
+	res, err := e.admin.Exec("INSERT INTO t (v) VALUES (0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.LastInsertId(); id <= 101 {
+		t.Fatalf("new table handed out id %d again (the old table had reached 101)", id)
+	}
 }

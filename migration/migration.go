@@ -19,6 +19,7 @@ const (
 	StateCopying     = "copying"
 	StateApplying    = "applying"
 	StatePostponed   = "postponed"
+	StateVerifying   = "verifying"
 	StateCuttingOver = "cutting-over"
 	StateDone        = "done"
 	StateFailed      = "failed"

@@ -165,7 +165,7 @@ func (m *Migration) prepareShadow(ctx context.Context) error {
 	}
 	m.estimate, _ = mysql.EstimateRows(ctx, m.db, db, m.cfg.Table)
 	m.rows = &mysql.Rows{DB: m.db, Database: db, Source: m.cfg.Table, Shadow: m.shadow, Pairs: m.pairs,
-		SrcKey: m.srcKey, DstKey: m.dstKey, DstTable: m.dst, ShareLock: m.server.ShareLock}
+		SrcKey: m.srcKey, DstKey: m.dstKey, SrcTable: m.src, DstTable: m.dst, ShareLock: m.server.ShareLock}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/migration"
 )
 
@@ -157,4 +158,12 @@ func TestDryRunPrintsPlanAndChangesNothing(t *testing.T) {
 	if e.tables() != before || e.showCreate("t") != ddl {
 		t.Errorf("dry run changed something: %s", e.tables())
 	}
+}
+
+func TestPreflightBinlogOff(t *testing.T) {
+	srv := testdb.StartWithoutBinlog(t)
+	name, admin := srv.NewDatabase(t)
+	e := &env{t: t, srv: srv, db: name, admin: admin}
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	e.refusal(e.config("t", "ADD COLUMN c INT"), "log_bin is \"OFF\"", "--log-bin")
 }

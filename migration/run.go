@@ -101,6 +101,9 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 	if err := m.waitPostponed(ctx); err != nil {
 		return err
 	}
+	if err := m.verify(ctx); err != nil {
+		return err
+	}
 	return m.cutOver(ctx)
 }
 

@@ -21,7 +21,7 @@ type alterFlags struct {
 	cutOverLockTimeoutSeconds    int
 	postponeFlagFile             string
 	dropGhost, dropOld, okToDrop bool
-	approveRenamed               bool
+	approveRenamed, skipChecksum bool
 	verbose, debug, quiet        bool
 }
 
@@ -48,6 +48,7 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first")
 	fl.BoolVar(&f.dropOld, "initially-drop-old-table", false, "drop a leftover _<table>_old first")
 	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
+	fl.BoolVar(&f.skipChecksum, "skip-checksum", false, "skip comparing source and shadow before the cut-over (on by default)")
 	fl.BoolVar(&f.approveRenamed, "approve-renamed-columns", false, "accepted for gh-ost compatibility: CHANGE old new / RENAME COLUMN always map the data")
 	fl.BoolVar(&f.verbose, "verbose", false, "log more")
 	fl.BoolVar(&f.debug, "debug", false, "log everything")
@@ -74,7 +75,8 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
 		PostponeFlagFile:   f.postponeFlagFile,
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
-		Log: logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
+		SkipChecksum: f.skipChecksum,
+		Log:          logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
 	})
 	err = m.Run(ctx)
 	switch {

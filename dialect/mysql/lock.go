@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -121,6 +122,39 @@ func SupportsLockNoWait(ctx context.Context, c *sql.Conn, database, table string
 func KillQuery(ctx context.Context, q Querier, id int64) error {
 	if _, err := q.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil {
 		return fmt.Errorf("kill query on connection %d: %w", id, err)
+	}
+	return nil
+}
+
+// Discard closes c for good instead of returning it to the pool, so a
+// connection that may still hold table locks is never reused.
+func Discard(c *sql.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	_ = c.Close()
+}
+
+// EndSnapshot ends a snapshot transaction and closes its connection.
+func EndSnapshot(c *sql.Conn) {
+	_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+	_ = c.Close()
+}
+
+// CarryAutoIncrement raises the shadow's AUTO_INCREMENT to the table's, so
+// ids freed at the top during the run are not handed out again after the
+// swap. Call it while the table's writers are held.
+func CarryAutoIncrement(ctx context.Context, q Querier, database, table, shadow string) error {
+	_, _ = q.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0") // MySQL 8 caches it; MariaDB has no such variable
+	var next sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+		database, table).Scan(&next)
+	if err != nil {
+		return fmt.Errorf("read AUTO_INCREMENT of %s: %w", table, err)
+	}
+	if !next.Valid {
+		return nil // no AUTO_INCREMENT column
+	}
+	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %d", qualified(database, shadow), next.Int64)); err != nil {
+		return fmt.Errorf("carry AUTO_INCREMENT %d to %s: %w", next.Int64, shadow, err)
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ type Rows struct {
 	Pairs     []schema.ColumnPair
 	SrcKey    schema.Index
 	DstKey    schema.Index
+	SrcTable  *schema.Table
 	DstTable  *schema.Table
 	ShareLock string // locking-read clause, from Probe
 }
@@ -58,18 +59,22 @@ func (r *Rows) shadow() string { return qualified(r.Database, r.Shadow) }
 // start), reading only the index range it steps over; ok is false when fewer
 // rows remain, so the last chunk is open-ended.
 func (r *Rows) NextBoundary(ctx context.Context, after []any, size int) ([]any, bool, error) {
+	return r.boundaryOn(ctx, r.DB, after, size)
+}
+
+func (r *Rows) boundaryOn(ctx context.Context, q Querier, after []any, size int) ([]any, bool, error) {
 	where, args := "", []any{}
 	if after != nil {
 		where, args = " WHERE "+afterKey(r.SrcKey.Columns, ""), lexArgs(after)
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s FORCE INDEX (%s)%s ORDER BY %s LIMIT 1 OFFSET %d",
+	query := fmt.Sprintf("SELECT %s FROM %s FORCE INDEX (%s)%s ORDER BY %s LIMIT 1 OFFSET %d",
 		quoteList(r.SrcKey.Columns), r.src(), Quote(r.SrcKey.Name), where, orderBy(r.SrcKey.Columns), size-1)
 	vals := make([]any, len(r.SrcKey.Columns))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	err := r.DB.QueryRowContext(ctx, q, args...).Scan(ptrs...)
+	err := q.QueryRowContext(ctx, query, args...).Scan(ptrs...)
 	if err == sql.ErrNoRows {
 		return nil, false, nil
 	}
@@ -81,14 +86,18 @@ func (r *Rows) NextBoundary(ctx context.Context, after []any, size int) ([]any, 
 
 func orderBy(cols []string) string { return quoteList(cols) }
 
-// rangeWhere is "lo < key <= hi"; a nil bound is open.
+// rangeWhere is "lo < key <= hi" on the source key; a nil bound is open.
 func (r *Rows) rangeWhere(alias string, lo, hi []any) (string, []any) {
+	return keyRange(r.SrcKey.Columns, alias, lo, hi)
+}
+
+func keyRange(cols []string, alias string, lo, hi []any) (string, []any) {
 	conds, args := []string{"1=1"}, []any{}
 	if lo != nil {
-		conds, args = append(conds, afterKey(r.SrcKey.Columns, alias)), append(args, lexArgs(lo)...)
+		conds, args = append(conds, afterKey(cols, alias)), append(args, lexArgs(lo)...)
 	}
 	if hi != nil {
-		conds, args = append(conds, upToKey(r.SrcKey.Columns, alias)), append(args, lexArgs(hi)...)
+		conds, args = append(conds, upToKey(cols, alias)), append(args, lexArgs(hi)...)
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -45,8 +45,8 @@ func CheckBinlog(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return fmt.Errorf("read @@%s: %w", w.name, err)
 		}
-		if got == "1" && w.value == "ON" {
-			got = "ON"
+		if named, ok := map[string]string{"1": "ON", "0": "OFF"}[got]; ok { // booleans read back as 1/0
+			got = named
 		}
 		if !strings.EqualFold(got, w.value) {
 			return fmt.Errorf("server setting %s is %q, hotswap needs %s: %s", w.name, got, w.value, w.fix)

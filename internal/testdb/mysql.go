@@ -84,7 +84,7 @@ func openMySQLServer() (*MySQL, error) {
 	if dsn := os.Getenv(mysqlDSNEnv); dsn != "" {
 		return externalMySQL(dsn)
 	}
-	return startLocalMySQL(false)
+	return startLocalMySQL(localOptions{})
 }
 
 // DSN is a go-sql-driver DSN for database db as the hotswap user.

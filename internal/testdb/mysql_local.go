@@ -22,9 +22,15 @@ const (
 // gets its own so replicas and binlog readers never collide.
 var lastServerID atomic.Int32
 
+// localOptions vary a local server from the default (a binlogging primary).
+type localOptions struct {
+	replica  bool // adds log_slave_updates
+	noBinlog bool // no binary log at all, for tests of the refusal
+}
+
 // startLocalMySQL initialises a datadir, starts mariadbd and creates the root
-// and hotswap accounts. replica adds log_slave_updates.
-func startLocalMySQL(replica bool) (*MySQL, error) {
+// and hotswap accounts.
+func startLocalMySQL(o localOptions) (*MySQL, error) {
 	if _, err := findBinary([]string{"mariadbd", "mysqld"}, "/usr/sbin", "/usr/local/sbin"); err != nil {
 		return nil, err
 	}
@@ -44,7 +50,7 @@ func startLocalMySQL(replica bool) (*MySQL, error) {
 		ServerID: int(lastServerID.Add(1)),
 		Dir:      dir, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "mariadbd.log"),
 	}
-	if err := s.initialize(replica); err != nil {
+	if err := s.initialize(o); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
@@ -54,8 +60,8 @@ func startLocalMySQL(replica bool) (*MySQL, error) {
 
 // initialize writes my.cnf, runs mariadb-install-db, starts the server and
 // sets up accounts. On error the server is stopped again.
-func (s *MySQL) initialize(replica bool) error {
-	if err := os.WriteFile(s.cnfPath(), []byte(s.config(replica)), 0o644); err != nil {
+func (s *MySQL) initialize(o localOptions) error {
+	if err := os.WriteFile(s.cnfPath(), []byte(s.config(o)), 0o644); err != nil {
 		return fmt.Errorf("write my.cnf: %w", err)
 	}
 	install, err := findBinary([]string{"mariadb-install-db", "mysql_install_db"}, "/usr/bin", "/usr/local/bin")
@@ -83,7 +89,7 @@ func (s *MySQL) cnfPath() string { return filepath.Join(s.Dir, "my.cnf") }
 
 // config is the server's complete option file (read with --defaults-file, so
 // /etc/mysql is ignored).
-func (s *MySQL) config(replica bool) string {
+func (s *MySQL) config(o localOptions) string {
 	lines := []string{
 		"[mysqld]",
 		"datadir=" + s.DataDir,
@@ -94,7 +100,6 @@ func (s *MySQL) config(replica bool) string {
 		"bind-address=127.0.0.1",
 		"skip-name-resolve",
 		fmt.Sprintf("server_id=%d", s.ServerID),
-		"log_bin=" + filepath.Join(s.Dir, "binlog"),
 		"relay_log=" + filepath.Join(s.Dir, "relay"),
 		"binlog_format=ROW",
 		"binlog_row_image=FULL",
@@ -108,7 +113,10 @@ func (s *MySQL) config(replica bool) string {
 		"max_connections=500",
 		"character-set-server=utf8mb4",
 	}
-	if replica {
+	if !o.noBinlog {
+		lines = append(lines, "log_bin="+filepath.Join(s.Dir, "binlog"))
+	}
+	if o.replica {
 		lines = append(lines, "log_slave_updates=ON")
 	}
 	return strings.Join(lines, "\n") + "\n"

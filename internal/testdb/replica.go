@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -21,7 +22,7 @@ func (s *MySQL) StartReplica(t testing.TB) *MySQL {
 		t.Skip("testdb: StartReplica needs the local MariaDB, not an external server")
 	}
 	start := time.Now()
-	r, err := startLocalMySQL(true)
+	r, err := startLocalMySQL(localOptions{replica: true})
 	if err != nil {
 		unavailable(t, mariaDBName, mariaDBInstall, fmt.Errorf("replica: %w", err))
 	}
@@ -141,4 +142,24 @@ func queryRowMySQL(ctx context.Context, dsn, query string, dest ...any) error {
 		return fmt.Errorf("%s: %w", query, err)
 	}
 	return nil
+}
+
+// StartWithoutBinlog starts a second, private MariaDB with the binary log
+// off, stopped at the end of the test: for the preflight refusal of such
+// servers. It needs the local MariaDB (an external server can't be changed).
+func StartWithoutBinlog(t testing.TB) *MySQL {
+	t.Helper()
+	if os.Getenv(mysqlDSNEnv) != "" {
+		t.Skip("testdb: a server without binlog needs the local MariaDB, not an external server")
+	}
+	s, err := startLocalMySQL(localOptions{noBinlog: true})
+	if err != nil {
+		unavailable(t, mariaDBName, mariaDBInstall, err)
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Logf("testdb: %v", err)
+		}
+	})
+	return s
 }

@@ -1,0 +1,72 @@
+package checksum
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/hotswap/hotswap/applier"
+	"github.com/hotswap/hotswap/dialect/mysql"
+)
+
+// MySQLPoint opens snapshots that all see source and shadow equal (unless
+// the copy is wrong): writers are held with LOCK TABLES t READ while the
+// shadow is caught up, the snapshots start, and the lock is released.
+// Readers are never blocked; writers wait for the catch-up only.
+type MySQLPoint struct {
+	DB          *sql.DB
+	Database    string
+	Table       string
+	LockTimeout time.Duration
+	Applier     *applier.Applier
+	CatchUp     func(ctx context.Context, lock *sql.Conn) error
+}
+
+// Open returns n connections inside snapshot transactions; close them when done.
+func (p MySQLPoint) Open(ctx context.Context, n int) (_ []*sql.Conn, err error) {
+	conns := make([]*sql.Conn, 0, n+1)
+	defer func() {
+		if err != nil {
+			closeAll(conns)
+		}
+	}()
+	for i := 0; i <= n; i++ {
+		c, err := p.DB.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	lock := conns[0]
+	if err := mysql.SetLockWait(ctx, lock, p.LockTimeout); err != nil {
+		return nil, err
+	}
+	p.Applier.Pause()
+	defer p.Applier.Resume()
+	if err := mysql.LockWrites(ctx, lock, p.Database, p.Table); err != nil {
+		return nil, err
+	}
+	budget, cancel := context.WithTimeout(ctx, p.LockTimeout)
+	defer cancel()
+	err = p.CatchUp(budget, lock)
+	for _, c := range conns[1:] {
+		if err == nil {
+			err = mysql.StartSnapshot(budget, c)
+		}
+	}
+	if uerr := mysql.Unlock(context.Background(), lock); uerr != nil {
+		err = errors.Join(err, uerr)
+	}
+	mysql.Discard(lock)
+	return conns[1:], err
+}
+
+// Close ends the snapshots.
+func Close(conns []*sql.Conn) { closeAll(conns) }
+
+func closeAll(conns []*sql.Conn) {
+	for _, c := range conns {
+		mysql.EndSnapshot(c)
+	}
+}

@@ -1,0 +1,71 @@
+package migration_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestNarrowingMatchesBlockingAlter: conversions the server narrows silently
+// (DOUBLE to FLOAT, fewer fractional seconds) must pass the checksum and give
+// exactly what a blocking ALTER gives.
+func TestNarrowingMatchesBlockingAlter(t *testing.T) {
+	e := newEnv(t)
+	alter := "MODIFY d FLOAT, MODIFY dt DATETIME(2), MODIFY tm TIME(1), MODIFY ts TIMESTAMP(1) NULL DEFAULT NULL"
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, d DOUBLE, dt DATETIME(6), tm TIME(4), ts TIMESTAMP(6) NULL DEFAULT NULL)",
+		"INSERT INTO t VALUES (1, 0.1, '2020-01-01 10:00:00.123456', '10:00:00.1234', '2021-02-03 04:05:06.987654'),"+
+			" (2, 1.234567891e10, '2020-01-01 10:00:00.999999', '-10:00:00.9999', NULL), (3, NULL, NULL, NULL, '1970-01-02 00:00:00.5')",
+		"CREATE TABLE ref LIKE t", "INSERT INTO ref SELECT * FROM t", "ALTER TABLE ref "+alter)
+	if out, err := e.run(e.config("t", alter)); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	e.compare("ref", "t", []string{"id"}, [][2]string{{"d", "d"}, {"dt", "dt"}, {"tm", "tm"}, {"ts", "ts"}})
+}
+
+// TestChecksumRepairsCorruptedShadow corrupts the shadow behind the stream's
+// back while the cut-over is postponed (a changed value, a case-only change,
+// a missing row, an extra row): only the checksum can see it, and the run
+// must resync those rows and end with a table equal to the original.
+func TestChecksumRepairsCorruptedShadow(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(20)) DEFAULT CHARSET=utf8mb4",
+		"INSERT INTO t SELECT seq, seq, CONCAT('name', seq) FROM seq_1_to_5000")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, "postponed")
+	e.exec("UPDATE _t_new SET v = v + 1 WHERE id = 10",
+		"UPDATE _t_new SET s = 'NAME20' WHERE id = 20",
+		"DELETE FROM _t_new WHERE id = 3000",
+		"INSERT INTO _t_new (id, v, s) VALUES (9999, 1, 'extra')")
+	os.Remove(cfg.PostponeFlagFile)
+	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}, {"s", "s"}})
+	var s string
+	e.admin.QueryRow("SELECT s FROM t WHERE id = 20").Scan(&s)
+	if s != "name20" {
+		t.Errorf("case-only corruption survived: %q", s)
+	}
+}
+
+// TestChecksumFailsWhenRowsStayDifferent: a trigger on the shadow corrupts
+// row 10 on every write, so the resync cannot repair it: the run must stop
+// before the cut-over, name the key, and leave the original in place.
+func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_500")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, "postponed")
+	e.exec("UPDATE _t_new SET v = -1 WHERE id = 10",
+		"CREATE TRIGGER corrupt BEFORE INSERT ON _t_new FOR EACH ROW SET NEW.v = IF(NEW.id = 10, -1, NEW.v)")
+	os.Remove(cfg.PostponeFlagFile)
+	err := <-run.done
+	if err == nil || !strings.Contains(err.Error(), "still differ") || !strings.Contains(err.Error(), "first differing key [10]") {
+		t.Fatalf("want a checksum failure naming key 10, got %v", err)
+	}
+	if !strings.Contains(run.out.String(), "is in place and unchanged") || e.tables() != "_t_new,t" {
+		t.Fatalf("original not left in place: tables %s\n%s", e.tables(), run.out.String())
+	}
+}
