@@ -25,6 +25,9 @@ type Options struct {
 	BatchSize int           // keys per resync statement
 	MaxKeys   int           // pending keys before Add blocks the stream reader
 	Interval  time.Duration // pause between flushes when the set is small
+	// Wait blocks until writing is allowed (the throttler); nil never waits.
+	// The stream keeps reading meanwhile: keys accumulate, deduplicated.
+	Wait func(ctx context.Context) error
 }
 
 // Applier holds the dirty keys and flushes them.
@@ -91,6 +94,11 @@ func (a *Applier) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { a.mu.Lock(); a.wake.Broadcast(); a.mu.Unlock() })
 	defer stop()
 	for ctx.Err() == nil {
+		if a.opts.Wait != nil {
+			if err := a.opts.Wait(ctx); err != nil {
+				return nil // ctx ended while throttled
+			}
+		}
 		batch := a.begin()
 		if batch == nil {
 			sleep(ctx, a.opts.Interval)

@@ -30,15 +30,18 @@ type Options struct {
 	Missing func(ctx context.Context, keys [][]any) error
 	// Wait blocks until writing is allowed (the throttler); nil never waits.
 	Wait func(ctx context.Context) error
+	// After runs after each chunk with its duration (e.g. the nice ratio's sleep).
+	After func(ctx context.Context, took time.Duration)
 }
 
 // Copier runs one table copy.
 type Copier struct {
-	src    Source
-	opts   Options
-	copied atomic.Int64
-	chunks atomic.Int64
-	done   atomic.Bool
+	src       Source
+	opts      Options
+	chunkSize atomic.Int64 // changeable while running
+	copied    atomic.Int64
+	chunks    atomic.Int64
+	done      atomic.Bool
 }
 
 // New prepares a copy.
@@ -49,8 +52,16 @@ func New(src Source, opts Options) *Copier {
 	if opts.Threads <= 0 {
 		opts.Threads = 1
 	}
-	return &Copier{src: src, opts: opts}
+	c := &Copier{src: src, opts: opts}
+	c.chunkSize.Store(int64(opts.ChunkSize))
+	return c
 }
+
+// SetChunkSize changes the rows per chunk for chunks not cut yet.
+func (c *Copier) SetChunkSize(n int) { c.chunkSize.Store(int64(n)) }
+
+// ChunkSize is the current rows per chunk.
+func (c *Copier) ChunkSize() int { return int(c.chunkSize.Load()) }
 
 // Copied is the number of rows inserted so far.
 func (c *Copier) Copied() int64 { return c.copied.Load() }
@@ -92,7 +103,7 @@ func (c *Copier) Run(ctx context.Context) error {
 func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
 	var lo []any
 	for seq := int64(0); ; seq++ {
-		hi, ok, err := c.src.NextBoundary(ctx, lo, c.opts.ChunkSize)
+		hi, ok, err := c.src.NextBoundary(ctx, lo, c.ChunkSize())
 		if err != nil {
 			return fmt.Errorf("cut chunk %d: %w", seq, err)
 		}
@@ -121,6 +132,7 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 				return err
 			}
 		}
+		t0 := time.Now()
 		n, missing, err := c.src.CopyRange(ctx, ch.lo, ch.hi)
 		var busy Busy
 		if errors.As(err, &busy) && busy.Busy() && attempt < 1000 {
@@ -132,6 +144,9 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 		}
 		c.copied.Add(n)
 		c.chunks.Add(1)
+		if c.opts.After != nil {
+			c.opts.After(ctx, time.Since(t0))
+		}
 		if len(missing) > 0 && c.opts.Missing != nil {
 			return c.opts.Missing(ctx, missing)
 		}

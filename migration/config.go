@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
 )
 
@@ -27,8 +28,20 @@ type Config struct {
 	OkToDropTable      bool
 	SkipChecksum       bool
 
-	Log zerolog.Logger
-	Out io.Writer // the plan of a dry run and the final summary
+	// Throttling and control (issue 4); gh-ost names in the CLI.
+	Throttle            *throttle.Settings // nil: defaults
+	HeartbeatInterval   time.Duration
+	ServeSocketFile     string
+	ServeTCPPort        int // 0: none; control.AnyPort: a free one
+	ForceNamedCutOver   bool
+	ForceNamedPanic     bool
+	PanicFlagFile       string
+	HooksPath           string
+	HooksStatusInterval time.Duration
+
+	Log      zerolog.Logger
+	Out      io.Writer // the plan of a dry run and the final summary
+	Progress io.Writer // a live progress line (a terminal); nil: progress goes to the log
 }
 
 func (c *Config) defaults() {
@@ -46,5 +59,11 @@ func (c *Config) defaults() {
 	}
 	if c.Out == nil {
 		c.Out = io.Discard
+	}
+	if c.Throttle == nil {
+		c.Throttle = throttle.NewSettings()
+	}
+	if c.HooksStatusInterval <= 0 {
+		c.HooksStatusInterval = time.Minute
 	}
 }

@@ -4,29 +4,51 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/hotswap/hotswap/cutover"
+	"github.com/hotswap/hotswap/hooks"
 )
 
-// waitPostponed holds the cut-over while the postpone flag file exists; the
-// stream and applier keep the shadow current meanwhile.
+// waitPostponed holds the cut-over while the postpone flag file exists and
+// no unpostpone command came; the stream and applier keep the shadow current.
 func (m *Migration) waitPostponed(ctx context.Context) error {
 	f := m.cfg.PostponeFlagFile
-	if f == "" || !exists(f) {
+	if f == "" || !exists(f) || m.unpostponed.Load() {
 		return nil
 	}
 	m.setState(StatePostponed)
-	m.cfg.Log.Info().Str("flag_file", f).Msg("cut-over postponed: delete the flag file to proceed")
-	for exists(f) {
+	m.cfg.Log.Info().Str("flag_file", f).Msg("cut-over postponed: delete the flag file or send unpostpone to proceed")
+	if err := m.hooks.Run(ctx, hooks.OnBeginPostponed, nil); err != nil {
+		return err
+	}
+	for exists(f) && !m.unpostponed.Load() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	m.setState(StateApplying)
 	return nil
+}
+
+// waitStreamCaughtUp holds a cut-over attempt until the binlog reader is
+// within max-lag-millis of the server: the catch-up under the lock must be short.
+func (m *Migration) waitStreamCaughtUp(ctx context.Context) error {
+	for {
+		limit, err := m.cfg.Throttle.Get("max-lag-millis")
+		ms, _ := strconv.ParseInt(limit, 10, 64)
+		if err != nil || m.streamLag() <= time.Duration(ms)*time.Millisecond {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func exists(path string) bool {
@@ -41,6 +63,9 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		LockTimeout: m.cfg.CutOverLockTimeout, Applier: m.applier, CatchUp: m.catchUp}
 	var last error
 	for attempt := 1; attempt <= m.cfg.DefaultRetries; attempt++ {
+		if err := m.waitStreamCaughtUp(ctx); err != nil {
+			return err
+		}
 		if err := m.CaughtUp(ctx); err != nil {
 			return err
 		}
@@ -65,20 +90,4 @@ func (m *Migration) cutOver(ctx context.Context) error {
 	}
 	return fmt.Errorf("cut-over failed %d times (raise --default-retries or --cut-over-lock-timeout-seconds, or end the long transactions on the table): %w",
 		m.cfg.DefaultRetries, last)
-}
-
-// progress logs a status line every few seconds.
-func (m *Migration) progress(ctx context.Context) error {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			m.cfg.Log.Info().Str("state", m.State()).Int64("copied", m.copier.Copied()).Int64("estimated", m.estimate).
-				Int("backlog", m.applier.Backlog()).Int64("applied", m.applier.Applied()).
-				Dur("stream_lag", m.stream.Lag()).Dur("elapsed", time.Since(m.started).Round(time.Second)).Msg("progress")
-		}
-	}
 }

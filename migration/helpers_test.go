@@ -139,3 +139,7 @@ func (e *env) compare(a, b string, key []string, pairs [][2]string) {
 		e.t.Errorf("%d rows of %s are missing or different in %s", bad, a, b)
 	}
 }
+
+func sqlOpen(dsn string) (*sql.DB, error) { return sql.Open("mysql", dsn) }
+
+func itoa(n int) string { return fmt.Sprint(n) }

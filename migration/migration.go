@@ -8,9 +8,12 @@ import (
 
 	"github.com/hotswap/hotswap/applier"
 	"github.com/hotswap/hotswap/binlog"
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/hooks"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // States a run goes through, as reported by State.
@@ -51,8 +54,34 @@ type Migration struct {
 	applier *applier.Applier
 	copier  *copier.Copier
 
+	running     atomic.Pointer[parts] // published once built: read by the control socket
+	lags        lagTracker
+	control     *control.Server
+	hooks       *hooks.Runner
+	abort       aborter
+	unpostponed atomic.Bool
+
 	state   atomic.Value // string
 	started time.Time
+}
+
+// parts are the pieces of a run under way, read concurrently by the
+// control socket and the progress reporter.
+type parts struct {
+	copier    *copier.Copier
+	applier   *applier.Applier
+	throttler *throttle.Throttler
+	copyStart atomic.Int64 // unix nanoseconds
+}
+
+func (m *Migration) parts() *parts { return m.running.Load() }
+
+// streamLag is how far the binlog reader is behind the server.
+func (m *Migration) streamLag() time.Duration {
+	if m.stream == nil || m.parts() == nil {
+		return 0
+	}
+	return m.lags.lag(m.stream.Position())
 }
 
 // New prepares a run; nothing touches the server before Run.
@@ -60,6 +89,7 @@ func New(cfg Config) *Migration {
 	cfg.defaults()
 	m := &Migration{cfg: cfg}
 	m.state.Store(StatePreflight)
+	m.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: m.hookEnv, Log: cfg.Log}
 	return m
 }
 

@@ -2,8 +2,11 @@ package migration
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,6 +14,8 @@ import (
 	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // Run performs the migration (or the dry run). A *Refused error means nothing
@@ -22,18 +27,18 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 		if err != nil {
 			m.state.Store(StateFailed)
 		}
+		if m.cfg.Execute && !IsRefused(err) {
+			m.endHooks(err)
+		}
 	}()
-	if err := m.connect(ctx); err != nil {
-		return err
-	}
-	if err := m.preflight(ctx); err != nil {
-		return err
-	}
-	if err := m.prepareShadow(ctx); err != nil {
+	if err := m.start(ctx); err != nil {
 		return err
 	}
 	if !m.cfg.Execute {
 		return m.dryRun(ctx)
+	}
+	if err := m.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
+		return m.refuseAndDrop(err)
 	}
 	if err := m.execute(ctx); err != nil {
 		m.reportLeftovers(err)
@@ -42,25 +47,47 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	return m.finish(ctx)
 }
 
+// start does everything that may still refuse the run: startup hook,
+// connection, preflight, control socket, shadow.
+func (m *Migration) start(ctx context.Context) error {
+	if m.cfg.Execute {
+		if err := m.hooks.Check(); err != nil {
+			return &Refused{Err: err}
+		}
+		if err := m.hooks.Run(ctx, hooks.OnStartup, nil); err != nil {
+			return &Refused{Err: err}
+		}
+	}
+	if err := m.connect(ctx); err != nil {
+		return err
+	}
+	if err := m.preflight(ctx); err != nil {
+		return err
+	}
+	if m.cfg.Execute {
+		if err := m.createPostponeFile(); err != nil {
+			return err
+		}
+		if err := m.listen(); err != nil {
+			return err
+		}
+	}
+	return m.prepareShadow(ctx)
+}
+
 // execute streams, copies, applies and cuts over. The stream starts before
 // the copy so no change after its start position is missed.
 func (m *Migration) execute(ctx context.Context) error {
-	db := m.cfg.Conn.Database
 	start, err := mysql.MasterPos(ctx, m.db)
 	if err != nil {
 		return err
 	}
-	m.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
-		Host: m.cfg.Conn.Host, Port: m.cfg.Conn.Port, User: m.cfg.Conn.User, Password: m.cfg.Conn.Password,
-		MariaDB: m.server.MariaDB, Database: db, Table: m.cfg.Table, Key: keyDecoder(m.src, m.srcKey),
-	})
-	m.applier = applier.New(m.rows.ResyncTx, applier.Options{})
-	m.copier = copier.New(m.rows, copier.Options{ChunkSize: m.cfg.ChunkSize, Threads: m.cfg.Threads,
-		Missing: m.applier.Add})
+	p := m.build()
 	m.cfg.Log.Info().Str("binlog_start", start.String()).Str("shadow", m.shadow).Msg("stream started")
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	m.abort.set(cancel)
 	var wg sync.WaitGroup
 	background := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -72,12 +99,18 @@ func (m *Migration) execute(ctx context.Context) error {
 		}()
 	}
 	background("binlog stream", func(c context.Context) error { return m.stream.Run(c, start, m.applier) })
+	background("stream lag", func(c context.Context) error { return m.lags.run(c, m, 100*time.Millisecond) })
 	background("applier", m.applier.Run)
+	background("throttler", p.throttler.Run)
+	background("panic flag file", m.watchPanicFile)
 	background("progress", m.progress)
+	if m.control != nil {
+		background("control socket", m.control.Serve)
+	}
 	err = m.copyAndCutOver(runCtx)
 	if err != nil {
 		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
-			err = cause // the background failure is the root of it
+			err = cause // the background failure (or panic) is the root of it
 		}
 	}
 	cancel(nil)
@@ -88,14 +121,57 @@ func (m *Migration) execute(ctx context.Context) error {
 	return err
 }
 
+// build makes the run's parts and publishes them to the control socket.
+func (m *Migration) build() *parts {
+	c := m.cfg
+	m.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
+		Host: c.Conn.Host, Port: c.Conn.Port, User: c.Conn.User, Password: c.Conn.Password,
+		MariaDB: m.server.MariaDB, Database: c.Conn.Database, Table: c.Table, Key: keyDecoder(m.src, m.srcKey),
+	})
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.db, Database: c.Conn.Database, Table: c.Table,
+		OpenReplica: m.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
+	m.applier = applier.New(m.rows.ResyncTx, applier.Options{Wait: th.Wait})
+	m.copier = copier.New(m.rows, copier.Options{ChunkSize: c.ChunkSize, Threads: c.Threads,
+		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice})
+	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
+	m.running.Store(p)
+	return p
+}
+
+func (m *Migration) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
+	}
+	c := m.cfg.Conn
+	c.Host = host
+	if c.Port, err = strconv.Atoi(port); err != nil {
+		return nil, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
+	}
+	return mysql.Open(ctx, c)
+}
+
 func (m *Migration) copyAndCutOver(ctx context.Context) error {
+	if err := m.hooks.Run(ctx, hooks.OnRowCountComplete, nil); err != nil {
+		return err
+	}
+	if err := m.hooks.Run(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
+		return err
+	}
 	m.setState(StateCopying)
+	m.parts().copyStart.Store(time.Now().UnixNano())
 	if err := m.copier.Run(ctx); err != nil {
 		return err
 	}
 	m.cfg.Log.Info().Int64("rows", m.copier.Copied()).Dur("elapsed", time.Since(m.started)).Msg("copy done")
+	if err := m.hooks.Run(ctx, hooks.OnRowCopyComplete, nil); err != nil {
+		return err
+	}
 	m.setState(StateApplying)
 	if err := m.CaughtUp(ctx); err != nil {
+		return err
+	}
+	if err := m.hooks.Run(ctx, hooks.OnBeforeCutOver, nil); err != nil {
 		return err
 	}
 	if err := m.waitPostponed(ctx); err != nil {
@@ -108,6 +184,9 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 }
 
 func (m *Migration) close() {
+	if m.control != nil {
+		m.control.Close()
+	}
 	if m.lockConn != nil {
 		m.lockConn.Close()
 	}

@@ -23,6 +23,7 @@ type alterFlags struct {
 	dropGhost, dropOld, okToDrop bool
 	approveRenamed, skipChecksum bool
 	verbose, debug, quiet        bool
+	control                      controlFlags
 }
 
 func alterCommand() *cobra.Command {
@@ -50,6 +51,7 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
 	fl.BoolVar(&f.skipChecksum, "skip-checksum", false, "skip comparing source and shadow before the cut-over (on by default)")
 	fl.BoolVar(&f.approveRenamed, "approve-renamed-columns", false, "accepted for gh-ost compatibility: CHANGE old new / RENAME COLUMN always map the data")
+	f.control.register(fl)
 	fl.BoolVar(&f.verbose, "verbose", false, "log more")
 	fl.BoolVar(&f.debug, "debug", false, "log everything")
 	fl.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
@@ -69,7 +71,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := migration.New(migration.Config{
+	cfg := migration.Config{
 		Conn: conn, Table: f.table, Alter: f.alter, Execute: f.execute,
 		ChunkSize: f.chunkSize, Threads: f.threads, DefaultRetries: f.retries,
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
@@ -77,8 +79,11 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
 		SkipChecksum: f.skipChecksum,
 		Log:          logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
-	})
-	err = m.Run(ctx)
+	}
+	if err := f.control.apply(&cfg); err != nil {
+		return refused(cmd, err)
+	}
+	err = migration.New(cfg).Run(ctx)
 	switch {
 	case err == nil:
 		return nil

@@ -24,7 +24,7 @@ changes, and swaps the tables atomically.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCommand(), alterCommand())
+	root.AddCommand(versionCommand(), alterCommand(), controlCommand())
 	return root
 }
 

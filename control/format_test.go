@@ -1,0 +1,32 @@
+package control
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFormatSup(t *testing.T) {
+	st := Status{State: "applying", RowsCopied: 7, RowsEstimated: 7, Progress: 100, StreamLagMS: 20, ReplicaLagMS: 2340}
+	if got, want := formatSup(st), "copy: 7/7 100.0%; backlog 0; lag 2.3s; state applying; throttled: no"; got != want {
+		t.Errorf("sup = %q, want %q", got, want)
+	}
+	st.Throttled = true
+	if got := formatSup(st); !strings.HasSuffix(got, "throttled: yes") {
+		t.Errorf("sup throttled without a reason = %q", got)
+	}
+}
+
+func TestFormatStatus(t *testing.T) {
+	st := Status{State: "postponed", Table: "t", Shadow: "_t_new", RowsCopied: 3000, RowsEstimated: 2900,
+		Progress: 100, ETASeconds: 0, ElapsedSeconds: 3, Postponed: true, ChunkSize: 500}
+	got := formatStatus(st)
+	for _, want := range []string{"table:              t -> _t_new", "1000 rows/s on average", "eta:                0s",
+		"chunk size:         500", "cut-over postponed: yes", "throttled:          no"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "\n") != 10 {
+		t.Errorf("status is not 11 lines:\n%s", got)
+	}
+}

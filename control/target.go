@@ -1,0 +1,46 @@
+package control
+
+// Target is the running migration as the control server sees it. Each
+// connection is served on its own goroutine, so every method may be called
+// concurrently, with the migration's own work and with itself. Methods must
+// return promptly: Serve waits for them when it shuts down.
+type Target interface {
+	Status() Status
+	// SetThrottle holds (true) or releases (false) the copy and the applier
+	// on the DBA's request: throttle/pause, no-throttle/resume.
+	SetThrottle(on bool)
+	// Set changes a knob (chunk-size, nice-ratio, max-lag-millis, max-load,
+	// critical-load, throttle-query, throttle-control-replicas,
+	// throttle-http, ...). An error means a bad name or value, and that
+	// nothing changed.
+	Set(name, value string) error
+	// Get reads a knob's current value; an unknown name is an error.
+	Get(name string) (string, error)
+	// Unpostpone releases a postponed cut-over; the error's text is the reply
+	// (for example when nothing is postponed).
+	Unpostpone() error
+	// Panic aborts the run now, leaving the tables for a resume.
+	Panic()
+}
+
+// Status is what status, status-json and sup report.
+type Status struct {
+	// State is copying, applying, postponed, verifying, cutting-over, done
+	// or failed.
+	State          string  `json:"state"`
+	Database       string  `json:"database"`
+	Table          string  `json:"table"`
+	Shadow         string  `json:"shadow_table"`
+	RowsCopied     int64   `json:"rows_copied"`
+	RowsEstimated  int64   `json:"rows_estimated"`
+	Progress       float64 `json:"progress_pct"`
+	Backlog        int     `json:"backlog"` // changed keys not yet applied
+	StreamLagMS    int64   `json:"stream_lag_ms"`
+	ReplicaLagMS   int64   `json:"replica_lag_ms"`
+	Throttled      bool    `json:"throttled"`
+	ThrottleReason string  `json:"throttle_reason"`
+	ETASeconds     float64 `json:"eta_seconds"` // -1: unknown
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	ChunkSize      int     `json:"chunk_size"`
+	Postponed      bool    `json:"cut_over_postponed"`
+}

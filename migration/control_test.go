@@ -1,0 +1,185 @@
+package migration_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/migration"
+	"github.com/hotswap/hotswap/throttle"
+)
+
+// shortDir is a temp dir with a path short enough for a unix socket.
+func shortDir(t *testing.T) string {
+	d, err := os.MkdirTemp("/tmp", "hs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+func send(t *testing.T, sock, line string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	reply, err := control.Send(ctx, sock, line)
+	var refused *control.CommandError
+	if err != nil && !errors.As(err, &refused) { // an ERROR: reply is returned for the test to check
+		t.Fatalf("%s: %v (%s)", line, err, reply)
+	}
+	return strings.TrimSpace(reply)
+}
+
+func statusOf(t *testing.T, sock string) control.Status {
+	t.Helper()
+	var st control.Status
+	if err := json.Unmarshal([]byte(send(t, sock, "status-json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// eventually polls cond for up to d.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// controlled starts a run on a 100k-row table that begins throttled by a
+// flag file, serving the control socket.
+func controlled(t *testing.T, e *env, mutate func(*migration.Config)) (*started, string, string) {
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_100000")
+	dir := shortDir(t)
+	hold := filepath.Join(dir, "throttle.flag")
+	os.WriteFile(hold, nil, 0o600)
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
+	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag") // created by the run
+	cfg.Throttle = throttle.NewSettings()
+	if err := cfg.Throttle.Set("throttle-flag-file", hold); err != nil {
+		t.Fatal(err)
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	run := e.start(cfg)
+	eventually(t, time.Minute, "the copy to start", func() bool { return run.m.State() == migration.StateCopying })
+	return run, cfg.ServeSocketFile, hold
+}
+
+// TestSocketSessionPausesResizesPostponesAndReleases is a DBA's session on
+// the control socket against a real run.
+func TestSocketSessionPausesResizesPostponesAndReleases(t *testing.T) {
+	e := newEnv(t)
+	run, sock, hold := controlled(t, e, nil)
+	st := statusOf(t, sock)
+	if !st.Throttled || !strings.Contains(st.ThrottleReason, "throttle.flag") || st.State != "copying" {
+		t.Fatalf("want a copy throttled by the flag file: %+v", st)
+	}
+	time.Sleep(time.Second)
+	if n := statusOf(t, sock).RowsCopied; n != 0 {
+		t.Fatalf("%d rows copied while throttled", n)
+	}
+	if got := send(t, sock, "chunk-size=500"); !strings.HasPrefix(got, "OK") {
+		t.Fatalf("chunk-size=500: %s", got)
+	}
+	if got := send(t, sock, "chunk-size=?"); got != "500" {
+		t.Fatalf("chunk-size=?: %s", got)
+	}
+	if got := send(t, sock, "chunk-size=abc"); !strings.HasPrefix(got, "ERROR") || send(t, sock, "chunk-size=?") != "500" {
+		t.Fatalf("a bad chunk size was not refused: %s", got)
+	}
+	send(t, sock, "throttle")
+	os.Remove(hold)
+	time.Sleep(500 * time.Millisecond)
+	if st := statusOf(t, sock); !st.Throttled || !strings.Contains(st.ThrottleReason, "manual") || st.RowsCopied != 0 {
+		t.Fatalf("want the copy held by the manual throttle: %+v", st)
+	}
+	send(t, sock, "no-throttle")
+	eventually(t, time.Minute, "the postponed cut-over", func() bool { return statusOf(t, sock).State == "postponed" })
+	if st := statusOf(t, sock); st.RowsCopied != 100000 || !st.Postponed || st.ChunkSize != 500 {
+		t.Fatalf("after the copy: %+v", st)
+	}
+	if !strings.Contains(send(t, sock, "sup"), "postponed") {
+		t.Fatal("sup does not say postponed")
+	}
+	send(t, sock, "unpostpone")
+	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Fatalf("socket file left after the run: %v", err)
+	}
+}
+
+func TestPanicCommandStopsTheRun(t *testing.T) {
+	e := newEnv(t)
+	run, sock, _ := controlled(t, e, nil)
+	send(t, sock, "panic")
+	err := <-run.done
+	if !errors.Is(err, migration.ErrPanic) {
+		t.Fatalf("want a panic, got %v", err)
+	}
+	if e.tables() != "_t_new,t" || !strings.Contains(run.out.String(), "is in place and unchanged") {
+		t.Fatalf("tables %s\n%s", e.tables(), run.out.String())
+	}
+}
+
+func TestPanicFlagFileStopsTheRun(t *testing.T) {
+	e := newEnv(t)
+	panicFile := filepath.Join(shortDir(t), "panic")
+	run, _, _ := controlled(t, e, func(c *migration.Config) { c.PanicFlagFile = panicFile })
+	os.WriteFile(panicFile, nil, 0o600)
+	if err := <-run.done; !errors.Is(err, migration.ErrPanic) || !strings.Contains(err.Error(), panicFile) {
+		t.Fatalf("want a panic naming the flag file, got %v", err)
+	}
+}
+
+// TestReplicaLagThrottlesTheCopy: a real replica whose SQL thread stops
+// makes the lag grow; the copy throttles with the reason in the status, and
+// finishes once replication resumes.
+func TestReplicaLagThrottlesTheCopy(t *testing.T) {
+	e := newEnv(t)
+	rep := e.srv.StartReplica(t)
+	root := func(q string) {
+		db, err := sqlOpen(rep.RootDSN(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	run, sock, hold := controlled(t, e, func(c *migration.Config) {
+		c.Throttle.Set("throttle-control-replicas", rep.Host+":"+itoa(rep.Port))
+		c.Throttle.Set("max-lag-millis", "500")
+	})
+	root("STOP SLAVE SQL_THREAD")
+	os.Remove(hold)
+	eventually(t, 20*time.Second, "replica lag to throttle", func() bool {
+		st := statusOf(t, sock)
+		return st.Throttled && strings.Contains(st.ThrottleReason, "replica lag")
+	})
+	before := statusOf(t, sock).RowsCopied
+	time.Sleep(time.Second)
+	st := statusOf(t, sock)
+	if st.RowsCopied != before || st.ReplicaLagMS < 500 {
+		t.Fatalf("copy went on while the replica lagged: %d -> %d rows, lag %dms", before, st.RowsCopied, st.ReplicaLagMS)
+	}
+	root("START SLAVE SQL_THREAD")
+	eventually(t, time.Minute, "the postponed cut-over", func() bool { return statusOf(t, sock).State == "postponed" })
+	send(t, sock, "unpostpone")
+	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
+}

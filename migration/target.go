@@ -1,0 +1,84 @@
+package migration
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hotswap/hotswap/control"
+)
+
+var _ control.Target = (*Migration)(nil)
+
+// Status is the run as the control socket, the progress line and the hooks report it.
+func (m *Migration) Status() control.Status {
+	st := control.Status{State: m.State(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
+		RowsEstimated: m.estimate, ETASeconds: -1, ChunkSize: m.cfg.ChunkSize,
+		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed}
+	p := m.parts()
+	if p == nil {
+		return st
+	}
+	st.RowsCopied, st.ChunkSize = p.copier.Copied(), p.copier.ChunkSize()
+	st.Backlog = p.applier.Backlog()
+	st.StreamLagMS = m.streamLag().Milliseconds()
+	st.ReplicaLagMS = p.throttler.ReplicaLag().Milliseconds()
+	st.Throttled, st.ThrottleReason = p.throttler.Throttled()
+	st.Progress, st.ETASeconds = m.progressAndETA(p, st.RowsCopied)
+	return st
+}
+
+// progressAndETA estimates from the copy's own rate; once the copy is done
+// it is 100% and the ETA is 0 (what remains is short).
+func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
+	if p.copier.Done() {
+		return 100, 0
+	}
+	if m.estimate <= 0 {
+		return 0, -1
+	}
+	pct := min(100, 100*float64(copied)/float64(m.estimate))
+	took := time.Since(time.Unix(0, p.copyStart.Load())).Seconds()
+	if copied == 0 || took <= 0 {
+		return pct, -1
+	}
+	return pct, max(0, float64(m.estimate-copied)/(float64(copied)/took))
+}
+
+// SetThrottle is the throttle / no-throttle command.
+func (m *Migration) SetThrottle(on bool) {
+	if p := m.parts(); p != nil {
+		p.throttler.SetManual(on)
+	}
+}
+
+// Set changes a knob while the run goes on.
+func (m *Migration) Set(name, value string) error {
+	if name == "chunk-size" {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return fmt.Errorf("chunk-size must be a whole number from 1 to 1000000, got %q", value)
+		}
+		p := m.parts()
+		if p == nil {
+			return fmt.Errorf("chunk-size can be changed once the copy has started")
+		}
+		p.copier.SetChunkSize(n)
+		return nil
+	}
+	return m.cfg.Throttle.Set(name, value)
+}
+
+// Get reads a knob.
+func (m *Migration) Get(name string) (string, error) {
+	if name == "chunk-size" {
+		return strconv.Itoa(m.Status().ChunkSize), nil
+	}
+	return m.cfg.Throttle.Get(name)
+}
+
+// Unpostpone releases a postponed cut-over, even while the flag file exists.
+func (m *Migration) Unpostpone() error {
+	m.unpostponed.Store(true)
+	return nil
+}
