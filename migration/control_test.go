@@ -100,13 +100,36 @@ func TestSocketSessionPausesResizesPostponesAndReleases(t *testing.T) {
 	if got := send(t, sock, "chunk-size=abc"); !strings.HasPrefix(got, "ERROR") || send(t, sock, "chunk-size=?") != "500" {
 		t.Fatalf("a bad chunk size was not refused: %s", got)
 	}
-	send(t, sock, "throttle")
+	// every knob over the socket, against the live throttler
+	for _, c := range []struct{ set, reason string }{
+		{"max-load=Threads_connected=1", "max-load Threads_connected"},
+		{"throttle-query=SELECT 1", "throttle-query returned 1"},
+	} {
+		os.Remove(hold)
+		send(t, sock, c.set)
+		eventually(t, 5*time.Second, c.reason, func() bool { return strings.Contains(statusOf(t, sock).ThrottleReason, c.reason) })
+		name := strings.SplitN(c.set, "=", 2)[0]
+		send(t, sock, name+"=")
+		os.WriteFile(hold, nil, 0o600)
+	}
+	for _, c := range [][2]string{{"nice-ratio=0.5", "0.5"}, {"max-lag-millis=900", "900"}, {"critical-load=Threads_running=100000", "Threads_running=100000"}} {
+		send(t, sock, c[0])
+		name := strings.SplitN(c[0], "=", 2)[0]
+		if got := send(t, sock, name+"=?"); got != c[1] {
+			t.Errorf("%s=? gave %q after %s", name, got, c[0])
+		}
+	}
+	send(t, sock, "nice-ratio=0")
+	if !strings.Contains(send(t, sock, "help"), "chunk-size") || !strings.Contains(send(t, sock, "status"), "throttle") {
+		t.Error("help or status is missing its content")
+	}
+	send(t, sock, "pause")
 	os.Remove(hold)
 	time.Sleep(500 * time.Millisecond)
 	if st := statusOf(t, sock); !st.Throttled || !strings.Contains(st.ThrottleReason, "manual") || st.RowsCopied != 0 {
 		t.Fatalf("want the copy held by the manual throttle: %+v", st)
 	}
-	send(t, sock, "no-throttle")
+	send(t, sock, "resume")
 	eventually(t, time.Minute, "the postponed cut-over", func() bool { return statusOf(t, sock).State == "postponed" })
 	if st := statusOf(t, sock); st.RowsCopied != 100000 || !st.Postponed || st.ChunkSize != 500 {
 		t.Fatalf("after the copy: %+v", st)
@@ -182,4 +205,32 @@ func TestReplicaLagThrottlesTheCopy(t *testing.T) {
 	send(t, sock, "unpostpone")
 	run.wait(t)
 	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
+}
+
+func TestCriticalLoadFromTheSocketAbortsTheRun(t *testing.T) {
+	e := newEnv(t)
+	run, sock, _ := controlled(t, e, nil)
+	send(t, sock, "critical-load=Threads_connected=1")
+	err := <-run.done
+	var crit *throttle.CriticalLoadError
+	if !errors.As(err, &crit) || !strings.Contains(run.out.String(), "is in place and unchanged") {
+		t.Fatalf("want a critical-load abort, got %v\n%s", err, run.out.String())
+	}
+}
+
+func TestForceNamedCutOver(t *testing.T) {
+	e := newEnv(t)
+	run, sock, hold := controlled(t, e, func(c *migration.Config) { c.ForceNamedCutOver, c.ForceNamedPanic = true, true })
+	os.Remove(hold)
+	eventually(t, time.Minute, "the postponed cut-over", func() bool { return statusOf(t, sock).State == "postponed" })
+	for _, bare := range []string{"cut-over", "unpostpone", "panic", "cut-over=other"} {
+		if got := send(t, sock, bare); !strings.HasPrefix(got, "ERROR") {
+			t.Fatalf("%s accepted without the table's name: %s", bare, got)
+		}
+	}
+	if st := statusOf(t, sock); st.State != "postponed" {
+		t.Fatalf("a refused command changed the run: %+v", st)
+	}
+	send(t, sock, "cut-over=t")
+	run.wait(t)
 }

@@ -90,3 +90,12 @@ func TestFailingStartupHookRefusesBeforeAnyChange(t *testing.T) {
 	cfg.HooksPath = dir
 	e.refusal(cfg, "refusing")
 }
+
+func TestFailingValidatedHookRefusesAndDropsTheShadow(t *testing.T) {
+	e := newEnv(t)
+	dir, _ := hookDir(t, hooks.OnValidated)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.HooksPath = dir
+	e.refusal(cfg, "refusing")
+}
