@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hotswap
 APT_PACKAGES := mariadb-server mariadb-client
 
-.PHONY: setup build test demo vet clean
+.PHONY: setup build test demo bench vet clean
 
 # setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
 setup:
@@ -32,6 +32,11 @@ test: setup vet
 # demo: a real online migration of a 1M-row table under write load, on a throwaway MariaDB.
 demo: setup build
 	$(GO) run ./internal/demo -bin $(BIN)
+
+# bench: blocking ALTER vs hotswap on the same server in one run (not part of make test). ROWS=... to resize.
+ROWS ?= 2000000
+bench: setup build
+	$(GO) run ./internal/bench -bin $(BIN) -rows $(ROWS)
 
 clean:
 	rm -rf bin
