@@ -70,7 +70,7 @@ func (m *Migration) createPostponeFile() error {
 		return nil
 	}
 	if err := os.WriteFile(f, nil, 0o600); err != nil {
-		return &Refused{Err: fmt.Errorf("create --postpone-cut-over-flag-file %s: %w", f, err)}
+		return fmt.Errorf("create --postpone-cut-over-flag-file %s: %w", f, err)
 	}
 	return nil
 }

@@ -65,14 +65,19 @@ func (m *Migration) start(ctx context.Context) error {
 		return err
 	}
 	if m.cfg.Execute {
-		if err := m.createPostponeFile(); err != nil {
-			return err
-		}
 		if err := m.listen(); err != nil {
 			return err
 		}
 	}
-	return m.prepareShadow(ctx)
+	if err := m.prepareShadow(ctx); err != nil {
+		return err
+	}
+	if m.cfg.Execute { // last: a refused run leaves no flag file behind
+		if err := m.createPostponeFile(); err != nil {
+			return m.refuseAndDrop(err)
+		}
+	}
+	return nil
 }
 
 // execute streams, copies, applies and cuts over. The stream starts before
