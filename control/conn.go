@@ -55,7 +55,7 @@ func (s *Server) exchange(c net.Conn) (line string, ok bool) {
 	case err != nil:
 		reply = "ERROR: " + err.Error()
 	default:
-		reply, ok = s.run(line)
+		reply, ok = s.vetAndRun(line)
 	}
 	s.logCommand(c, line, reply, ok)
 	c.SetWriteDeadline(time.Now().Add(s.readTimeout))
@@ -118,4 +118,15 @@ func peer(c net.Conn) string {
 		return "unix"
 	}
 	return a.String()
+}
+
+// vetAndRun asks BeforeCommand (the on-interactive-command hook) first: its
+// error refuses the command, which then changes nothing.
+func (s *Server) vetAndRun(line string) (string, bool) {
+	if s.opts.BeforeCommand != nil {
+		if err := s.opts.BeforeCommand(line); err != nil {
+			return "ERROR: refused: " + err.Error(), false
+		}
+	}
+	return s.run(line)
 }

@@ -28,6 +28,9 @@ type Options struct {
 	// reply is sent (the on-interactive-command hook). It may be nil; it
 	// should return promptly, as Serve waits for it when shutting down.
 	OnCommand func(line string)
+	// BeforeCommand vets each command line before it runs; an error refuses
+	// it with that text (gh-ost's on-interactive-command hook). May be nil.
+	BeforeCommand func(line string) error
 
 	Log zerolog.Logger
 }

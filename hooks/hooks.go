@@ -31,8 +31,9 @@ const (
 	OnFailure            = "on-failure"
 )
 
-// Gating hooks stop the run cleanly when they fail; the others are only logged.
-var gating = map[string]bool{OnStartup: true, OnValidated: true, OnBeforeCutOver: true}
+// Gating hooks stop the run cleanly (or refuse the socket command) when they
+// fail; the others are only logged.
+var gating = map[string]bool{OnStartup: true, OnValidated: true, OnBeforeCutOver: true, OnInteractiveCommand: true}
 
 // Runner runs the hooks of one directory. A zero Dir runs nothing.
 type Runner struct {

@@ -51,7 +51,7 @@ func (m *Migration) listen() error {
 	}
 	srv, err := control.Listen(control.Options{SocketPath: m.cfg.ServeSocketFile, TCPPort: m.cfg.ServeTCPPort,
 		Table: m.cfg.Table, ForceNamedCutOver: m.cfg.ForceNamedCutOver, ForceNamedPanic: m.cfg.ForceNamedPanic,
-		OnCommand: m.onCommand, Log: m.cfg.Log}, m)
+		BeforeCommand: m.vetCommand, Log: m.cfg.Log}, m)
 	if err != nil {
 		return &Refused{Err: err}
 	}
@@ -59,8 +59,12 @@ func (m *Migration) listen() error {
 	return nil
 }
 
-func (m *Migration) onCommand(line string) {
-	_ = m.hooks.Run(context.Background(), hooks.OnInteractiveCommand, map[string]string{"COMMAND": line})
+// vetCommand runs the on-interactive-command hook before a socket command; a
+// failing hook refuses the command, as in gh-ost.
+func (m *Migration) vetCommand(line string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second) // inside the socket's 5 s deadline
+	defer cancel()
+	return m.hooks.Run(ctx, hooks.OnInteractiveCommand, map[string]string{"COMMAND": line})
 }
 
 // ControlAddr is the TCP address of the control server, "" without one.

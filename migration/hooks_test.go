@@ -99,3 +99,15 @@ func TestFailingValidatedHookRefusesAndDropsTheShadow(t *testing.T) {
 	cfg.HooksPath = dir
 	e.refusal(cfg, "refusing")
 }
+
+func TestFailingInteractiveHookRefusesTheCommand(t *testing.T) {
+	e := newEnv(t)
+	dir, _ := hookDir(t, hooks.OnInteractiveCommand)
+	run, sock, hold := controlled(t, e, func(c *migration.Config) { c.HooksPath = dir })
+	if got := send(t, sock, "chunk-size=77"); !strings.Contains(got, "refused") || send(t, sock, "chunk-size=?") == "77" {
+		t.Fatalf("the hook did not refuse the command: %q", got)
+	}
+	os.Remove(hold)
+	run.m.Unpostpone()
+	run.wait(t)
+}

@@ -1,0 +1,59 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreatePublication publishes schema.table's inserts, updates, deletes and
+// truncates under name. Create it before the slot: pgoutput looks
+// publications up as of each change, so a slot older than its publication
+// fails on the changes in between. The statement takes SHARE UPDATE
+// EXCLUSIVE on the table (DML goes on; it queues behind DDL and VACUUM).
+func CreatePublication(ctx context.Context, db Querier, name, schema, table string) error {
+	stmt := "CREATE PUBLICATION " + pgx.Identifier{name}.Sanitize() +
+		" FOR TABLE " + pgx.Identifier{schema, table}.Sanitize() +
+		" WITH (publish = 'insert, update, delete, truncate')"
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("create publication %s for %s.%s: %w", name, schema, table, err)
+	}
+	return nil
+}
+
+// DropPublication removes the publication if it exists.
+func DropPublication(ctx context.Context, db Querier, name string) error {
+	if _, err := db.ExecContext(ctx, "DROP PUBLICATION IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("drop publication %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropSlot drops the replication slot if it exists. A slot still held by a
+// walsender (an open stream, ours or not) is not taken from it: the server's
+// "is active for PID n" error is returned. A stream that Close returned from
+// has already released its slot.
+func DropSlot(ctx context.Context, db Querier, name string) error {
+	_, err := db.ExecContext(ctx,
+		"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", name)
+	if err != nil {
+		return fmt.Errorf("drop replication slot %s: %w", name, err)
+	}
+	return nil
+}
+
+// CurrentLSN is the server's WAL write position: every transaction that
+// committed before the call ends at or before it.
+func CurrentLSN(ctx context.Context, db Querier) (pglogrepl.LSN, error) {
+	var text string
+	if err := db.QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&text); err != nil {
+		return 0, fmt.Errorf("read current WAL position: %w", err)
+	}
+	lsn, err := pglogrepl.ParseLSN(text)
+	if err != nil {
+		return 0, fmt.Errorf("parse WAL position %q: %w", text, err)
+	}
+	return lsn, nil
+}
