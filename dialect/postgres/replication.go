@@ -44,11 +44,25 @@ func DropSlot(ctx context.Context, db Querier, name string) error {
 	return nil
 }
 
-// CurrentLSN is the server's WAL write position: every transaction that
-// committed before the call ends at or before it.
+// CurrentLSN returns a WAL position that every transaction committed before
+// the call ends at or before, and that the server has already flushed, so a
+// change stream is sure to reach it (Position >= it): the drain point of a
+// cut-over.
+//
+// pg_current_wal_lsn() is not that: it is the *write* position, and with
+// synchronous_commit=off (a common setting, and the test servers') commits
+// return before their WAL is written, so it lags behind them. The insert
+// position covers them, but its tail may stay unflushed (an idle server
+// flushes only commits) and the stream would never reach it. So the position
+// is that of a transactional logical message, committed synchronously: the
+// commit flushes all WAL through its own record, past the message. Costs an
+// xid and a WAL flush. Call it in autocommit mode (a *sql.DB, or a *sql.Conn
+// outside a transaction): inside one, the flush waits for its commit.
 func CurrentLSN(ctx context.Context, db Querier) (pglogrepl.LSN, error) {
-	var text string
-	if err := db.QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&text); err != nil {
+	var text, setting string
+	err := db.QueryRowContext(ctx, `SELECT pg_logical_emit_message(true, 'hotswap', 'lsn')::text,
+		set_config('synchronous_commit', 'on', true)`).Scan(&text, &setting)
+	if err != nil {
 		return 0, fmt.Errorf("read current WAL position: %w", err)
 	}
 	lsn, err := pglogrepl.ParseLSN(text)
