@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,7 +13,10 @@ import (
 func TestNetcat(t *testing.T) {
 	nc, err := exec.LookPath("nc")
 	if err != nil {
-		t.Skip("no nc on PATH")
+		if os.Getenv("CI") == "true" { // make setup installs it: CI must exercise the promise
+			t.Fatal("no nc on PATH: apt-get install -y netcat-openbsd (make setup does)")
+		}
+		t.Skip("no nc on PATH: apt-get install -y netcat-openbsd")
 	}
 	ts := startServer(t, Options{TCPPort: AnyPort}, nil)
 	_, port, _ := strings.Cut(ts.TCPAddr(), ":")
