@@ -25,12 +25,14 @@ import (
 //  4. B: RENAME TABLE t TO old, shadow TO t: it takes the shadow's metadata
 //     lock, then waits on the sentry (A);
 //  5. A drops the sentry; B takes its name, then queues on t;
-//  6. once probes show B holds the shadow's and the old name's locks, B must
-//     be queued on t, ahead of any writer that comes later: A unlocks and
-//     the RENAME runs before the queued writes.
+//  6. once a probe shows B queued for t's exclusive lock (a zero-wait read
+//     of t fails: only a queued exclusive request holds a read back while A
+//     holds t READ), A unlocks and the RENAME runs before the queued writes.
 //
-// MariaDB grants a released table lock to writers that queued before a
-// RENAME still waiting on another table, so step 6 must not be skipped.
+// MariaDB grants a released table lock to the writers queued on t unless an
+// exclusive request is queued there too, so step 6 must not be skipped. B
+// waiting on a metadata lock is not enough: it may still be waking up to
+// take the old name's lock (a lost-write race seen under CPU load).
 // If A dies before step 5, the sentry makes the RENAME fail: no half state.
 type MySQL struct {
 	DB          *sql.DB
@@ -74,15 +76,15 @@ func (m *MySQL) Attempt(ctx context.Context) (err error) {
 }
 
 type conns struct {
-	a, b, probe *sql.Conn
-	bID         int64
-	nowait      bool
+	a, b, p *sql.Conn
+	probe   *mysql.QueueProbe
+	bID     int64
 }
 
 func (m *MySQL) open(ctx context.Context) (*conns, error) {
 	c := &conns{}
 	var err error
-	for _, p := range []**sql.Conn{&c.a, &c.b, &c.probe} {
+	for _, p := range []**sql.Conn{&c.a, &c.b, &c.p} {
 		if *p, err = m.DB.Conn(ctx); err != nil {
 			c.close()
 			return nil, fmt.Errorf("cut-over connection: %w", err)
@@ -92,7 +94,10 @@ func (m *MySQL) open(ctx context.Context) (*conns, error) {
 		c.close()
 		return nil, err
 	}
-	c.nowait = mysql.SupportsLockNoWait(ctx, c.probe, m.Database, m.Shadow)
+	if c.probe, err = mysql.NewQueueProbe(ctx, c.p); err != nil {
+		c.close()
+		return nil, err
+	}
 	err = errors.Join(mysql.SetLockWait(ctx, c.a, m.LockTimeout), mysql.SetLockWait(ctx, c.b, 2*m.LockTimeout+5*time.Second))
 	if err != nil {
 		c.close()
@@ -104,7 +109,7 @@ func (m *MySQL) open(ctx context.Context) (*conns, error) {
 // close discards the connections: one may still hold a table lock or a
 // queued RENAME, and must not go back to the pool.
 func (c *conns) close() {
-	for _, x := range []*sql.Conn{c.a, c.b, c.probe} {
+	for _, x := range []*sql.Conn{c.a, c.b, c.p} {
 		if x != nil {
 			mysql.Discard(x)
 		}
@@ -126,7 +131,7 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 	if err := m.CatchUp(budget, c.a); err != nil {
 		return false, err
 	}
-	if err := mysql.CarryAutoIncrement(budget, c.probe, m.Database, m.Table, m.Shadow); err != nil {
+	if err := mysql.CarryAutoIncrement(budget, m.DB, m.Database, m.Table, m.Shadow); err != nil {
 		return false, err
 	}
 	renameStarted = true
@@ -153,8 +158,7 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 }
 
 // waitRename waits until the RENAME waits on a metadata lock and, when
-// onTable, until it holds every name but the table's, so that it can only be
-// waiting on the table itself.
+// onTable, until it is queued for the table's own lock.
 func (m *MySQL) waitRename(ctx context.Context, c *conns, renameDone chan error, onTable bool) error {
 	for {
 		ok, err := m.renameQueued(ctx, c, onTable)
@@ -174,16 +178,10 @@ func (m *MySQL) waitRename(ctx context.Context, c *conns, renameDone chan error,
 
 func (m *MySQL) renameQueued(ctx context.Context, c *conns, onTable bool) (bool, error) {
 	waiting, err := mysql.WaitingForMetadataLock(ctx, m.DB, c.bID)
-	if err != nil || !waiting || !onTable || m.Table < m.Shadow && m.Table < m.Old {
-		return waiting, err // a table name that sorts first is locked first
+	if err != nil || !waiting || !onTable {
+		return waiting, err
 	}
-	for _, name := range []string{m.Shadow, m.Old} {
-		held, err := mysql.HeldByOther(ctx, c.probe, m.Database, name, c.nowait)
-		if err != nil || !held {
-			return false, err
-		}
-	}
-	return true, nil
+	return c.probe.ExclusiveQueued(ctx, m.Database, m.Table, c.bID)
 }
 
 // abort leaves the original table in place: a RENAME queued after the sentry

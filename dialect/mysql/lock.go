@@ -88,34 +88,55 @@ func WaitingForMetadataLock(ctx context.Context, q Querier, id int64) (bool, err
 	return state.String == "Waiting for table metadata lock", nil
 }
 
-// HeldByOther says whether another session holds a lock on table that keeps
-// a READ lock out, probing with LOCK TABLES ... READ NOWAIT on c (or a one
-// second wait where NOWAIT is not supported). A missing table is not held.
-func HeldByOther(ctx context.Context, c *sql.Conn, database, table string, nowait bool) (bool, error) {
-	q := "LOCK TABLES " + qualified(database, table) + " READ"
-	if nowait {
-		q += " NOWAIT"
-	} else if _, err := c.ExecContext(ctx, "SET SESSION lock_wait_timeout = 1"); err != nil {
-		return false, fmt.Errorf("probe lock on %s: %w", table, err)
-	}
-	_, err := c.ExecContext(ctx, q)
-	switch {
-	case err == nil:
-		return false, Unlock(ctx, c)
-	case isBusy(err):
-		return true, nil
-	case isNoSuchTable(err):
-		return false, nil
-	}
-	return false, fmt.Errorf("probe lock on %s: %w", table, err)
+// QueueProbe tells whether a DDL statement is queued for a table's
+// exclusive metadata lock. On MariaDB it reads the table with a zero lock
+// wait: a plain read is compatible with a granted READ lock and is not held
+// back by queued writers, only by a queued exclusive request. MySQL clamps
+// lock_wait_timeout to 1 s, so there it asks performance_schema instead.
+type QueueProbe struct {
+	c        *sql.Conn
+	zeroWait bool
 }
 
-// SupportsLockNoWait says whether LOCK TABLES accepts NOWAIT (MariaDB 10.3+).
-func SupportsLockNoWait(ctx context.Context, c *sql.Conn, database, table string) bool {
-	if _, err := c.ExecContext(ctx, "LOCK TABLES "+qualified(database, table)+" READ NOWAIT"); err != nil {
-		return false
+// NewQueueProbe sets up c, a connection used for nothing else, as a probe.
+func NewQueueProbe(ctx context.Context, c *sql.Conn) (*QueueProbe, error) {
+	if _, err := c.ExecContext(ctx, "SET SESSION lock_wait_timeout = 0"); err != nil {
+		return nil, fmt.Errorf("set up lock queue probe: %w", err)
 	}
-	return Unlock(ctx, c) == nil
+	var wait int
+	if err := c.QueryRowContext(ctx, "SELECT @@SESSION.lock_wait_timeout").Scan(&wait); err != nil {
+		return nil, fmt.Errorf("set up lock queue probe: %w", err)
+	}
+	return &QueueProbe{c: c, zeroWait: wait == 0}, nil
+}
+
+// ExclusiveQueued says whether connection id waits for an exclusive lock on
+// table (with the zero-wait read: whether any connection does).
+func (p *QueueProbe) ExclusiveQueued(ctx context.Context, database, table string, id int64) (bool, error) {
+	if !p.zeroWait {
+		return p.pendingInPerformanceSchema(ctx, database, table, id)
+	}
+	_, err := p.c.ExecContext(ctx, "SELECT 1 FROM "+qualified(database, table)+" LIMIT 0")
+	switch {
+	case err == nil:
+		return false, nil
+	case isBusy(err):
+		return true, nil
+	}
+	return false, fmt.Errorf("probe lock queue of %s: %w", table, err)
+}
+
+func (p *QueueProbe) pendingInPerformanceSchema(ctx context.Context, database, table string, id int64) (bool, error) {
+	var n int
+	err := p.c.QueryRowContext(ctx, `SELECT COUNT(*) FROM performance_schema.metadata_locks l
+		JOIN performance_schema.threads th ON th.THREAD_ID = l.OWNER_THREAD_ID
+		WHERE l.OBJECT_TYPE = 'TABLE' AND l.OBJECT_SCHEMA = ? AND l.OBJECT_NAME = ?
+		AND l.LOCK_TYPE = 'EXCLUSIVE' AND l.LOCK_STATUS = 'PENDING' AND th.PROCESSLIST_ID = ?`,
+		database, table, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("probe lock queue of %s in performance_schema.metadata_locks (the server cannot wait 0 s for a lock, so hotswap needs the wait/lock/metadata/sql/mdl instrument): %w", table, err)
+	}
+	return n > 0, nil
 }
 
 // KillQuery ends the statement running on connection id.
