@@ -11,11 +11,20 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// Engines a Config may name.
+const (
+	EngineMySQL    = "mysql" // MySQL and MariaDB; the default
+	EnginePostgres = "postgres"
+)
+
 // Config is one run's settings, as given on the command line.
 type Config struct {
-	Conn  mysql.Config
-	Table string
-	Alter string
+	Engine string // EngineMySQL ("" too) or EnginePostgres
+	// Conn reaches the server (for PostgreSQL too: its fields are the same).
+	Conn   mysql.Config
+	Schema string // PostgreSQL: the table's schema; "" is public
+	Table  string
+	Alter  string
 
 	Execute            bool
 	ChunkSize          int
@@ -27,6 +36,9 @@ type Config struct {
 	InitiallyDropOld   bool
 	OkToDropTable      bool
 	SkipChecksum       bool
+	// KillBlockersAfter (PostgreSQL): once cut-over lock waits total this
+	// long, cancel, then terminate, the sessions blocking the lock. 0: never.
+	KillBlockersAfter time.Duration
 
 	// Throttling and control (issue 4); gh-ost names in the CLI.
 	Throttle            *throttle.Settings // nil: defaults
@@ -45,6 +57,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.Engine == EnginePostgres && c.Schema == "" {
+		c.Schema = "public"
+	}
 	if c.ChunkSize <= 0 {
 		c.ChunkSize = 1000
 	}
@@ -66,4 +81,13 @@ func (c *Config) defaults() {
 	if c.HooksStatusInterval <= 0 {
 		c.HooksStatusInterval = time.Minute
 	}
+}
+
+// tableName is the migrated table as the user knows it (database.table on
+// MySQL, schema.table on PostgreSQL).
+func (m *Migration) tableName() string {
+	if m.cfg.Engine == EnginePostgres {
+		return m.cfg.Schema + "." + m.cfg.Table
+	}
+	return m.cfg.Conn.Database + "." + m.cfg.Table
 }

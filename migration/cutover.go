@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -59,8 +60,6 @@ func exists(path string) bool {
 // cutOver tries the swap until it succeeds or the retries run out, backing
 // off between attempts; a failed attempt leaves the original untouched.
 func (m *Migration) cutOver(ctx context.Context) error {
-	co := &cutover.MySQL{DB: m.db, Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow, Old: m.old,
-		LockTimeout: m.cfg.CutOverLockTimeout, Applier: m.applier, CatchUp: m.catchUp}
 	var last error
 	for attempt := 1; attempt <= m.cfg.DefaultRetries; attempt++ {
 		if err := m.waitStreamCaughtUp(ctx); err != nil {
@@ -71,7 +70,7 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		}
 		m.setState(StateCuttingOver)
 		t0 := time.Now()
-		last = co.Attempt(ctx)
+		last = m.eng.cutOverAttempt(ctx)
 		if last == nil {
 			m.swapped = true
 			m.cfg.Log.Info().Int("attempt", attempt).Dur("held", time.Since(t0)).Msg("cut-over done")
@@ -79,6 +78,9 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if errors.Is(last, cutover.ErrBoundObjects) {
+			return last // retrying cannot help: refuse before swapping
 		}
 		backoff := time.Duration(min(attempt, 10)) * 500 * time.Millisecond
 		m.cfg.Log.Warn().Err(last).Int("attempt", attempt).Dur("backoff", backoff).Msg("cut-over attempt failed; table untouched, retrying")

@@ -2,17 +2,13 @@ package migration
 
 import (
 	"context"
-	"database/sql"
 	"sync/atomic"
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
-	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
-	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/hooks"
-	"github.com/hotswap/hotswap/schema"
 	"github.com/hotswap/hotswap/throttle"
 )
 
@@ -28,34 +24,20 @@ const (
 	StateFailed      = "failed"
 )
 
-// Migration is one run of an online ALTER on MySQL or MariaDB.
-//
-// The engine-neutral parts (copier, applier) sit behind interfaces already;
-// the orchestration here calls the MySQL dialect directly until a second
-// engine gives the seam its real shape.
+// Migration is one run of an online ALTER on MySQL, MariaDB or PostgreSQL;
+// the engine holds what differs between them.
 type Migration struct {
 	cfg Config
+	eng engine
 
-	db       *sql.DB
-	lockConn *sql.Conn // holds the GET_LOCK for the whole run
-	server   *mysql.Server
+	shadow, old string
+	estimate    int64
+	swapped     bool
 
-	src, dst       *schema.Table
-	alter          *schema.Alter
-	pairs          []schema.ColumnPair
-	srcKey, dstKey schema.Index
-	shadow, old    string
-	estimate       int64
-	shadowCreated  bool
-	swapped        bool
-
-	rows    *mysql.Rows
-	stream  *binlog.MySQLStream
 	applier *applier.Applier
 	copier  *copier.Copier
 
 	running     atomic.Pointer[parts] // published once built: read by the control socket
-	lags        lagTracker
 	control     *control.Server
 	hooks       *hooks.Runner
 	abort       aborter
@@ -76,18 +58,23 @@ type parts struct {
 
 func (m *Migration) parts() *parts { return m.running.Load() }
 
-// streamLag is how far the binlog reader is behind the server.
+// streamLag is how far the change stream's reader is behind the server.
 func (m *Migration) streamLag() time.Duration {
-	if m.stream == nil || m.parts() == nil {
+	if m.parts() == nil {
 		return 0
 	}
-	return m.lags.lag(m.stream.Position())
+	return m.eng.streamLag()
 }
 
 // New prepares a run; nothing touches the server before Run.
 func New(cfg Config) *Migration {
 	cfg.defaults()
 	m := &Migration{cfg: cfg}
+	if cfg.Engine == EnginePostgres {
+		m.eng = &postgresEngine{m: m}
+	} else {
+		m.eng = &mysqlEngine{m: m}
+	}
 	m.state.Store(StatePreflight)
 	m.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: m.hookEnv, Log: cfg.Log}
 	return m
@@ -113,14 +100,10 @@ func (m *Migration) Backlog() int {
 	return m.applier.Backlog()
 }
 
-// CaughtUp waits until the stream has read to the binlog's current end and
+// CaughtUp waits until the stream has read to the server's present and
 // every key it saw is applied (for tests and the postponed state).
 func (m *Migration) CaughtUp(ctx context.Context) error {
-	pos, err := mysql.MasterPos(ctx, m.db)
-	if err != nil {
-		return err
-	}
-	if err := m.stream.WaitFor(ctx, pos); err != nil {
+	if err := m.eng.caughtUp(ctx); err != nil {
 		return err
 	}
 	for m.applier.Backlog() > 0 || m.applier.Busy() {

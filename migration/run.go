@@ -2,18 +2,13 @@ package migration
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
-	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/copier"
-	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/hooks"
 	"github.com/hotswap/hotswap/throttle"
 )
@@ -58,10 +53,10 @@ func (m *Migration) start(ctx context.Context) error {
 			return &Refused{Err: err}
 		}
 	}
-	if err := m.connect(ctx); err != nil {
+	if err := m.eng.connect(ctx); err != nil {
 		return err
 	}
-	if err := m.preflight(ctx); err != nil {
+	if err := m.eng.preflight(ctx); err != nil {
 		return err
 	}
 	if m.cfg.Execute {
@@ -69,7 +64,7 @@ func (m *Migration) start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := m.prepareShadow(ctx); err != nil {
+	if err := m.eng.prepareShadow(ctx); err != nil {
 		return err
 	}
 	if m.cfg.Execute { // last: a refused run leaves no flag file behind
@@ -83,12 +78,10 @@ func (m *Migration) start(ctx context.Context) error {
 // execute streams, copies, applies and cuts over. The stream starts before
 // the copy so no change after its start position is missed.
 func (m *Migration) execute(ctx context.Context) error {
-	start, err := mysql.MasterPos(ctx, m.db)
-	if err != nil {
+	if err := m.eng.startStream(ctx); err != nil {
 		return err
 	}
 	p := m.build()
-	m.cfg.Log.Info().Str("binlog_start", start.String()).Str("shadow", m.shadow).Msg("stream started")
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -103,8 +96,10 @@ func (m *Migration) execute(ctx context.Context) error {
 			}
 		}()
 	}
-	background("binlog stream", func(c context.Context) error { return m.stream.Run(c, start, m.applier) })
-	background("stream lag", func(c context.Context) error { return m.lags.run(c, m, 100*time.Millisecond) })
+	background("change stream", func(c context.Context) error { return m.eng.runStream(c, m.applier) })
+	for name, task := range m.eng.tasks() {
+		background(name, task)
+	}
 	background("applier", m.applier.Run)
 	background("throttler", p.throttler.Run)
 	background("panic flag file", m.watchPanicFile)
@@ -112,7 +107,7 @@ func (m *Migration) execute(ctx context.Context) error {
 	if m.control != nil {
 		background("control socket", m.control.Serve)
 	}
-	err = m.copyAndCutOver(runCtx)
+	err := m.copyAndCutOver(runCtx)
 	if err != nil {
 		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
 			err = cause // the background failure (or panic) is the root of it
@@ -129,31 +124,15 @@ func (m *Migration) execute(ctx context.Context) error {
 // build makes the run's parts and publishes them to the control socket.
 func (m *Migration) build() *parts {
 	c := m.cfg
-	m.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
-		Host: c.Conn.Host, Port: c.Conn.Port, User: c.Conn.User, Password: c.Conn.Password,
-		MariaDB: m.server.MariaDB, Database: c.Conn.Database, Table: c.Table, Key: keyDecoder(m.src, m.srcKey),
-	})
-	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.db, Database: c.Conn.Database, Table: c.Table,
-		OpenReplica: m.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
-	m.applier = applier.New(m.rows.ResyncTx, applier.Options{Wait: th.Wait})
-	m.copier = copier.New(m.rows, copier.Options{ChunkSize: c.ChunkSize, Threads: c.Threads,
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), Database: c.Conn.Database, Table: c.Table,
+		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
+	source, resync := m.eng.rowSync()
+	m.applier = applier.New(resync, applier.Options{Wait: th.Wait})
+	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, Threads: c.Threads,
 		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice})
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
 	m.running.Store(p)
 	return p
-}
-
-func (m *Migration) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
-	}
-	c := m.cfg.Conn
-	c.Host = host
-	if c.Port, err = strconv.Atoi(port); err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
-	}
-	return mysql.Open(ctx, c)
 }
 
 func (m *Migration) copyAndCutOver(ctx context.Context) error {
@@ -192,10 +171,5 @@ func (m *Migration) close() {
 	if m.control != nil {
 		m.control.Close()
 	}
-	if m.lockConn != nil {
-		m.lockConn.Close()
-	}
-	if m.db != nil {
-		m.db.Close()
-	}
+	m.eng.close()
 }

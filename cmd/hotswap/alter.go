@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ type alterFlags struct {
 	execute                      bool
 	chunkSize, threads, retries  int
 	cutOverLockTimeoutSeconds    int
+	killBlockersAfter            time.Duration
 	postponeFlagFile             string
 	dropGhost, dropOld, okToDrop bool
 	approveRenamed, skipChecksum bool
@@ -43,7 +45,8 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.execute, "execute", false, "really migrate; without it, a dry run checks everything and prints the plan")
 	fl.IntVar(&f.chunkSize, "chunk-size", 1000, "rows per copy chunk")
 	fl.IntVar(&f.threads, "threads", 2, "chunks copied in parallel")
-	fl.IntVar(&f.cutOverLockTimeoutSeconds, "cut-over-lock-timeout-seconds", 3, "longest the cut-over holds or waits for its table lock per attempt")
+	fl.IntVar(&f.cutOverLockTimeoutSeconds, "cut-over-lock-timeout-seconds", 0, "longest the cut-over holds or waits for its table lock per attempt (default 3 on MySQL, 1 on PostgreSQL)")
+	fl.DurationVar(&f.killBlockersAfter, "cut-over-kill-blockers-after", 0, "PostgreSQL: once the cut-over has waited this long for its lock, cancel, then terminate, the sessions blocking it (0: never)")
 	fl.IntVar(&f.retries, "default-retries", 60, "cut-over attempts before giving up")
 	fl.StringVar(&f.postponeFlagFile, "postpone-cut-over-flag-file", "", "while this file exists, keep the shadow current and wait before cutting over")
 	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first")
@@ -59,21 +62,29 @@ func alterCommand() *cobra.Command {
 }
 
 func runAlter(cmd *cobra.Command, f *alterFlags) error {
-	conn, err := f.conn.resolve()
+	engine, conn, err := f.conn.resolve()
 	if err != nil {
 		return refused(cmd, err)
 	}
 	if f.table == "" || f.alter == "" {
 		return refused(cmd, fmt.Errorf("--table and --alter are required"))
 	}
-	if f.chunkSize < 1 || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 {
-		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1"))
+	schema, table, err := splitTable(engine, f.table)
+	if err != nil {
+		return refused(cmd, err)
+	}
+	if f.cutOverLockTimeoutSeconds == 0 {
+		f.cutOverLockTimeoutSeconds = map[string]int{"mysql": 3, "postgres": 1}[engine]
+	}
+	if f.chunkSize < 1 || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 {
+		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1, --cut-over-kill-blockers-after not negative"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := migration.Config{
-		Conn: conn, Table: f.table, Alter: f.alter, Execute: f.execute,
-		ChunkSize: f.chunkSize, Threads: f.threads, DefaultRetries: f.retries,
+		Engine: engine, Conn: conn, Schema: schema, Table: table, Alter: f.alter, Execute: f.execute,
+		KillBlockersAfter: f.killBlockersAfter,
+		ChunkSize:         f.chunkSize, Threads: f.threads, DefaultRetries: f.retries,
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
 		PostponeFlagFile:   f.postponeFlagFile,
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
@@ -108,4 +119,20 @@ func (f *alterFlags) level() logging.Level {
 func refused(cmd *cobra.Command, err error) error {
 	fmt.Fprintf(cmd.ErrOrStderr(), "hotswap: refused, nothing was changed: %v\n", err)
 	return exitError(exitRefused)
+}
+
+// splitTable reads --table: on PostgreSQL it may be schema.table (default
+// schema public); MySQL names the database with --database.
+func splitTable(engine, name string) (schema, table string, err error) {
+	if engine != "postgres" {
+		return "", name, nil
+	}
+	schema, table, found := strings.Cut(name, ".")
+	if !found {
+		return "public", name, nil
+	}
+	if schema == "" || table == "" || strings.Contains(table, ".") {
+		return "", "", fmt.Errorf("--table %q: want table or schema.table", name)
+	}
+	return schema, table, nil
 }

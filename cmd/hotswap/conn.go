@@ -13,32 +13,51 @@ import (
 
 // connFlags are gh-ost's connection flags plus --dsn and safer password sources.
 type connFlags struct {
-	dsn, host, user, password, passwordFile, database string
-	port                                              int
+	engine, dsn, host, user, password, passwordFile, database string
+	port                                                      int
 }
 
 func (c *connFlags) register(fl *pflag.FlagSet) {
-	fl.StringVar(&c.dsn, "dsn", "", "mysql://user[:password]@host:port/database instead of the separate flags")
+	fl.StringVar(&c.engine, "engine", "mysql", "mysql (MySQL and MariaDB) or postgres; a --dsn sets it from its scheme")
+	fl.StringVar(&c.dsn, "dsn", "", "mysql://user[:password]@host:port/database or postgres://... instead of the separate flags")
 	fl.StringVar(&c.host, "host", "127.0.0.1", "server host")
-	fl.IntVar(&c.port, "port", 3306, "server port")
+	fl.IntVar(&c.port, "port", 0, "server port (default 3306 for mysql, 5432 for postgres)")
 	fl.StringVar(&c.user, "user", "", "user name")
 	fl.StringVar(&c.password, "password", "", "password (visible to other users in the process list: prefer HOTSWAP_PASSWORD or --password-file)")
 	fl.StringVar(&c.passwordFile, "password-file", "", "read the password from this file (first line)")
 	fl.StringVar(&c.database, "database", "", "database (schema) of the table")
 }
 
-// resolve merges --dsn, the flags, and the password sources (flag, file, env).
-func (c *connFlags) resolve() (mysql.Config, error) {
+// resolve merges --dsn, the flags, and the password sources (flag, file,
+// env); it returns the engine too.
+func (c *connFlags) resolve() (string, mysql.Config, error) {
 	cfg := mysql.Config{Host: c.host, Port: c.port, User: c.user, Password: c.password, Database: c.database}
+	engine := c.engine
 	if c.dsn != "" {
-		if err := parseDSN(c.dsn, &cfg); err != nil {
-			return cfg, err
+		var err error
+		if engine, err = parseDSN(c.dsn, &cfg); err != nil {
+			return engine, cfg, err
 		}
 	}
+	switch engine {
+	case "mysql", "mariadb":
+		engine = "mysql"
+	case "postgres", "postgresql":
+		engine = "postgres"
+	default:
+		return engine, cfg, fmt.Errorf("--engine %q: want mysql or postgres", engine)
+	}
+	if cfg.Port == 0 {
+		cfg.Port = map[string]int{"mysql": 3306, "postgres": 5432}[engine]
+	}
+	return engine, cfg, c.readPassword(&cfg)
+}
+
+func (c *connFlags) readPassword(cfg *mysql.Config) error {
 	if c.passwordFile != "" {
 		b, err := os.ReadFile(c.passwordFile)
 		if err != nil {
-			return cfg, fmt.Errorf("read --password-file: %w", err)
+			return fmt.Errorf("read --password-file: %w", err)
 		}
 		cfg.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
 	}
@@ -46,20 +65,21 @@ func (c *connFlags) resolve() (mysql.Config, error) {
 		cfg.Password = os.Getenv("HOTSWAP_PASSWORD")
 	}
 	if cfg.User == "" || cfg.Database == "" {
-		return cfg, fmt.Errorf("--user and --database (or a --dsn with both) are required")
+		return fmt.Errorf("--user and --database (or a --dsn with both) are required")
 	}
-	return cfg, nil
+	return nil
 }
 
-func parseDSN(dsn string, cfg *mysql.Config) error {
+// parseDSN fills cfg from a URL and returns the engine its scheme names.
+func parseDSN(dsn string, cfg *mysql.Config) (string, error) {
 	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme != "mysql" {
-		return fmt.Errorf("--dsn must look like mysql://user:password@host:port/database")
+	if err != nil || (u.Scheme != "mysql" && u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("--dsn must look like mysql://user:password@host:port/database or postgres://user:password@host:port/database")
 	}
 	cfg.Host = u.Hostname()
 	if p := u.Port(); p != "" {
 		if cfg.Port, err = strconv.Atoi(p); err != nil {
-			return fmt.Errorf("--dsn port %q is not a number", p)
+			return "", fmt.Errorf("--dsn port %q is not a number", p)
 		}
 	}
 	if u.User != nil {
@@ -71,5 +91,5 @@ func parseDSN(dsn string, cfg *mysql.Config) error {
 	if db := strings.Trim(u.Path, "/"); db != "" {
 		cfg.Database = db
 	}
-	return nil
+	return u.Scheme, nil
 }

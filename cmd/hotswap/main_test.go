@@ -48,15 +48,27 @@ func TestExitStatuses(t *testing.T) {
 
 func TestPasswordFromEnvironment(t *testing.T) {
 	t.Setenv("HOTSWAP_PASSWORD", "from-env")
-	c := connFlags{user: "u", database: "d", host: "h", port: 1}
-	cfg, err := c.resolve()
+	c := connFlags{engine: "mysql", user: "u", database: "d", host: "h", port: 1}
+	_, cfg, err := c.resolve()
 	if err != nil || cfg.Password != "from-env" {
 		t.Fatalf("password from env: %+v %v", cfg, err)
 	}
-	c = connFlags{dsn: "mysql://u2:pw2@db.example:3307/shop"}
-	cfg, err = c.resolve()
-	if err != nil || cfg.User != "u2" || cfg.Password != "pw2" || cfg.Host != "db.example" || cfg.Port != 3307 || cfg.Database != "shop" {
-		t.Fatalf("dsn: %+v %v", cfg, err)
+	c = connFlags{engine: "mysql", dsn: "mysql://u2:pw2@db.example:3307/shop"}
+	engine, cfg, err := c.resolve()
+	if err != nil || engine != "mysql" || cfg.User != "u2" || cfg.Password != "pw2" || cfg.Host != "db.example" || cfg.Port != 3307 || cfg.Database != "shop" {
+		t.Fatalf("dsn: %s %+v %v", engine, cfg, err)
+	}
+}
+
+func TestPostgresDSNSetsEngineAndDefaultPort(t *testing.T) {
+	c := connFlags{engine: "mysql", dsn: "postgres://app@db.example/shop"}
+	engine, cfg, err := c.resolve()
+	if err != nil || engine != "postgres" || cfg.Port != 5432 || cfg.User != "app" || cfg.Database != "shop" {
+		t.Fatalf("postgres dsn: %s %+v %v", engine, cfg, err)
+	}
+	c = connFlags{engine: "oracle", user: "u", database: "d"}
+	if _, _, err := c.resolve(); err == nil || !strings.Contains(err.Error(), "want mysql or postgres") {
+		t.Fatalf("unknown engine: %v", err)
 	}
 }
 

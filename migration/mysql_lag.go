@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 
@@ -21,7 +22,7 @@ type lagSample struct {
 	at  time.Time
 }
 
-func (l *lagTracker) run(ctx context.Context, m *Migration, interval time.Duration) error {
+func (l *lagTracker) run(ctx context.Context, db *sql.DB, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -30,7 +31,7 @@ func (l *lagTracker) run(ctx context.Context, m *Migration, interval time.Durati
 			return nil
 		case <-t.C:
 		}
-		pos, err := mysql.MasterPos(ctx, m.db)
+		pos, err := mysql.MasterPos(ctx, db)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil

@@ -1,0 +1,89 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// CreateShadow creates shadow as an empty copy of table (LIKE ... INCLUDING
+// ALL: defaults, identity, generated columns, constraints, indexes, comments,
+// storage, statistics) and applies the user's ALTER clauses to it, so the
+// server itself validates the ALTER and defines the shadow. created reports
+// whether the shadow exists afterwards (and must be dropped when the run
+// ends without a cut-over).
+//
+// If the ALTER fails, renames the shadow or moves it to another schema, the
+// shadow is dropped again and the error says so.
+func CreateShadow(ctx context.Context, db *sql.DB, schema, table, shadow, alter string) (created bool, err error) {
+	stmt := fmt.Sprintf("CREATE TABLE %s (LIKE %s INCLUDING ALL)",
+		pgx.Identifier{schema, shadow}.Sanitize(), pgx.Identifier{schema, table}.Sanitize())
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		return false, fmt.Errorf("create shadow table %s.%s: %w", schema, shadow, err)
+	}
+	oid, err := catalogRelOID(ctx, db, schema, shadow)
+	if err != nil {
+		return shadowDropped(ctx, db, schema, shadow, fmt.Errorf("read the new shadow table: %w", err))
+	}
+	if err := shadowAlter(ctx, db, schema, shadow, alter); err != nil {
+		return shadowDropped(ctx, db, schema, shadow,
+			fmt.Errorf("the ALTER is not valid for %s.%s: %w (nothing was changed)", schema, table, err))
+	}
+	return shadowCheckPlace(ctx, db, oid, schema, table, shadow)
+}
+
+// shadowAlter runs ALTER TABLE schema.shadow <alter> over the extended
+// protocol (Parse/Bind/Execute): the server takes exactly one statement
+// there, so "ADD COLUMN x int; DROP TABLE t" fails as a whole instead of
+// running its second statement. database/sql with pgx would send a query
+// without arguments as a simple-protocol query, which runs every statement.
+func shadowAlter(ctx context.Context, db *sql.DB, schema, shadow, alter string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stmt := "ALTER TABLE " + pgx.Identifier{schema, shadow}.Sanitize() + " " + alter
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		return c.Conn().PgConn().ExecParams(ctx, stmt, nil, nil, nil, nil).Read().Err
+	})
+}
+
+// shadowCheckPlace refuses an ALTER that renamed the shadow (RENAME TO) or
+// moved it (SET SCHEMA): the cut-over swaps schema.shadow in under the
+// table's name, and the name is how every later step finds the shadow. The
+// shadow is looked up by the OID read right after CREATE, wherever it is now.
+func shadowCheckPlace(ctx context.Context, db *sql.DB, oid uint32, schema, table, shadow string) (bool, error) {
+	var nowSchema, nowName string
+	err := db.QueryRowContext(ctx, `SELECT n.nspname::text, c.relname::text FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, oid).Scan(&nowSchema, &nowName)
+	if err != nil {
+		return true, fmt.Errorf("look up shadow table %s.%s after the ALTER: %w", schema, shadow, err)
+	}
+	switch {
+	case nowSchema != schema:
+		return shadowDropped(ctx, db, nowSchema, nowName, fmt.Errorf(
+			"the ALTER moves the table to schema %s: hotswap changes a table in place; move it separately with ALTER TABLE ... SET SCHEMA (nothing was changed)", nowSchema))
+	case nowName != shadow:
+		return shadowDropped(ctx, db, nowSchema, nowName, errors.New(
+			"the ALTER renames the table: hotswap changes a table in place; rename it separately with ALTER TABLE ... RENAME TO (nothing was changed)"))
+	}
+	return true, nil
+}
+
+// shadowDropped drops the shadow (under the name it has now) and returns
+// cause; created stays true only if the drop failed too.
+func shadowDropped(ctx context.Context, db *sql.DB, schema, name string, cause error) (bool, error) {
+	if err := DropTable(context.WithoutCancel(ctx), db, schema, name); err != nil {
+		return true, errors.Join(cause, fmt.Errorf("%w; drop it by hand", err))
+	}
+	return false, cause
+}

@@ -1,0 +1,54 @@
+package migration
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"time"
+
+	"github.com/hotswap/hotswap/applier"
+	"github.com/hotswap/hotswap/binlog"
+	"github.com/hotswap/hotswap/checksum"
+	"github.com/hotswap/hotswap/copier"
+)
+
+// engine is everything that differs between MySQL/MariaDB and PostgreSQL:
+// every SQL statement and the change stream. The order of a run, the
+// throttler, control socket, hooks and progress belong to the Migration.
+//
+// An engine sets m.shadow, m.old and m.estimate, and uses m.applier (built
+// by the Migration from rows()) for its catch-ups.
+type engine interface {
+	// connect, preflight and prepareShadow may refuse the run: nothing is
+	// changed but a shadow prepareShadow drops again on its own errors.
+	connect(ctx context.Context) error
+	preflight(ctx context.Context) error
+	prepareShadow(ctx context.Context) error
+	printPlan(ctx context.Context, out io.Writer) error
+	dropShadow(ctx context.Context) error
+
+	// startStream fixes the position from which every change is streamed;
+	// it runs before the copy starts.
+	startStream(ctx context.Context) error
+	runStream(ctx context.Context, sink binlog.Sink) error
+	streamLag() time.Duration
+	// tasks are the engine's own background work during the run.
+	tasks() map[string]func(context.Context) error
+	// rowSync is the copier's source and the applier's online resync.
+	rowSync() (copier.Source, applier.ResyncFunc)
+	// primary is the pool the throttler's queries run on; openReplica opens
+	// a throttle-control replica.
+	primary() *sql.DB
+	openReplica(ctx context.Context, hostport string) (*sql.DB, error)
+
+	// caughtUp returns once the stream has read up to the server's present.
+	caughtUp(ctx context.Context) error
+	checksumOnce(ctx context.Context) (checksum.Result, error)
+	cutOverAttempt(ctx context.Context) error
+
+	finish(ctx context.Context, out io.Writer) error
+	reportLeftovers(ctx context.Context, out io.Writer)
+	// close releases the engine's resources on every exit path (for
+	// PostgreSQL, the slot and the publication).
+	close()
+}

@@ -1,0 +1,129 @@
+package migration
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/hotswap/hotswap/applier"
+	"github.com/hotswap/hotswap/binlog"
+	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/cutover"
+	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/schema"
+)
+
+// mysqlEngine runs a migration on MySQL or MariaDB: binlog stream, sentry
+// cut-over, GET_LOCK run lock.
+type mysqlEngine struct {
+	m        *Migration
+	db       *sql.DB
+	lockConn *sql.Conn // holds the GET_LOCK for the whole run
+	server   *mysql.Server
+
+	src, dst       *schema.Table
+	alter          *schema.Alter
+	pairs          []schema.ColumnPair
+	srcKey, dstKey schema.Index
+	shadowCreated  bool
+
+	rows   *mysql.Rows
+	stream *binlog.MySQLStream
+	start  mysql.BinlogPos
+	lags   lagTracker
+	cut    *cutover.MySQL
+}
+
+var _ engine = (*mysqlEngine)(nil)
+
+func (e *mysqlEngine) startStream(ctx context.Context) error {
+	start, err := mysql.MasterPos(ctx, e.db)
+	if err != nil {
+		return err
+	}
+	e.start = start
+	c := e.m.cfg
+	e.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
+		Host: c.Conn.Host, Port: c.Conn.Port, User: c.Conn.User, Password: c.Conn.Password,
+		MariaDB: e.server.MariaDB, Database: c.Conn.Database, Table: c.Table, Key: keyDecoder(e.src, e.srcKey),
+	})
+	c.Log.Info().Str("binlog_start", start.String()).Str("shadow", e.m.shadow).Msg("stream started")
+	return nil
+}
+
+func (e *mysqlEngine) runStream(ctx context.Context, sink binlog.Sink) error {
+	return e.stream.Run(ctx, e.start, sink)
+}
+
+// streamLag is how far the binlog reader is behind the server.
+func (e *mysqlEngine) streamLag() time.Duration {
+	if e.stream == nil {
+		return 0
+	}
+	return e.lags.lag(e.stream.Position())
+}
+
+func (e *mysqlEngine) tasks() map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"stream lag": func(ctx context.Context) error { return e.lags.run(ctx, e.db, 100*time.Millisecond) },
+	}
+}
+
+func (e *mysqlEngine) rowSync() (copier.Source, applier.ResyncFunc) { return e.rows, e.rows.ResyncTx }
+
+func (e *mysqlEngine) primary() *sql.DB { return e.db }
+
+func (e *mysqlEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
+	}
+	c := e.m.cfg.Conn
+	c.Host = host
+	if c.Port, err = strconv.Atoi(port); err != nil {
+		return nil, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
+	}
+	return mysql.Open(ctx, c)
+}
+
+func (e *mysqlEngine) caughtUp(ctx context.Context) error {
+	pos, err := mysql.MasterPos(ctx, e.db)
+	if err != nil {
+		return err
+	}
+	return e.stream.WaitFor(ctx, pos)
+}
+
+// catchUp brings the shadow level with the source while lock holds the
+// table's writers: drain the stream to the binlog end read under the lock,
+// then resync every pending key with plain reads (no writer is left).
+func (e *mysqlEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
+	pos, err := mysql.MasterPos(ctx, lock)
+	if err != nil {
+		return err
+	}
+	if err := e.stream.WaitFor(ctx, pos); err != nil {
+		return fmt.Errorf("drain stream while writes are held: %w", err)
+	}
+	return e.m.applier.Drain(ctx, e.rows.ResyncWritesBlocked)
+}
+
+func (e *mysqlEngine) cutOverAttempt(ctx context.Context) error {
+	if e.cut == nil {
+		e.cut = &cutover.MySQL{DB: e.db, Database: e.m.cfg.Conn.Database, Table: e.m.cfg.Table, Shadow: e.m.shadow,
+			Old: e.m.old, LockTimeout: e.m.cfg.CutOverLockTimeout, Applier: e.m.applier, CatchUp: e.catchUp}
+	}
+	return e.cut.Attempt(ctx)
+}
+
+func (e *mysqlEngine) close() {
+	if e.lockConn != nil {
+		e.lockConn.Close()
+	}
+	if e.db != nil {
+		e.db.Close()
+	}
+}

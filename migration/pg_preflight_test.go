@@ -1,0 +1,123 @@
+package migration_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotswap/hotswap/migration"
+	"github.com/hotswap/hotswap/throttle"
+)
+
+// relations lists the database's tables, views, sequences and indexes with
+// their columns, to check a refused run changed nothing.
+func (e *pgEnv) relations() string {
+	e.t.Helper()
+	rows, err := e.admin.Query(`SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum), '')
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+		WHERE n.nspname = 'public' GROUP BY c.relname, c.relkind ORDER BY c.relname`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "\n")
+}
+
+// refusal runs a migration that must be refused before any change.
+func (e *pgEnv) refusal(cfg migration.Config, wantMsg ...string) {
+	e.t.Helper()
+	before := e.relations()
+	out := &syncBuffer{}
+	cfg.Out = out
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := migration.New(cfg).Run(ctx)
+	if err == nil {
+		e.t.Fatalf("run was not refused; output:\n%s", out)
+	}
+	if !migration.IsRefused(err) {
+		e.t.Fatalf("error is not a refusal (exit 2): %v", err)
+	}
+	for _, w := range wantMsg {
+		if !strings.Contains(err.Error(), w) {
+			e.t.Errorf("refusal %q does not mention %q", err, w)
+		}
+	}
+	if after := e.relations(); after != before {
+		e.t.Errorf("relations changed by a refused run:\n%s\n->\n%s", before, after)
+	}
+	e.requireNoSlotsOrPublications()
+}
+
+func TestPostgresPreflightRefusals(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 100) g",
+		"CREATE TABLE nokey (v int)",
+		"CREATE TABLE parent (id int PRIMARY KEY)", "CREATE TABLE child (id int PRIMARY KEY, p int REFERENCES parent (id))",
+		"CREATE TABLE viewed (id int PRIMARY KEY, v int)", "CREATE VIEW v_viewed AS SELECT id, v FROM viewed")
+	cases := []struct {
+		name, table, alter string
+		want               []string
+	}{
+		{"missing table", "nope", "ADD COLUMN w int", []string{"public.nope does not exist"}},
+		{"no primary key", "nokey", "ADD COLUMN w int", []string{"no replica identity key"}},
+		{"invalid alter", "t", "ADD COLUMN w nosuchtype", []string{"not valid", "nosuchtype"}},
+		{"second statement", "t", "ADD COLUMN w int; DROP TABLE parent", []string{"not valid"}},
+		{"rename table", "t", "RENAME TO t2", []string{"renames the table"}},
+		{"drops the key column", "t", "DROP COLUMN id", []string{"id"}},
+		{"type change with USING", "t", "ALTER COLUMN v TYPE text USING v::text || 'x'", []string{"USING"}},
+		{"key type reorders", "t", "ALTER COLUMN id TYPE text", []string{"key column"}},
+		{"referenced by a foreign key", "parent", "ADD COLUMN w int", []string{"child"}},
+		{"has a foreign key", "child", "ADD COLUMN w int", []string{"child"}},
+		{"a view depends on it", "viewed", "ADD COLUMN w int", []string{"v_viewed"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sub := *e
+			sub.t = t
+			sub.refusal(e.config(c.table, c.alter), c.want...)
+		})
+	}
+	if n := e.scalar("SELECT count(*) FROM parent"); n != 0 {
+		t.Fatalf("the injected DROP TABLE ran? parent has %d rows", n)
+	}
+	cfg := e.config("t", "ADD COLUMN w int")
+	cfg.Throttle = throttle.NewSettings()
+	if err := cfg.Throttle.Set("max-load", "Threads_running=10"); err != nil {
+		t.Fatal(err)
+	}
+	e.refusal(cfg, "max-load", "not supported on PostgreSQL")
+}
+
+// TestPostgresDryRun checks the ALTER, prints the plan and changes nothing.
+func TestPostgresDryRun(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, a int, b text)")
+	before := e.relations()
+	cfg := e.config("t", "ALTER COLUMN a TYPE bigint, DROP COLUMN b, ADD COLUMN c int DEFAULT 1")
+	cfg.Execute = false
+	out := &syncBuffer{}
+	cfg.Out = out
+	if err := migration.New(cfg).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bigint", "a -> a", "(new) c", "Row key: primary key (id)", "Dry run"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan does not show %q:\n%s", want, out)
+		}
+	}
+	if after := e.relations(); after != before {
+		t.Errorf("dry run changed relations:\n%s\n->\n%s", before, after)
+	}
+	e.requireNoSlotsOrPublications()
+}

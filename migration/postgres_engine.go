@@ -1,0 +1,192 @@
+package migration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hotswap/hotswap/applier"
+	"github.com/hotswap/hotswap/binlog"
+	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/cutover"
+	"github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/schema"
+)
+
+// postgresEngine runs a migration on PostgreSQL: a publication and a
+// pgoutput slot for the change stream, advisory run lock, one-transaction
+// cut-over.
+type postgresEngine struct {
+	m        *Migration
+	db       *sql.DB
+	lockConn *sql.Conn // holds the advisory run lock for the whole run
+	version  string
+
+	src, dst       *postgres.Table
+	pairs          []schema.ColumnPair
+	srcKey, dstKey []string
+	shadowCreated  bool
+
+	rows         *postgres.Rows
+	slot, pub    string
+	pubCreated   bool
+	stream       *binlog.PostgresStream
+	streamOpened bool
+	xids         xidTracker
+	cut          *cutover.Postgres
+}
+
+var _ engine = (*postgresEngine)(nil)
+
+func (e *postgresEngine) pgConfig() postgres.Config {
+	c := e.m.cfg.Conn
+	return postgres.Config{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, Database: c.Database}
+}
+
+// startStream creates the publication, then the slot: every transaction
+// committed after the slot's consistent point reaches the stream.
+func (e *postgresEngine) startStream(ctx context.Context) error {
+	c := e.m.cfg
+	if err := postgres.CreatePublication(ctx, e.db, e.pub, c.Schema, c.Table); err != nil {
+		return err
+	}
+	e.pubCreated = true
+	e.stream = binlog.NewPostgresStream(binlog.PostgresConfig{
+		ConnString: e.pgConfig().ConnString(), Slot: e.slot, Publication: e.pub,
+		Schema: c.Schema, Table: c.Table, KeyColumns: e.srcKey, OnTxn: e.xids.add, Log: c.Log,
+	})
+	e.streamOpened = true
+	lsn, err := e.stream.Start(ctx)
+	if err != nil {
+		return err
+	}
+	c.Log.Info().Str("slot", e.slot).Str("publication", e.pub).Str("start_lsn", lsn.String()).
+		Str("shadow", e.m.shadow).Msg("stream started")
+	return nil
+}
+
+func (e *postgresEngine) runStream(ctx context.Context, sink binlog.Sink) error {
+	return e.stream.Run(ctx, sink)
+}
+
+func (e *postgresEngine) streamLag() time.Duration {
+	if e.stream == nil {
+		return 0
+	}
+	return e.stream.Lag()
+}
+
+func (e *postgresEngine) tasks() map[string]func(context.Context) error { return nil }
+
+// rowSync resyncs keys once the transactions that changed them are visible
+// to new snapshots (a commit reaches the stream a moment before that).
+func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
+	return e.rows, func(ctx context.Context, keys [][]any) error {
+		if err := e.rows.WaitVisible(ctx, e.xids.take()); err != nil {
+			return err
+		}
+		return e.rows.ResyncTx(ctx, keys)
+	}
+}
+
+func (e *postgresEngine) primary() *sql.DB { return e.db }
+
+func (e *postgresEngine) openReplica(context.Context, string) (*sql.DB, error) {
+	return nil, errors.New("throttle-control-replicas is not supported on PostgreSQL yet")
+}
+
+// caughtUp waits for the stream to pass a WAL position written now.
+func (e *postgresEngine) caughtUp(ctx context.Context) error {
+	lsn, err := postgres.CurrentLSN(ctx, e.db)
+	if err != nil {
+		return err
+	}
+	return e.stream.WaitFor(ctx, lsn)
+}
+
+// catchUp runs inside the cut-over transaction, which holds the table: the
+// stream is drained to a WAL position read on another connection, the last
+// keys are resynced on lock, and the table's owner, grants, comment, storage
+// parameters, replica identity and statistics targets are carried over to
+// the shadow as they are now, all inside the transaction.
+func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
+	if err := e.caughtUp(ctx); err != nil {
+		return fmt.Errorf("drain the stream under the cut-over lock: %w", err)
+	}
+	err := e.m.applier.Drain(ctx, func(ctx context.Context, keys [][]any) error {
+		return e.rows.Resync(ctx, lock, keys)
+	})
+	if err != nil {
+		return err
+	}
+	c := e.m.cfg
+	stmts, err := postgres.CarryOverSQL(ctx, lock, c.Schema, c.Table, e.m.shadow)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range stmts {
+		if _, err := lock.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("carry over to the shadow: %s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+func (e *postgresEngine) cutOverAttempt(ctx context.Context) error {
+	m := e.m
+	if e.cut == nil {
+		e.cut = &cutover.Postgres{DB: e.db, Schema: m.cfg.Schema, Table: m.cfg.Table, Shadow: m.shadow, Old: m.old,
+			LockTimeout: m.cfg.CutOverLockTimeout, KillBlockersAfter: m.cfg.KillBlockersAfter, CatchUp: e.catchUp}
+	}
+	m.applier.Pause() // its resyncs would queue on the locked tables, then miss the renamed shadow
+	defer m.applier.Resume()
+	return e.cut.Attempt(ctx)
+}
+
+// close drops the slot and the publication (a slot left behind keeps WAL
+// forever), then releases the run lock.
+func (e *postgresEngine) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	if e.streamOpened {
+		errs = append(errs, e.stream.Close(ctx), postgres.DropSlot(ctx, e.db, e.slot))
+	}
+	if e.pubCreated {
+		errs = append(errs, postgres.DropPublication(ctx, e.db, e.pub))
+	}
+	if err := errors.Join(errs...); err != nil {
+		e.m.cfg.Log.Error().Err(err).Str("slot", e.slot).Str("publication", e.pub).
+			Msgf("could not drop the replication slot or publication: drop them by hand: SELECT pg_drop_replication_slot('%s'); DROP PUBLICATION IF EXISTS %s;", e.slot, e.pub)
+	}
+	if e.lockConn != nil {
+		e.lockConn.Close()
+	}
+	if e.db != nil {
+		e.db.Close()
+	}
+}
+
+// xidTracker collects the ids of the transactions the stream reported since
+// the last resync, which must be visible before it reads the source.
+type xidTracker struct {
+	mu      sync.Mutex
+	pending []uint32
+}
+
+func (x *xidTracker) add(xid uint32) {
+	x.mu.Lock()
+	x.pending = append(x.pending, xid)
+	x.mu.Unlock()
+}
+
+func (x *xidTracker) take() []uint32 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	p := x.pending
+	x.pending = nil
+	return p
+}

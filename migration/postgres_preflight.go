@@ -1,0 +1,178 @@
+package migration
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/schema"
+)
+
+// typeUsing finds ALTER COLUMN ... TYPE ... USING within one subcommand.
+var typeUsing = regexp.MustCompile(`(?is)\bTYPE\b[^,]*\bUSING\b`)
+
+// pgMaxNameLen is PostgreSQL's identifier limit (NAMEDATALEN - 1).
+const pgMaxNameLen = 63
+
+// connect opens the pool and learns the server.
+func (e *postgresEngine) connect(ctx context.Context) error {
+	db, err := postgres.Open(ctx, e.pgConfig())
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	e.db = db
+	if err := db.QueryRowContext(ctx, "SHOW server_version").Scan(&e.version); err != nil {
+		return &Refused{Err: fmt.Errorf("read server version: %w", err)}
+	}
+	e.m.cfg.Log.Info().Str("server", "PostgreSQL "+e.version).Str("addr", e.pgConfig().Addr()).Msg("connected")
+	return nil
+}
+
+// preflight checks everything it can before changing anything.
+func (e *postgresEngine) preflight(ctx context.Context) error {
+	c := e.m.cfg
+	if err := e.unsupportedSettings(); err != nil {
+		return err
+	}
+	if typeUsing.MatchString(c.Alter) {
+		return refuse("the ALTER converts a column with TYPE ... USING: the copy converts values with the plain cast and would not apply the USING expression; run this change with a plain ALTER TABLE, or add a new column and backfill it")
+	}
+	if err := postgres.CheckServer(ctx, e.db); err != nil {
+		return &Refused{Err: err}
+	}
+	e.warnStraySlots(ctx)
+	if err := e.takeRunLock(ctx); err != nil {
+		return err
+	}
+	if err := e.checkTable(ctx); err != nil {
+		return err
+	}
+	e.m.shadow = schema.DerivedName(c.Table, "new", pgMaxNameLen)
+	e.m.old = schema.DerivedName(c.Table, "old", pgMaxNameLen)
+	// slot names are cluster-wide: the database is part of the name
+	e.slot = postgres.SlotName(c.Conn.Database+"."+c.Schema, c.Table)
+	e.pub = postgres.PublicationName(c.Conn.Database+"."+c.Schema, c.Table)
+	return e.clearLeftovers(ctx)
+}
+
+// unsupportedSettings refuses the throttle checks that read MySQL's status
+// variables or its heartbeat table.
+func (e *postgresEngine) unsupportedSettings() error {
+	for _, name := range []string{"max-load", "critical-load", "throttle-control-replicas"} {
+		if v, err := e.m.cfg.Throttle.Get(name); err == nil && v != "" {
+			return refuse("--%s is not supported on PostgreSQL yet: drop it (flag files, --throttle-query, --throttle-http, --max-lag-millis for the stream and --nice-ratio work)", name)
+		}
+	}
+	return nil
+}
+
+func (e *postgresEngine) warnStraySlots(ctx context.Context) {
+	stray, err := postgres.StraySlots(ctx, e.db, "hotswap_")
+	if err != nil || len(stray) == 0 {
+		return
+	}
+	for _, s := range stray {
+		e.m.cfg.Log.Warn().Str("slot", s).Msgf("inactive hotswap replication slot from an earlier run keeps WAL on the server: drop it with SELECT pg_drop_replication_slot('%s');", s)
+	}
+}
+
+func (e *postgresEngine) takeRunLock(ctx context.Context) error {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return &Refused{Err: fmt.Errorf("open lock connection: %w", err)}
+	}
+	e.lockConn = conn
+	got, err := postgres.TryRunLock(ctx, conn, e.m.cfg.Schema, e.m.cfg.Table)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	if !got {
+		return refuse("another hotswap is already running on %s (it holds the advisory lock for it); wait for it to end or stop it first", e.m.tableName())
+	}
+	return nil
+}
+
+func (e *postgresEngine) checkTable(ctx context.Context) error {
+	c := e.m.cfg
+	t, err := postgres.LoadTable(ctx, e.db, c.Schema, c.Table)
+	switch {
+	case err != nil:
+		return &Refused{Err: err}
+	case t == nil:
+		return refuse("table %s does not exist: check --table (schema.table) and --database", e.m.tableName())
+	case t.Kind == "p":
+		return refuse("%s is a partitioned table: migrate its partitions one by one", e.m.tableName())
+	case t.Kind != "r":
+		return refuse("%s is not an ordinary table (relkind %q): hotswap alters tables only", e.m.tableName(), t.Kind)
+	}
+	e.src = t
+	ident, err := postgres.ReplicaIdentityKey(ctx, e.db, c.Schema, c.Table)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	if t.Key == nil || strings.Join(ident, ",") != strings.Join(t.Key, ",") {
+		return refuse("%s: the change stream identifies rows by (%s), the copy by the primary key (%s): hotswap needs them to be the same; set REPLICA IDENTITY DEFAULT",
+			e.m.tableName(), strings.Join(ident, ", "), strings.Join(t.Key, ", "))
+	}
+	objects, err := postgres.Objects(ctx, e.db, c.Schema, c.Table)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	if len(objects) > 0 {
+		return refuse("%s has objects bound to it that would stay with the old table after the swap: %s; hotswap cannot carry these over yet: drop them before and recreate them after, or use a blocking ALTER",
+			e.m.tableName(), strings.Join(objects, ", "))
+	}
+	return nil
+}
+
+// clearLeftovers refuses a run when tables of the names hotswap needs exist,
+// unless the flags allow dropping them (never in a dry run).
+func (e *postgresEngine) clearLeftovers(ctx context.Context) error {
+	c := e.m.cfg
+	var drop []string
+	for _, l := range []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}} {
+		exists, err := postgres.TableExists(ctx, e.db, c.Schema, l.name)
+		if err != nil {
+			return &Refused{Err: err}
+		}
+		if !exists {
+			continue
+		}
+		if !l.drop || !c.Execute {
+			return refuse("table %s.%s already exists, probably left by an earlier run: drop it, or pass %s with --execute to have it dropped", c.Schema, l.name, l.flag)
+		}
+		drop = append(drop, l.name)
+	}
+	for _, name := range drop {
+		c.Log.Warn().Str("table", name).Msg("dropping leftover table as asked")
+		if err := postgres.DropTable(ctx, e.db, c.Schema, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareShadow creates the shadow with the ALTER applied and derives the
+// column map and row key from what the server made of it.
+func (e *postgresEngine) prepareShadow(ctx context.Context) error {
+	m := e.m
+	c := m.cfg
+	created, err := postgres.CreateShadow(ctx, e.db, c.Schema, c.Table, m.shadow, c.Alter)
+	e.shadowCreated = created
+	if err != nil {
+		return m.refuseAndDrop(err)
+	}
+	if e.dst, err = postgres.LoadTable(ctx, e.db, c.Schema, m.shadow); err != nil {
+		return m.refuseAndDrop(err)
+	}
+	e.pairs = postgres.MapColumns(e.src, e.dst)
+	if e.srcKey, e.dstKey, err = postgres.ShadowKey(e.src, e.dst, e.pairs); err != nil {
+		return m.refuseAndDrop(err)
+	}
+	m.estimate, _ = postgres.EstimateRows(ctx, e.db, c.Schema, c.Table)
+	e.rows = &postgres.Rows{DB: e.db, Schema: c.Schema, Source: c.Table, Shadow: m.shadow, Pairs: e.pairs,
+		KeyColumns: e.srcKey, DstKeyColumns: e.dstKey, SrcTypes: e.src.Types(), DstTypes: e.dst.Types()}
+	return nil
+}
