@@ -27,6 +27,9 @@ func (e *mysqlEngine) connect(ctx context.Context) error {
 // preflight checks everything it can before changing anything.
 func (e *mysqlEngine) preflight(ctx context.Context) error {
 	c := e.m.cfg
+	if c.KillBlockersAfter > 0 {
+		return refuse("--cut-over-kill-blockers-after is PostgreSQL only: on MySQL and MariaDB, end the long transactions yourself or raise --default-retries")
+	}
 	if err := mysql.CheckBinlog(ctx, e.db); err != nil {
 		return &Refused{Err: err}
 	}

@@ -65,6 +65,9 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		"CREATE TABLE nokey (v int)",
 		"CREATE TABLE parent (id int PRIMARY KEY)", "CREATE TABLE child (id int PRIMARY KEY, p int REFERENCES parent (id))",
 		"CREATE TABLE viewed (id int PRIMARY KEY, v int)", "CREATE VIEW v_viewed AS SELECT id, v FROM viewed")
+	if _, err := e.admin.Exec("CREATE TABLE not_mine (id int PRIMARY KEY)"); err != nil { // owned by the superuser
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, table, alter string
 		want               []string
@@ -80,6 +83,7 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		{"referenced by a foreign key", "parent", "ADD COLUMN w int", []string{"child"}},
 		{"has a foreign key", "child", "ADD COLUMN w int", []string{"child"}},
 		{"a view depends on it", "viewed", "ADD COLUMN w int", []string{"v_viewed"}},
+		{"not the owner", "not_mine", "ADD COLUMN w int", []string{"does not own", "GRANT"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -108,6 +108,9 @@ func (e *postgresEngine) checkTable(ctx context.Context) error {
 		return refuse("%s is not an ordinary table (relkind %q): hotswap alters tables only", e.m.tableName(), t.Kind)
 	}
 	e.src = t
+	if err := postgres.CheckPrivileges(ctx, e.db, c.Schema, c.Table); err != nil {
+		return &Refused{Err: err}
+	}
 	ident, err := postgres.ReplicaIdentityKey(ctx, e.db, c.Schema, c.Table)
 	if err != nil {
 		return &Refused{Err: err}
