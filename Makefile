@@ -30,9 +30,11 @@ vet:
 test: setup vet
 	$(GO) test -race -count=1 -timeout 40m ./...
 
-# demo: a real online migration of a 1M-row table under write load, on a throwaway MariaDB.
+# demo: a real online migration of a 1M-row table under write load, on a throwaway MariaDB
+# (ENGINE=postgres: PostgreSQL 15). ROWS=... on the command line resizes the table.
+ENGINE ?= mysql
 demo: setup build
-	$(GO) run ./internal/demo -bin $(BIN)
+	$(GO) run ./internal/demo -bin $(BIN) -engine $(ENGINE)$(if $(filter command line,$(origin ROWS)), -rows $(ROWS))
 
 # bench: blocking ALTER vs hotswap on the same server in one run (not part of make test). ROWS=... to resize.
 ROWS ?= 2000000
