@@ -30,10 +30,11 @@ func (r *checkResult) add(kind *int, id int64, format string, args ...any) {
 	r.diffs = append(r.diffs, diff{id: id, msg: fmt.Sprintf(format, args...)})
 }
 
-// Check compares table (in db's current database, or "schema.table") with
-// the model: the set of keys must equal the model's live keys and each
-// row's wl_ver the last acknowledged version. Keys left uncertain by failed
-// commits may be in either state. The table may be a different one than
+// Check compares table (in db's current database or schema, or
+// "schema.table") with the model: the set of keys must equal the model's
+// live keys and each row's wl_ver the last acknowledged version. Keys left
+// uncertain by failed commits may be in either state. db must reach the
+// same engine as New's. The table may be a different one than
 // Options.Table (the shadow table, or the swapped-in table) as long as it
 // has the row key columns and wl_ver. Check refuses to run while the
 // workload is running.
@@ -41,27 +42,28 @@ func (w *Workload) Check(ctx context.Context, db *sql.DB, table string) error {
 	if w.running() {
 		return fmt.Errorf("workload: Check while running; call Stop first")
 	}
-	def, err := currentDatabase(ctx, db)
+	def, err := w.d.currentSchema(ctx, db)
 	if err != nil {
 		return fmt.Errorf("workload check: %w", err)
 	}
 	schema, name := splitTable(table, def)
+	qname := qualify(w.d, schema, name)
 	render, err := w.checkColumns(ctx, db, schema, name)
 	if err != nil {
-		return fmt.Errorf("workload check of %s: %w", qualified(schema, name), err)
+		return fmt.Errorf("workload check of %s: %w", qname, err)
 	}
 	res := &checkResult{seen: map[int64]bool{}}
-	if err := w.scanTable(ctx, db, qualified(schema, name), render, res); err != nil {
-		return fmt.Errorf("workload check of %s: %w", qualified(schema, name), err)
+	if err := w.scanTable(ctx, db, qname, render, res); err != nil {
+		return fmt.Errorf("workload check of %s: %w", qname, err)
 	}
 	w.findMissing(res)
-	return w.report(qualified(schema, name), res)
+	return w.report(qname, res)
 }
 
 // checkColumns returns the checked table's columns matching the row key
 // columns, used to render expected key text.
 func (w *Workload) checkColumns(ctx context.Context, db *sql.DB, schema, table string) ([]*column, error) {
-	cols, err := loadColumns(ctx, db, schema, table)
+	cols, err := w.d.columns(ctx, db, schema, table)
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +111,9 @@ const maxReverseKeys = 1 << 22
 func (w *Workload) scanTable(ctx context.Context, db *sql.DB, table string, render []*column, res *checkResult) error {
 	exprs := make([]string, len(render))
 	for i, c := range render {
-		exprs[i] = selectExpr(c)
+		exprs[i] = w.d.keyExpr(c)
 	}
-	q := fmt.Sprintf("SELECT %s, %s FROM %s", strings.Join(exprs, ", "), quoteIdent(verColumn), table)
+	q := fmt.Sprintf("SELECT %s, %s FROM %s", strings.Join(exprs, ", "), w.d.quote(verColumn), table)
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading rows: %w", err)

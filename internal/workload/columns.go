@@ -48,6 +48,11 @@ type column struct {
 	FracDigits int   // DATETIME_PRECISION
 	Charset    string
 	Values     []string // ENUM/SET members
+
+	// PostgreSQL only.
+	IdentityAlways bool    // GENERATED ALWAYS AS IDENTITY: INSERT needs OVERRIDING SYSTEM VALUE
+	Mild           bool    // feeds a generated column: small values only, see gen.mildValue
+	Elem           *column // element of a clsPgArray column
 }
 
 var classByType = map[string]class{

@@ -10,6 +10,7 @@ import (
 // index is one index of the table; only UNIQUE ones matter to the workload.
 type index struct {
 	Name     string
+	Primary  bool
 	Unique   bool
 	Cols     []string
 	SubParts []int64 // prefix length per column, 0 = whole column
@@ -55,15 +56,17 @@ func loadIndexes(ctx context.Context, db *sql.DB, schema, table string) ([]index
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading indexes of %s: %w", qualified(schema, table), err)
 	}
-	return buildIndexes(order, parts, unique), nil
+	return buildIndexes(order, parts, unique, "PRIMARY"), nil
 }
 
-func buildIndexes(order []string, parts map[string][]indexPart, unique map[string]bool) []index {
+// buildIndexes assembles indexes in order, skipping functional ones (a
+// part without a column); primary names the primary key.
+func buildIndexes(order []string, parts map[string][]indexPart, unique map[string]bool, primary string) []index {
 	var out []index
 	for _, name := range order {
 		ps := parts[name]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].seq < ps[j].seq })
-		ix := index{Name: name, Unique: unique[name]}
+		ix := index{Name: name, Primary: name == primary, Unique: unique[name]}
 		functional := false
 		for _, p := range ps {
 			functional = functional || p.col == ""
@@ -82,7 +85,7 @@ func buildIndexes(order []string, parts map[string][]indexPart, unique map[strin
 // workload addresses rows with.
 func pickRowKey(indexes []index, byName map[string]*column) (index, error) {
 	for _, ix := range indexes {
-		if ix.Name == "PRIMARY" {
+		if ix.Primary {
 			return ix, nil
 		}
 	}

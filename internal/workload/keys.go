@@ -134,11 +134,12 @@ func (k keySpec) position(c *column) int {
 	return -1
 }
 
-// whereClause returns "`a` = ? AND `b` = ?".
-func (k keySpec) whereClause() string {
+// whereClause returns "`a` = ? AND `b` = ?" (PostgreSQL: "a" = $n ...),
+// placeholders numbered from `from`.
+func (k keySpec) whereClause(d dialect, from int) string {
 	conds := make([]string, len(k.cols))
 	for i, kc := range k.cols {
-		conds[i] = quoteIdent(kc.col.Name) + " = ?"
+		conds[i] = d.quote(kc.col.Name) + " = " + d.param(from+i)
 	}
 	return strings.Join(conds, " AND ")
 }
@@ -178,7 +179,7 @@ func maxKeyValue(c *column, maxLen int64) int64 {
 	case clsEnum:
 		return int64(len(c.Values) - 1)
 	}
-	return 0
+	return pgMaxKeyValue(c)
 }
 
 func pow10Minus1(digits int64) int64 {
@@ -216,6 +217,8 @@ func keyParam(c *column, maxLen, v int64) (any, bool) {
 		return float64(v), true
 	case clsBinary:
 		return binaryKey(c, maxLen, v), true
+	case clsPgDate, clsPgTimestamp, clsPgTimestamptz:
+		return pgKeyTime(c, v), true
 	}
 	return keyText(c, c, maxLen, v)
 }
@@ -261,7 +264,7 @@ func keyText(orig, render *column, maxLen, v int64) (string, bool) {
 	case clsEnum:
 		return orig.Values[v], true
 	}
-	return "", false
+	return pgKeyText(orig, v)
 }
 
 // fraction returns "" or "." followed by n zeros.

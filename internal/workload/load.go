@@ -7,7 +7,7 @@ import (
 )
 
 // Multi-row INSERTs of Load: ~500 rows, fewer if that would exceed the
-// prepared-statement placeholder limit (65535) or a few MB of data.
+// placeholder limit (65535 on both MySQL and PostgreSQL) or a few MB of data.
 const (
 	loadRows         = 500
 	loadPlaceholders = 60000
@@ -69,9 +69,11 @@ func (b *loadBatch) flush(ctx context.Context) error {
 		return nil
 	}
 	p := b.w.plan
-	row := "(" + placeholders(len(p.writeCols)) + ")"
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", p.table, columnList(p.writeCols),
-		strings.TrimSuffix(strings.Repeat(row+",", len(b.ids)), ","))
+	rows := make([]string, len(b.ids))
+	for i := range rows {
+		rows[i] = "(" + params(p.d, 1+i*len(p.writeCols), len(p.writeCols)) + ")"
+	}
+	q := p.insertHead + strings.Join(rows, ",")
 	if _, err := b.w.db.ExecContext(ctx, q, b.args...); err != nil {
 		return fmt.Errorf("workload: loading ids %d..%d into %s: %w", b.ids[0], b.ids[len(b.ids)-1], p.table, err)
 	}

@@ -36,7 +36,7 @@ func (t *txn) update() error {
 	}
 	cols = append(cols, p.verCol)
 	args = append(append(args, ver), mustKey(p, id)...)
-	q := fmt.Sprintf("UPDATE %s SET %s WHERE %s", p.table, assignments(cols), p.key.whereClause())
+	q := updateSQL(p, cols)
 	if err := t.exec(opUpdate, id, q, args); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (t *txn) keyChange() error {
 		cols, args = append(cols, c), append(args, g.value(c, true))
 	}
 	args = append(args, mustKey(p, from)...)
-	q := fmt.Sprintf("UPDATE %s SET %s WHERE %s", p.table, assignments(cols), p.key.whereClause())
+	q := updateSQL(p, cols)
 	if err := t.exec(opUpdateKey, from, q, args); err != nil {
 		return err
 	}
@@ -85,6 +85,12 @@ func (t *txn) keyChangeValue(c *column, keyPos int, to, ver int64) any {
 		return mustKey(t.wk.w.plan, to)[keyPos]
 	}
 	return t.wk.w.plan.columnValue(t.wk.g, c, to, ver, false)
+}
+
+// updateSQL sets cols of the row whose key follows them in the arguments.
+func updateSQL(p *plan, cols []*column) string {
+	return fmt.Sprintf("UPDATE %s SET %s WHERE %s", p.table, assignments(p.d, cols, 1),
+		p.key.whereClause(p.d, len(cols)+1))
 }
 
 // delete removes a live row.

@@ -15,8 +15,8 @@ type Options struct {
 	MaxTxRows      int     // multi-row transactions up to this many statements (default 4)
 	RollbackRatio  float64 // fraction of transactions deliberately rolled back (default 0.05)
 	KeyChangeRatio float64 // fraction of updates that change the row key (default 0.05)
-	BigValueRatio  float64 // fraction of BLOB/TEXT writes over 1 MB (default 0.01; negative disables)
-	Table          string  // table name; the database is the *sql.DB connection's DATABASE()
+	BigValueRatio  float64 // fraction of BLOB/TEXT writes over 1 MB, 8 kB..1 MB on PostgreSQL (default 0.01; negative disables)
+	Table          string  // "table" or "schema.table"; default schema: the connection's DATABASE() or current_schema()
 
 	// StopGrace is how long Stop lets in-flight transactions finish before
 	// cancelling them (default 5s). Cancelling is a last resort: a commit

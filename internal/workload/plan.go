@@ -1,9 +1,6 @@
 package workload
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // verColumn is the column every insert and update stamps with a fresh
 // version, so Check can tell the last acknowledged write of each row.
@@ -12,17 +9,22 @@ const verColumn = "wl_ver"
 // plan is the table-specific part of the workload: which columns are
 // written, how ids map to key values, and the fixed SQL texts.
 type plan struct {
-	table      string // `schema`.`table`
+	d          dialect
+	table      string // quoted schema.table
 	key        keySpec
 	verCol     *column
 	derived    map[string]keyCol // other UNIQUE columns, derived from the id
 	writeCols  []*column         // every column an INSERT names, table order
 	randomCols []*column         // columns updated with random values
+	insertHead string            // "INSERT INTO t (cols) VALUES ", for Load's multi-row INSERTs
 	insertSQL  string
 	deleteSQL  string
+	// fixedKey: the row key has a GENERATED ALWAYS identity column, which
+	// UPDATE can only set to DEFAULT, so rows never change their key.
+	fixedKey bool
 }
 
-func newPlan(schema, table string, cols []*column, indexes []index) (*plan, error) {
+func newPlan(d dialect, schema, table string, cols []*column, indexes []index) (*plan, error) {
 	byName := map[string]*column{}
 	for _, c := range cols {
 		byName[c.Name] = c
@@ -34,16 +36,43 @@ func newPlan(schema, table string, cols []*column, indexes []index) (*plan, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{table: qualified(schema, table), key: newKeySpec(rowKey, byName), verCol: byName[verColumn]}
+	p := &plan{d: d, table: qualify(d, schema, table), key: newKeySpec(rowKey, byName), verCol: byName[verColumn]}
 	if err := p.checkKey(); err != nil {
 		return nil, err
 	}
+	p.fixedKey = freezeIdentity(cols, p.key)
 	p.derived = derivedColumns(indexes, rowKey, byName)
 	p.splitColumns(cols)
-	p.insertSQL = fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", p.table,
-		columnList(p.writeCols), placeholders(len(p.writeCols)))
-	p.deleteSQL = fmt.Sprintf("DELETE FROM %s WHERE %s", p.table, p.key.whereClause())
+	p.insertHead = fmt.Sprintf("INSERT INTO %s (%s)%s VALUES ", p.table,
+		nameList(d, p.writeCols), overriding(p.writeCols))
+	p.insertSQL = p.insertHead + "(" + params(d, 1, len(p.writeCols)) + ")"
+	p.deleteSQL = fmt.Sprintf("DELETE FROM %s WHERE %s", p.table, p.key.whereClause(d, 1))
 	return p, nil
+}
+
+// freezeIdentity marks GENERATED ALWAYS identity columns (PostgreSQL)
+// outside the row key as generated: UPDATE can only set them to DEFAULT,
+// so the workload leaves them to the server. It reports whether the row
+// key has one; such keys are written with OVERRIDING SYSTEM VALUE.
+func freezeIdentity(cols []*column, key keySpec) (inKey bool) {
+	for _, c := range cols {
+		if c.IdentityAlways && key.position(c) < 0 {
+			c.Generated = true
+		}
+		inKey = inKey || (c.IdentityAlways && key.position(c) >= 0)
+	}
+	return inKey
+}
+
+// overriding is the INSERT clause that lets explicit values into a
+// GENERATED ALWAYS identity column.
+func overriding(cols []*column) string {
+	for _, c := range cols {
+		if c.IdentityAlways {
+			return " OVERRIDING SYSTEM VALUE"
+		}
+	}
+	return ""
 }
 
 func checkVerColumn(c *column) error {
@@ -135,13 +164,4 @@ func (p *plan) columnValue(g *gen, c *column, id, ver int64, allowBig bool) any 
 		}
 	}
 	return g.value(c, allowBig)
-}
-
-// assignments returns "`a` = ?, `b` = ?" for cols.
-func assignments(cols []*column) string {
-	parts := make([]string, len(cols))
-	for i, c := range cols {
-		parts[i] = quoteIdent(c.Name) + " = ?"
-	}
-	return strings.Join(parts, ", ")
 }

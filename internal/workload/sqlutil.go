@@ -36,20 +36,3 @@ func splitTable(name, def string) (schema, table string) {
 	}
 	return def, name
 }
-
-// placeholders returns "?,?,...,?" with n marks.
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
-}
-
-// columnList returns "`a`,`b`,...".
-func columnList(cols []*column) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = quoteIdent(c.Name)
-	}
-	return strings.Join(names, ",")
-}

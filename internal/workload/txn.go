@@ -59,7 +59,7 @@ func (wk *worker) opError(op opCode, id int64, start time.Time, err error) *OpEr
 func (t *txn) step() error {
 	wk := t.wk
 	if wk.g.r.IntN(2) == 0 {
-		if wk.g.chance(wk.w.opts.KeyChangeRatio) {
+		if wk.g.chance(wk.w.opts.KeyChangeRatio) && !wk.w.plan.fixedKey {
 			return t.keyChange()
 		}
 		return t.update()

@@ -9,11 +9,15 @@ import (
 // from Options.Seed, so a run is reproducible up to scheduling.
 type gen struct {
 	r        *rand.Rand
-	bigRatio float64 // probability of a >1 MB value for large BLOB/TEXT/JSON
+	bigRatio float64 // probability of a big value for large BLOB/TEXT/JSON
+	// Big TEXT/BLOB values are bigMin + [0, bigSpan) bytes: over 1 MB on
+	// MySQL, 8 kB..1 MB on PostgreSQL (TOASTed out of line).
+	bigMin, bigSpan int64
 }
 
 func newGen(seed int64, stream uint64, bigRatio float64) *gen {
-	return &gen{r: rand.New(rand.NewPCG(uint64(seed), stream)), bigRatio: bigRatio}
+	return &gen{r: rand.New(rand.NewPCG(uint64(seed), stream)), bigRatio: bigRatio,
+		bigMin: bigText, bigSpan: bigText / 2}
 }
 
 // edge reports whether to pick a value at the type's limits; limits are
@@ -28,6 +32,9 @@ func (g *gen) chance(p float64) bool { return p > 0 && g.r.Float64() < p }
 func (g *gen) value(c *column, allowBig bool) any {
 	if c.Nullable && g.r.IntN(10) == 0 {
 		return nil
+	}
+	if v, ok := g.mildValue(c); ok {
+		return v
 	}
 	switch c.Class {
 	case clsInt:
@@ -72,7 +79,7 @@ func (g *gen) otherValue(c *column) any {
 	case clsInet6:
 		return g.inet6Value()
 	}
-	return nil // unsupported columns are never written; see newPlan
+	return g.pgValue(c) // nil for unsupported columns, which are never written; see newPlan
 }
 
 func (g *gen) uuidValue() string {

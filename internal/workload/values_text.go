@@ -49,11 +49,11 @@ func (g *gen) stringValue(c *column, allowBig bool) string {
 
 // blobSize picks a byte length for a TEXT/BLOB of at most limit bytes:
 // usually small, sometimes exactly the limit (up to 64 KiB), and with
-// probability bigRatio over 1 MB if the type allows it.
+// probability bigRatio a big one (see gen.bigMin) if the type allows it.
 func (g *gen) blobSize(limit int64, allowBig bool) int64 {
 	switch {
 	case allowBig && limit > 2*bigText && g.chance(g.bigRatio):
-		return bigText + g.r.Int64N(bigText/2)
+		return g.bigMin + g.r.Int64N(g.bigSpan)
 	case g.edge() && g.r.IntN(4) == 0:
 		return min(limit, 1<<16-1)
 	}

@@ -3,11 +3,8 @@ package workload
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 )
 
 // run is one Start..Stop cycle.
@@ -68,25 +65,5 @@ func (wk *worker) report(e *OpError) {
 // index other than the row key: a random value collided with a live row,
 // which the application would handle by rolling back.
 func (wk *worker) foreignDuplicate(err error) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) || me.Number != 1062 {
-		return false
-	}
-	name := duplicateKeyName(me.Message)
-	return name != "" && name != wk.w.plan.key.index
-}
-
-// duplicateKeyName extracts the index name from "Duplicate entry 'x' for
-// key 'name'" (MySQL 8 says 'table.name').
-func duplicateKeyName(msg string) string {
-	const marker = "for key '"
-	i := strings.LastIndex(msg, marker)
-	if i < 0 {
-		return ""
-	}
-	name := strings.TrimSuffix(msg[i+len(marker):], "'")
-	if j := strings.LastIndexByte(name, '.'); j >= 0 {
-		name = name[j+1:]
-	}
-	return name
+	return wk.w.d.foreignDuplicate(err, wk.w.plan.key.index)
 }

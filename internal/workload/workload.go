@@ -13,6 +13,7 @@ import (
 // acknowledged write. Create it with New.
 type Workload struct {
 	db     *sql.DB
+	d      dialect // detected once in New; Check assumes the same engine
 	opts   Options
 	schema string
 	plan   *plan
@@ -26,9 +27,11 @@ type Workload struct {
 	runs     uint64
 }
 
-// New introspects opts.Table in db's current database and prepares a
-// workload for it. The table must be empty or filled only through Load:
-// rows the model does not know about are reported by Check as extra.
+// New introspects opts.Table in db's current database (MySQL/MariaDB) or
+// current_schema() (PostgreSQL, when db uses the pgx stdlib driver) and
+// prepares a workload for it. The table must be empty or filled only
+// through Load: rows the model does not know about are reported by Check
+// as extra.
 func New(db *sql.DB, opts Options) (*Workload, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
@@ -36,33 +39,37 @@ func New(db *sql.DB, opts Options) (*Workload, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	schema, err := currentDatabase(ctx, db)
+	d, err := detectDialect(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("workload: %w", err)
+	}
+	schema, err := d.currentSchema(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("workload: %w", err)
 	}
 	schema, table := splitTable(opts.Table, schema)
-	p, err := introspect(ctx, db, schema, table)
+	p, err := introspect(ctx, d, db, schema, table)
 	if err != nil {
-		return nil, fmt.Errorf("workload: table %s: %w", qualified(schema, table), err)
+		return nil, fmt.Errorf("workload: table %s: %w", qualify(d, schema, table), err)
 	}
 	if limit := p.key.maxID(); opts.KeySpace > limit {
 		return nil, fmt.Errorf("workload: KeySpace %d exceeds %d, the most ids row key %s can hold",
 			opts.KeySpace, limit, p.key.index)
 	}
-	return &Workload{db: db, opts: opts, schema: schema, plan: p,
+	return &Workload{db: db, d: d, opts: opts, schema: schema, plan: p,
 		model: newModel(opts.Workers), keySpace: opts.KeySpace}, nil
 }
 
-func introspect(ctx context.Context, db *sql.DB, schema, table string) (*plan, error) {
-	cols, err := loadColumns(ctx, db, schema, table)
+func introspect(ctx context.Context, d dialect, db *sql.DB, schema, table string) (*plan, error) {
+	cols, err := d.columns(ctx, db, schema, table)
 	if err != nil {
 		return nil, err
 	}
-	indexes, err := loadIndexes(ctx, db, schema, table)
+	indexes, err := d.indexes(ctx, db, schema, table)
 	if err != nil {
 		return nil, err
 	}
-	return newPlan(schema, table, cols, indexes)
+	return newPlan(d, schema, table, cols, indexes)
 }
 
 func (w *Workload) nextVer() int64 { return w.ver.Add(1) }
@@ -91,7 +98,7 @@ func (w *Workload) Start(ctx context.Context) {
 	w.runs++
 	for i := range w.opts.Workers {
 		wk := &worker{w: w, run: r, num: i, part: w.model.parts[i], rec: &recorder{},
-			g: newGen(w.opts.Seed, w.runs<<16|uint64(i), w.opts.BigValueRatio)}
+			g: w.newGen(w.runs<<16 | uint64(i))}
 		r.workers = append(r.workers, wk)
 		w.recs = append(w.recs, wk.rec)
 	}
@@ -127,6 +134,13 @@ func (w *Workload) Stop() Stats {
 	r.cancel()
 	w.cur = nil
 	return w.collect(r)
+}
+
+// newGen returns a worker's generator with the engine's big value sizes.
+func (w *Workload) newGen(stream uint64) *gen {
+	g := newGen(w.opts.Seed, stream, w.opts.BigValueRatio)
+	g.bigMin, g.bigSpan = w.d.bigValue()
+	return g
 }
 
 func (w *Workload) collect(r *run) Stats {
