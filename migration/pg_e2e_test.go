@@ -20,10 +20,13 @@ type pgAlterCase struct {
 }
 
 var pgAlterCases = []pgAlterCase{
-	{name: "add drop rename column and type changes",
-		create:  []string{"CREATE TABLE t (id bigint PRIMARY KEY, a int, b varchar(50), c numeric(10,2), d text, gone int, wl_ver bigint)"},
-		alter:   "ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE text, ALTER COLUMN c TYPE numeric(14,4), RENAME COLUMN d TO d2, DROP COLUMN gone, ADD COLUMN e int DEFAULT 5",
-		renames: map[string]string{"d": "d2"}, rows: 2000},
+	{name: "add drop column and type changes",
+		create: []string{"CREATE TABLE t (id bigint PRIMARY KEY, a int, b varchar(50), c numeric(10,2), d text, gone int, wl_ver bigint)"},
+		alter:  "ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE text, ALTER COLUMN c TYPE numeric(14,4), DROP COLUMN gone, ADD COLUMN e int DEFAULT 5",
+		rows:   2000},
+	{name: "rename column", // PostgreSQL takes RENAME COLUMN alone
+		create: []string{"CREATE TABLE t (id int PRIMARY KEY, d text, v int, wl_ver bigint)"},
+		alter:  "RENAME COLUMN d TO d2", renames: map[string]string{"d": "d2"}, rows: 1500},
 	{name: "jsonb arrays timestamptz uuid bytea",
 		create: []string{"CREATE TABLE t (id int PRIMARY KEY, j jsonb, arr int[], tags text[], ts timestamptz, u uuid, b bytea, flag boolean, wl_ver bigint)"},
 		alter:  "ADD COLUMN n int, ALTER COLUMN ts TYPE timestamptz(3)", rows: 1500},
