@@ -143,3 +143,26 @@ func TestPostgresCancelledRunLeavesNoSlot(t *testing.T) {
 		t.Errorf("original has %d rows", n)
 	}
 }
+
+// TestPostgresAddedConstraintNamedForTable: a constraint the ALTER adds
+// without a name gets the name PostgreSQL would have given it on the table
+// (t_u_key, not _t_new_u_key), and the original names stay with the new
+// table's counterparts.
+func TestPostgresAddedConstraintNamedForTable(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, u int, v int)", "CREATE INDEX t_v_idx ON t (v)",
+		"INSERT INTO t SELECT g, g, g FROM generate_series(1, 1000) g")
+	run := e.start(e.config("t", "ADD UNIQUE (u)"))
+	run.wait(t)
+	for _, name := range []string{"t_pkey", "t_v_idx", "t_u_key"} {
+		if n := e.scalar("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND i.indrelid = 'public.t'::regclass", name); n != 1 {
+			t.Errorf("index %s is not on the new table", name)
+		}
+	}
+	if n := e.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 't_u_key' AND conrelid = 'public.t'::regclass"); n != 1 {
+		t.Errorf("constraint t_u_key is not on the new table")
+	}
+	if _, err := e.app.Exec("INSERT INTO t VALUES (5000, 1, 1)"); err == nil || !strings.Contains(err.Error(), "t_u_key") {
+		t.Errorf("a duplicate u was not refused by t_u_key: %v", err)
+	}
+}

@@ -64,6 +64,11 @@ func swapStatements(ctx context.Context, db Querier, schema, table, shadow, old 
 	for _, p := range pairs {
 		stmts = append(stmts, swapRenameSQL("INDEX", schema, p.shadow, p.orig))
 	}
+	added, err := addedIndexRenames(ctx, db, schema, table, shadow, shad, origIndexes, pairs)
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(stmts, added...)
 	stmts = append(stmts, seqs.take...)
 	return append(stmts, seqs.own...), nil
 }
