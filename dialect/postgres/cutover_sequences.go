@@ -13,6 +13,7 @@ import (
 // (serial, OWNED BY) or its identity.
 type columnSequence struct {
 	column       string
+	attnum, rank int // rank: position among the table's live columns
 	oid          uint32
 	schema, name string
 	identity     bool
@@ -21,7 +22,10 @@ type columnSequence struct {
 func (s columnSequence) qualified() string { return pgx.Identifier{s.schema, s.name}.Sanitize() }
 
 func readColumnSequences(ctx context.Context, db Querier, table uint32) ([]columnSequence, error) {
-	rows, err := db.QueryContext(ctx, `SELECT a.attname::text, s.oid, n.nspname::text, s.relname::text, d.deptype = 'i'
+	rows, err := db.QueryContext(ctx, `SELECT a.attname::text, a.attnum,
+			(SELECT count(*) FROM pg_attribute b WHERE b.attrelid = a.attrelid AND b.attnum > 0
+				AND NOT b.attisdropped AND b.attnum <= a.attnum)::int,
+			s.oid, n.nspname::text, s.relname::text, d.deptype = 'i'
 		FROM pg_depend d
 		JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 		JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
@@ -36,7 +40,7 @@ func readColumnSequences(ctx context.Context, db Querier, table uint32) ([]colum
 	var out []columnSequence
 	for rows.Next() {
 		var s columnSequence
-		if err := rows.Scan(&s.column, &s.oid, &s.schema, &s.name, &s.identity); err != nil {
+		if err := rows.Scan(&s.column, &s.attnum, &s.rank, &s.oid, &s.schema, &s.name, &s.identity); err != nil {
 			return nil, fmt.Errorf("read sequences: %w", err)
 		}
 		out = append(out, s)
@@ -55,7 +59,8 @@ type sequenceSwap struct {
 // counting on from the old one's values:
 //   - an identity column of the shadow has its own sequence (LIKE makes a
 //     fresh one, and the copy gave explicit values), so it is set to the old
-//     one's position and takes its name; the old one is renamed away;
+//     one's position and takes its name; the old one is renamed away (the
+//     columns are matched by position, so a renamed column is matched too);
 //   - a serial sequence is shared: the shadow's default (copied by LIKE)
 //     still calls nextval on it. Only its ownership moves, to the shadow's
 //     column whose default uses it, or dropping the old table would drop it.
@@ -69,10 +74,12 @@ func planSequenceSwap(ctx context.Context, db Querier, schema, table string, ori
 	if err != nil {
 		return plan, err
 	}
-	shadowIdentity := map[string]columnSequence{}
+	// LIKE gives the shadow's columns the attnums of the table's live columns
+	// in order, and a RENAME COLUMN keeps them: match identities by that.
+	shadowIdentity := map[int]columnSequence{}
 	for _, s := range shadowSeqs {
 		if s.identity {
-			shadowIdentity[s.column] = s
+			shadowIdentity[s.attnum] = s
 		}
 	}
 	for _, o := range origSeqs {
@@ -85,7 +92,7 @@ func planSequenceSwap(ctx context.Context, db Querier, schema, table string, ori
 			continue
 		}
 		plan.retire = append(plan.retire, "ALTER SEQUENCE "+o.qualified()+" RENAME TO "+pgx.Identifier{retiredName(o.name)}.Sanitize())
-		if s, ok := shadowIdentity[o.column]; ok {
+		if s, ok := shadowIdentity[o.rank]; ok {
 			plan.sync = append(plan.sync, fmt.Sprintf("SELECT setval(%d::oid::regclass, last_value, is_called) FROM %s", s.oid, o.qualified()))
 			plan.take = append(plan.take, "ALTER SEQUENCE "+s.qualified()+" RENAME TO "+pgx.Identifier{o.name}.Sanitize())
 		}
