@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -85,9 +86,11 @@ func (e *postgresEngine) tasks() map[string]func(context.Context) error { return
 // to new snapshots (a commit reaches the stream a moment before that).
 func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
 	return e.rows, func(ctx context.Context, keys [][]any) error {
-		if err := e.rows.WaitVisible(ctx, e.xids.take()); err != nil {
+		xids := e.xids.pending()
+		if err := e.rows.WaitVisible(ctx, xids); err != nil {
 			return err
 		}
+		e.xids.forget(xids)
 		return e.rows.ResyncTx(ctx, keys)
 	}
 }
@@ -173,20 +176,34 @@ func (e *postgresEngine) close() {
 // xidTracker collects the ids of the transactions the stream reported since
 // the last resync, which must be visible before it reads the source.
 type xidTracker struct {
-	mu      sync.Mutex
-	pending []uint32
+	mu  sync.Mutex
+	ids []uint32
 }
 
 func (x *xidTracker) add(xid uint32) {
 	x.mu.Lock()
-	x.pending = append(x.pending, xid)
+	x.ids = append(x.ids, xid)
 	x.mu.Unlock()
 }
 
-func (x *xidTracker) take() []uint32 {
+// pending is every xid not yet seen visible. Concurrent resyncs each wait
+// for all of them: one that took them away would let the others read early.
+func (x *xidTracker) pending() []uint32 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	p := x.pending
-	x.pending = nil
-	return p
+	return slices.Clone(x.ids)
+}
+
+// forget drops the xids seen visible.
+func (x *xidTracker) forget(seen []uint32) {
+	if len(seen) == 0 {
+		return
+	}
+	visible := make(map[uint32]bool, len(seen))
+	for _, id := range seen {
+		visible[id] = true
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.ids = slices.DeleteFunc(x.ids, func(id uint32) bool { return visible[id] })
 }
