@@ -36,6 +36,7 @@ type Config struct {
 	InitiallyDropOld   bool
 	OkToDropTable      bool
 	SkipChecksum       bool
+	AttemptInstantDDL  bool // try the ALTER in place first when the server can do it without copying
 	// KillBlockersAfter (PostgreSQL): once cut-over lock waits total this
 	// long, cancel, then terminate, the sessions blocking the lock. 0: never.
 	KillBlockersAfter time.Duration

@@ -25,6 +25,9 @@ type engine interface {
 	preflight(ctx context.Context) error
 	prepareShadow(ctx context.Context) error
 	printPlan(ctx context.Context, out io.Writer) error
+	// alterInstant runs the ALTER on the table itself if the server can do
+	// it without copying; otherwise it says why not and changes nothing.
+	alterInstant(ctx context.Context) (done bool, why string, err error)
 	dropShadow(ctx context.Context) error
 
 	// startStream fixes the position from which every change is streamed;

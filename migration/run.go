@@ -35,6 +35,11 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	if err := m.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
 		return m.refuseAndDrop(err)
 	}
+	if m.cfg.AttemptInstantDDL {
+		if done, err := m.tryInstant(ctx); done || err != nil {
+			return err
+		}
+	}
 	if err := m.execute(ctx); err != nil {
 		m.reportLeftovers(err)
 		return err

@@ -24,6 +24,7 @@ type alterFlags struct {
 	postponeFlagFile             string
 	dropGhost, dropOld, okToDrop bool
 	approveRenamed, skipChecksum bool
+	attemptInstant               bool
 	verbose, debug, quiet        bool
 	control                      controlFlags
 }
@@ -53,6 +54,7 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.dropOld, "initially-drop-old-table", false, "drop a leftover _<table>_old first")
 	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
 	fl.BoolVar(&f.skipChecksum, "skip-checksum", false, "skip comparing source and shadow before the cut-over (on by default)")
+	fl.BoolVar(&f.attemptInstant, "attempt-instant-ddl", false, "first try the ALTER in place when the server can do it without copying (MySQL/MariaDB ALGORITHM=INSTANT; PostgreSQL: no rewrite or scan), waiting for its lock no longer than the cut-over would; otherwise copy online")
 	fl.BoolVar(&f.approveRenamed, "approve-renamed-columns", false, "accepted for gh-ost compatibility: CHANGE old new / RENAME COLUMN always map the data")
 	f.control.register(fl)
 	fl.BoolVar(&f.verbose, "verbose", false, "log more")
@@ -88,8 +90,8 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
 		PostponeFlagFile:   f.postponeFlagFile,
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
-		SkipChecksum: f.skipChecksum,
-		Log:          logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
+		SkipChecksum: f.skipChecksum, AttemptInstantDDL: f.attemptInstant,
+		Log: logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
 	}
 	if err := f.control.apply(&cfg); err != nil {
 		return refused(cmd, err)
