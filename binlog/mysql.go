@@ -72,6 +72,7 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 		ReadTimeout:             30 * time.Second,
 		MaxReconnectAttempts:    10,
 		Logger:                  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RowsEventDecodeFunc:     s.decodeOwnRows,
 	})
 	defer syncer.Close()
 	s.setPos(start, 0)
@@ -100,6 +101,20 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 			s.setPos(mysql.BinlogPos{File: file, Pos: ev.Header.LogPos}, ev.Header.Timestamp)
 		}
 	}
+}
+
+// decodeOwnRows decodes the row images of the migrated table's events only:
+// the binlog also carries every row the copy writes into the shadow (and
+// other tables' changes), and decoding those was the stream's main CPU cost.
+func (s *MySQLStream) decodeOwnRows(e *replication.RowsEvent, data []byte) error {
+	pos, err := e.DecodeHeader(data)
+	if err != nil {
+		return err
+	}
+	if e.Table == nil || string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table {
+		return nil
+	}
+	return e.DecodeData(pos, data)
 }
 
 func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, sink Sink) error {
