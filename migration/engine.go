@@ -30,6 +30,11 @@ type engine interface {
 	alterInstant(ctx context.Context) (done bool, why string, err error)
 	dropShadow(ctx context.Context) error
 
+	// beforeCopy and afterCopy prepare the shadow for the bulk copy and
+	// finish it after (e.g. indexes built once instead of row by row).
+	beforeCopy(ctx context.Context) error
+	afterCopy(ctx context.Context) error
+
 	// startStream fixes the position from which every change is streamed;
 	// it runs before the copy starts.
 	startStream(ctx context.Context) error

@@ -127,3 +127,6 @@ func (e *mysqlEngine) close() {
 		e.db.Close()
 	}
 }
+
+func (e *mysqlEngine) beforeCopy(context.Context) error { return nil }
+func (e *mysqlEngine) afterCopy(context.Context) error  { return nil }

@@ -38,6 +38,7 @@ type postgresEngine struct {
 	streamOpened bool
 	xids         xidTracker
 	cut          *cutover.Postgres
+	indexBuilds  []string // secondary indexes of the shadow, built after the copy
 }
 
 var _ engine = (*postgresEngine)(nil)
@@ -206,4 +207,24 @@ func (x *xidTracker) forget(seen []uint32) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.ids = slices.DeleteFunc(x.ids, func(id uint32) bool { return visible[id] })
+}
+
+// beforeCopy drops the shadow's plain secondary indexes; afterCopy builds
+// them in one sorted pass each.
+func (e *postgresEngine) beforeCopy(ctx context.Context) error {
+	var err error
+	e.indexBuilds, err = postgres.DeferIndexes(ctx, e.db, e.m.cfg.Schema, e.m.shadow)
+	return err
+}
+
+func (e *postgresEngine) afterCopy(ctx context.Context) error {
+	for _, stmt := range e.indexBuilds {
+		t0 := time.Now()
+		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("build shadow index after the copy: %s: %w", stmt, err)
+		}
+		e.m.cfg.Log.Info().Str("index", stmt).Dur("took", time.Since(t0)).Msg("shadow index built")
+	}
+	e.indexBuilds = nil
+	return nil
 }

@@ -148,8 +148,14 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 		return err
 	}
 	m.setState(StateCopying)
+	if err := m.eng.beforeCopy(ctx); err != nil {
+		return err
+	}
 	m.parts().copyStart.Store(time.Now().UnixNano())
 	if err := m.copier.Run(ctx); err != nil {
+		return err
+	}
+	if err := m.eng.afterCopy(ctx); err != nil {
 		return err
 	}
 	m.cfg.Log.Info().Int64("rows", m.copier.Copied()).Dur("elapsed", time.Since(m.started)).Msg("copy done")
