@@ -1,11 +1,18 @@
 // Package copier copies a table into its shadow in chunks by key range,
 // several chunks at a time, each chunk one short statement.
+//
+// Unless the size is fixed, the rows per chunk follow the table: after each
+// chunk the size moves toward the rows one worker copies in ChunkTime, so a
+// chunk's locks and its share of replica lag stay about the same whatever the
+// row width, the indexes or the load.
 package copier
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +31,22 @@ type Source interface {
 
 // Options tune the copy.
 type Options struct {
+	// ChunkSize is the rows per chunk to start with (default 1000). Unless
+	// FixedChunkSize, it is brought into MinChunkSize..MaxChunkSize and then
+	// adjusted after every chunk so that a chunk takes about ChunkTime.
 	ChunkSize int
-	Threads   int
+	// FixedChunkSize keeps ChunkSize for the whole copy (an explicit
+	// --chunk-size): no adjustment and no bounds.
+	FixedChunkSize bool
+	// ChunkTime is how long one chunk should take on one worker (default
+	// 500ms; 0 means the default).
+	ChunkTime time.Duration
+	// MinChunkSize and MaxChunkSize bound the adjusted size (defaults 100
+	// and 100_000): the floor keeps per-statement overhead small, the
+	// ceiling caps what one chunk can lock should the rate be misjudged.
+	MinChunkSize int
+	MaxChunkSize int
+	Threads      int
 	// Missing receives keys a chunk could not insert (to be resynced).
 	Missing func(ctx context.Context, keys [][]any) error
 	// Wait blocks until writing is allowed (the throttler); nil never waits.
@@ -34,11 +55,29 @@ type Options struct {
 	After func(ctx context.Context, took time.Duration)
 }
 
+// Defaults of Options.
+const (
+	DefaultChunkSize    = 1000
+	DefaultChunkTime    = 500 * time.Millisecond
+	DefaultMinChunkSize = 100
+	DefaultMaxChunkSize = 100_000
+)
+
+// rateWeight is the share of the newest chunk in the smoothed rate: one slow
+// chunk (a lock wait, cold pages) moves the size only a little, while a real
+// change of pace is followed within a few chunks.
+const rateWeight = 0.3
+
 // Copier runs one table copy.
 type Copier struct {
-	src       Source
-	opts      Options
-	chunkSize atomic.Int64 // changeable while running
+	src  Source
+	opts Options
+	// chunkSize is read without a lock by the cutter and the status; it is
+	// written only under mu, so an adjustment cannot undo a SetChunkSize.
+	chunkSize atomic.Int64
+	mu        sync.Mutex
+	fixed     bool    // under mu: the size no longer changes by itself
+	rate      float64 // under mu: smoothed rows per second of one worker; 0 before the first chunk
 	copied    atomic.Int64
 	chunks    atomic.Int64
 	done      atomic.Bool
@@ -47,20 +86,56 @@ type Copier struct {
 // New prepares a copy.
 func New(src Source, opts Options) *Copier {
 	if opts.ChunkSize <= 0 {
-		opts.ChunkSize = 1000
+		opts.ChunkSize = DefaultChunkSize
 	}
 	if opts.Threads <= 0 {
 		opts.Threads = 1
 	}
-	c := &Copier{src: src, opts: opts}
+	if opts.ChunkTime <= 0 {
+		opts.ChunkTime = DefaultChunkTime
+	}
+	opts.MinChunkSize, opts.MaxChunkSize = sizeBounds(opts.MinChunkSize, opts.MaxChunkSize)
+	if !opts.FixedChunkSize {
+		opts.ChunkSize = clamp(opts.ChunkSize, opts.MinChunkSize, opts.MaxChunkSize)
+	}
+	c := &Copier{src: src, opts: opts, fixed: opts.FixedChunkSize}
 	c.chunkSize.Store(int64(opts.ChunkSize))
 	return c
 }
 
-// SetChunkSize changes the rows per chunk for chunks not cut yet.
-func (c *Copier) SetChunkSize(n int) { c.chunkSize.Store(int64(n)) }
+// sizeBounds fills in the default bounds. Should they cross, the one given
+// wins over the defaulted one (a lone MaxChunkSize of 50 means 50).
+func sizeBounds(lo, hi int) (int, int) {
+	loSet, hiSet := lo > 0, hi > 0
+	if !loSet {
+		lo = DefaultMinChunkSize
+	}
+	if !hiSet {
+		hi = DefaultMaxChunkSize
+	}
+	if lo > hi {
+		if hiSet && !loSet {
+			return hi, hi
+		}
+		return lo, lo
+	}
+	return lo, hi
+}
 
-// ChunkSize is the current rows per chunk.
+func clamp(n, lo, hi int) int { return min(max(n, lo), hi) }
+
+// SetChunkSize sets the rows per chunk for chunks not cut yet, and fixes the
+// size from then on: a DBA's setting (the control socket's chunk-size=N)
+// wins over the automatic adjustment, and is kept as given even outside
+// MinChunkSize..MaxChunkSize.
+func (c *Copier) SetChunkSize(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fixed = true
+	c.chunkSize.Store(int64(n))
+}
+
+// ChunkSize is the rows per chunk the next cut uses, as adjusted or set (for status).
 func (c *Copier) ChunkSize() int { return int(c.chunkSize.Load()) }
 
 // Copied is the number of rows inserted so far.
@@ -72,6 +147,7 @@ func (c *Copier) Done() bool { return c.done.Load() }
 type chunk struct {
 	seq    int64
 	lo, hi []any
+	size   int // the rows asked of NextBoundary
 }
 
 // Run copies every chunk; chunks are cut by one goroutine and copied by
@@ -103,7 +179,8 @@ func (c *Copier) Run(ctx context.Context) error {
 func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
 	var lo []any
 	for seq := int64(0); ; seq++ {
-		hi, ok, err := c.src.NextBoundary(ctx, lo, c.ChunkSize())
+		size := c.ChunkSize()
+		hi, ok, err := c.src.NextBoundary(ctx, lo, size)
 		if err != nil {
 			return fmt.Errorf("cut chunk %d: %w", seq, err)
 		}
@@ -111,7 +188,7 @@ func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
 			hi = nil // the last chunk is open-ended
 		}
 		select {
-		case work <- chunk{seq: seq, lo: lo, hi: hi}:
+		case work <- chunk{seq: seq, lo: lo, hi: hi, size: size}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -142,16 +219,64 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 		if err != nil {
 			return fmt.Errorf("copy chunk %d (%v..%v]: %w", ch.seq, ch.lo, ch.hi, err)
 		}
+		took := time.Since(t0)
 		c.copied.Add(n)
 		c.chunks.Add(1)
+		c.adjust(rowsIn(ch, n, missing), took)
 		if c.opts.After != nil {
-			c.opts.After(ctx, time.Since(t0))
+			c.opts.After(ctx, took)
 		}
 		if len(missing) > 0 && c.opts.Missing != nil {
 			return c.opts.Missing(ctx, missing)
 		}
 		return nil
 	}
+}
+
+// rowsIn is the rows a copied chunk read, which is what its time is spent on.
+// A bounded chunk holds the size it was cut with (NextBoundary counted them);
+// copied would undercount it, as rows the applier wrote first are skipped yet
+// still read. The open-ended last chunk holds fewer rows than its size, known
+// only from what the copy reports.
+func rowsIn(ch chunk, copied int64, missing [][]any) int64 {
+	if ch.hi != nil {
+		return int64(ch.size)
+	}
+	return copied + int64(len(missing))
+}
+
+// adjust moves the chunk size after a chunk of rows that took took. The rate
+// is that chunk's own, so with several workers it is per worker and the
+// target holds for each chunk; per-statement overhead is inside took, so the
+// size settles where a chunk takes ChunkTime, overhead included.
+func (c *Copier) adjust(rows int64, took time.Duration) {
+	if rows <= 0 || took <= 0 {
+		return // an empty (or unmeasurably quick) chunk says nothing of the rate
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fixed {
+		return
+	}
+	c.rate = smooth(c.rate, float64(rows)/took.Seconds())
+	c.chunkSize.Store(int64(c.nextSize(int(c.chunkSize.Load()))))
+}
+
+// smooth is the exponentially weighted rate; the first sample stands alone.
+func smooth(prev, sample float64) float64 {
+	if prev == 0 {
+		return sample
+	}
+	return prev + rateWeight*(sample-prev)
+}
+
+// nextSize is the rows the smoothed rate fills ChunkTime with, moved at most
+// ×2 or ÷2 from cur so one odd chunk cannot swing the size far, and kept in
+// bounds. Bounding by cur first also keeps the float far from overflowing int.
+func (c *Copier) nextSize(cur int) int {
+	want := c.rate * c.opts.ChunkTime.Seconds()
+	want = min(max(want, float64(cur)/2), float64(cur)*2)
+	return clamp(int(math.Round(want)), c.opts.MinChunkSize, c.opts.MaxChunkSize)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

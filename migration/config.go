@@ -27,7 +27,8 @@ type Config struct {
 	Alter  string
 
 	Execute            bool
-	ChunkSize          int
+	ChunkSize          int           // rows per chunk, fixed; 0: sized by ChunkTime
+	ChunkTime          time.Duration // target duration of a chunk when ChunkSize is 0 (default 500ms)
 	Threads            int
 	CutOverLockTimeout time.Duration
 	DefaultRetries     int
@@ -60,9 +61,6 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Engine == EnginePostgres && c.Schema == "" {
 		c.Schema = "public"
-	}
-	if c.ChunkSize <= 0 {
-		c.ChunkSize = 1000
 	}
 	if c.Threads <= 0 {
 		c.Threads = 2

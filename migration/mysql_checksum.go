@@ -33,5 +33,5 @@ func (e *mysqlEngine) checksumOnce(ctx context.Context) (checksum.Result, error)
 	for i, c := range conns {
 		snaps[i] = mysql.Snapshot{Rows: e.rows, Conn: c}
 	}
-	return checksum.Compare(ctx, snaps, m.cfg.ChunkSize*10, maxDiffs)
+	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
 }

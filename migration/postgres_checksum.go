@@ -34,7 +34,7 @@ func (e *postgresEngine) checksumOnce(ctx context.Context) (checksum.Result, err
 	for i, c := range conns {
 		snaps[i] = postgres.Snapshot{Rows: e.rows, Conn: c}
 	}
-	return checksum.Compare(ctx, snaps, m.cfg.ChunkSize*10, maxDiffs)
+	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
 }
 
 func (e *postgresEngine) openSnapshots(ctx context.Context, n int) ([]*sql.Conn, error) {

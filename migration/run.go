@@ -133,7 +133,7 @@ func (m *Migration) build() *parts {
 		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
 	source, resync := m.eng.rowSync()
 	m.applier = applier.New(resync, applier.Options{Wait: th.Wait})
-	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, Threads: c.Threads,
+	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
 		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice})
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
 	m.running.Store(p)

@@ -50,3 +50,9 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-time.After(d):
 	}
 }
+
+// checksumChunk is the rows per checksum chunk: ten copy chunks (a compare
+// reads both tables but writes nothing), at most 100,000.
+func (m *Migration) checksumChunk() int {
+	return min(10*m.copier.ChunkSize(), 100_000)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ type alterFlags struct {
 	chunkSize, threads, retries  int
 	cutOverLockTimeoutSeconds    int
 	killBlockersAfter            time.Duration
+	chunkTime                    time.Duration
 	postponeFlagFile             string
 	dropGhost, dropOld, okToDrop bool
 	approveRenamed, skipChecksum bool
@@ -44,8 +46,9 @@ func alterCommand() *cobra.Command {
 	fl.StringVar(&f.table, "table", "", "table to alter (required)")
 	fl.StringVar(&f.alter, "alter", "", `ALTER clauses without "ALTER TABLE <name>", e.g. "ADD COLUMN c INT" (required)`)
 	fl.BoolVar(&f.execute, "execute", false, "really migrate; without it, a dry run checks everything and prints the plan")
-	fl.IntVar(&f.chunkSize, "chunk-size", 1000, "rows per copy chunk")
-	fl.IntVar(&f.threads, "threads", 2, "chunks copied in parallel")
+	fl.IntVar(&f.chunkSize, "chunk-size", 0, "rows per copy chunk, fixed (default: sized continuously so a chunk takes --chunk-time)")
+	fl.DurationVar(&f.chunkTime, "chunk-time", 500*time.Millisecond, "target duration of one copy chunk while --chunk-size is not given (100 to 100000 rows)")
+	fl.IntVar(&f.threads, "threads", defaultThreads(), "chunks copied (and checksummed) in parallel (default: this machine's cores, 2 to 8)")
 	fl.IntVar(&f.cutOverLockTimeoutSeconds, "cut-over-lock-timeout-seconds", 0, "longest the cut-over holds or waits for its table lock per attempt (default 3 on MySQL, 1 on PostgreSQL)")
 	fl.DurationVar(&f.killBlockersAfter, "cut-over-kill-blockers-after", 0, "PostgreSQL: once the cut-over has waited this long for its lock, cancel, then terminate, the sessions blocking it (0: never)")
 	fl.IntVar(&f.retries, "default-retries", 60, "cut-over attempts before giving up")
@@ -78,15 +81,15 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if f.cutOverLockTimeoutSeconds == 0 {
 		f.cutOverLockTimeoutSeconds = map[string]int{"mysql": 3, "postgres": 1}[engine]
 	}
-	if f.chunkSize < 1 || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 {
-		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1, --cut-over-kill-blockers-after not negative"))
+	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 {
+		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1 (--chunk-size: 0 for automatic), --chunk-time at least 10ms, --cut-over-kill-blockers-after not negative"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := migration.Config{
 		Engine: engine, Conn: conn, Schema: schema, Table: table, Alter: f.alter, Execute: f.execute,
 		KillBlockersAfter: f.killBlockersAfter,
-		ChunkSize:         f.chunkSize, Threads: f.threads, DefaultRetries: f.retries,
+		ChunkSize:         f.chunkSize, ChunkTime: f.chunkTime, Threads: f.threads, DefaultRetries: f.retries,
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
 		PostponeFlagFile:   f.postponeFlagFile,
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
@@ -138,3 +141,7 @@ func splitTable(engine, name string) (schema, table string, err error) {
 	}
 	return schema, table, nil
 }
+
+// defaultThreads is this machine's cores within 2..8: hotswap usually runs
+// next to the database, and more connections than that mostly add contention.
+func defaultThreads() int { return min(max(runtime.NumCPU(), 2), 8) }
