@@ -36,10 +36,15 @@ ENGINE ?= mysql
 demo: setup build
 	$(GO) run ./internal/demo -bin $(BIN) -engine $(ENGINE)$(if $(filter command line,$(origin ROWS)), -rows $(ROWS))
 
-# bench: blocking ALTER vs hotswap on the same server in one run (not part of make test). ROWS=... to resize.
+# bench: per engine (ENGINE=mysql|postgres|all, default all here), blocking ALTER vs hotswap on twin tables, then
+# hotswap under a steady write load (LOAD_RATE tx/s); prints a table per engine and writes bench/results/*.json.
+# Not part of make test. ROWS=... to resize; BENCH_FLAGS=... for more (e.g. -skip-checksum -threads 4).
 ROWS ?= 2000000
+LOAD_RATE ?= 500
+BENCH_ENGINE = $(if $(filter command line environment,$(origin ENGINE)),$(ENGINE),all)
 bench: setup build
-	$(GO) run ./internal/bench -bin $(BIN) -rows $(ROWS)
+	@mkdir -p bench/results
+	$(GO) run ./internal/bench -bin $(BIN) -engine $(BENCH_ENGINE) -rows $(ROWS) -load-rate $(LOAD_RATE) $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

@@ -1,121 +1,130 @@
-// Command bench runs `make bench`: on one throwaway MariaDB, in one run, it
-// times a blocking ALTER ... ALGORITHM=COPY and hotswap's online ALTER of the
-// same sysbench-shaped table, and prints their ratio and hotswap's peak RSS.
+// Command bench runs `make bench`: on throwaway MariaDB and PostgreSQL
+// servers, in one run per engine, it
+//
+//   - idle: times a blocking, table-rewriting ALTER on one sysbench-shaped
+//     table and hotswap's online ALTER (the real binary) on its twin, and
+//     reports their ratio, hotswap's rows/s and its peak RSS;
+//   - under load: runs hotswap on a fresh twin while a steady sysbench-like
+//     write load runs at a fixed rate, polls the control socket's
+//     status-json every 100 ms for the stream lag, and reports the worst
+//     write latency around the cut-over and the load's errors.
+//
+// It prints one table per engine, with the targets next to the figures, and
+// writes every figure as JSON to bench/results/<engine>-<rows>-<UTC>.json.
+// Servers are stopped and the child is interrupted on every exit path,
+// Ctrl-C included.
 package main
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
+	"os/signal"
+	"strings"
 	"syscall"
-	"time"
-
-	"github.com/hotswap/hotswap/internal/testdb"
 )
 
-var extraArgs []string
-
-const alter = "ADD COLUMN x INT NOT NULL DEFAULT 0, MODIFY c VARCHAR(130) NOT NULL DEFAULT ''"
+// config is the command line.
+type config struct {
+	Bin          string `json:"binary"`
+	Rows         int    `json:"rows"`
+	Threads      int    `json:"threads"`
+	ChunkSize    int    `json:"chunk_size"`
+	SkipChecksum bool   `json:"skip_checksum"`
+	LoadRate     int    `json:"load_rate_tx_s"`
+	LoadThreads  int    `json:"load_threads"`
+	Warmup       int    `json:"load_warmup_seconds"`
+	SkipIdle     bool   `json:"skip_idle"`
+	SkipLoad     bool   `json:"skip_load"`
+	resultsDir   string
+}
 
 func main() {
-	bin := flag.String("bin", "bin/hotswap", "hotswap binary")
-	rows := flag.Int("rows", 2_000_000, "rows in the table")
-	threads := flag.Int("threads", 2, "hotswap --threads")
-	skipChecksum := flag.Bool("skip-checksum", false, "pass --skip-checksum to hotswap")
+	var c config
+	engines := flag.String("engine", "all", "mysql (a throwaway MariaDB), postgres (a throwaway PostgreSQL 15) or all")
+	flag.StringVar(&c.Bin, "bin", "bin/hotswap", "hotswap binary")
+	flag.IntVar(&c.Rows, "rows", 2_000_000, "rows in each table")
+	flag.IntVar(&c.Threads, "threads", 2, "hotswap --threads")
+	flag.IntVar(&c.ChunkSize, "chunk-size", 10000, "hotswap --chunk-size")
+	flag.BoolVar(&c.SkipChecksum, "skip-checksum", false, "pass --skip-checksum to hotswap (default: checksum on, as in production)")
+	flag.IntVar(&c.LoadRate, "load-rate", 500, "write transactions per second of the load, in total")
+	flag.IntVar(&c.LoadThreads, "load-threads", 8, "goroutines (connections) sharing the write load")
+	flag.IntVar(&c.Warmup, "load-warmup", 3, "seconds of write load before hotswap starts (the baseline latency)")
+	flag.BoolVar(&c.SkipIdle, "skip-idle", false, "skip the idle part (blocking ALTER vs hotswap)")
+	flag.BoolVar(&c.SkipLoad, "skip-load", false, "skip the under-load part")
+	flag.StringVar(&c.resultsDir, "results", "bench/results", "directory for the JSON results")
 	flag.Parse()
-	if *skipChecksum {
-		extraArgs = append(extraArgs, "--skip-checksum")
+	if flag.NArg() > 0 {
+		fail(fmt.Errorf("unexpected arguments %q", flag.Args()))
 	}
-	if err := run(*bin, *rows, *threads); err != nil {
-		fmt.Fprintln(os.Stderr, "bench failed:", err)
-		os.Exit(1)
+	if c.Rows < 1 || c.Threads < 1 || c.ChunkSize < 1 || c.LoadRate < 1 || c.LoadThreads < 1 || c.Warmup < 0 {
+		fail(errors.New("-rows, -threads, -chunk-size, -load-rate and -load-threads must be positive"))
 	}
-}
-
-func run(bin string, rows, threads int) error {
-	ctx := context.Background()
-	srv, err := testdb.StartMySQL()
+	names, err := engineNames(*engines)
 	if err != nil {
-		return fmt.Errorf("start MariaDB: %w", err)
+		fail(err)
 	}
-	defer srv.Stop()
-	if err := createDB(srv); err != nil {
-		return err
+	if _, err := os.Stat(c.Bin); err != nil {
+		fail(fmt.Errorf("hotswap binary: %w (run make build first)", err))
 	}
-	db, err := sql.Open("mysql", srv.RootDSN("bench"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fmt.Printf("loading sbtest1 and its twin sbtest2 with %d rows...\n", rows)
-	if err := load(ctx, db, rows); err != nil {
-		return err
-	}
-	t0 := time.Now()
-	if _, err := db.ExecContext(ctx, "ALTER TABLE sbtest2 "+alter+", ALGORITHM=COPY"); err != nil {
-		return fmt.Errorf("blocking ALTER: %w", err)
-	}
-	blocking := time.Since(t0)
-	online, rssKB, err := hotswap(bin, srv, threads)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\n| rows | blocking ALTER (COPY) | hotswap | ratio | hotswap rows/s | hotswap peak RSS |\n|---|---|---|---|---|---|\n")
-	fmt.Printf("| %d | %.2f s | %.2f s | %.2fx | %.0f | %d MB |\n", rows, blocking.Seconds(), online.Seconds(),
-		online.Seconds()/blocking.Seconds(), float64(rows)/online.Seconds(), rssKB/1024)
-	return nil
-}
-
-func createDB(srv *testdb.MySQL) error {
-	db, err := sql.Open("mysql", srv.RootDSN(""))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Exec("CREATE DATABASE bench")
-	return err
-}
-
-func load(ctx context.Context, db *sql.DB, rows int) error {
-	for _, t := range []string{"sbtest1", "sbtest2"} {
-		q := "CREATE TABLE " + t + ` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL DEFAULT 0,
-			c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', KEY k_1 (k)) ENGINE=InnoDB`
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
+	// Signals only cancel ctx: the deferred stops always run, so a Ctrl-C
+	// leaves no server and no hotswap behind (both run in their own process
+	// groups and do not see the terminal's SIGINT themselves).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	var failed []string
+	var printed []*result
+	for _, name := range names {
+		res, err := runEngine(ctx, name, c)
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "\nbench: interrupted; servers stopped, hotswap interrupted")
+			stop()
+			os.Exit(130)
+		}
+		if res != nil {
+			printed = append(printed, res)
+			if path, werr := writeJSON(c.resultsDir, res); werr != nil {
+				err = errors.Join(err, werr)
+			} else {
+				fmt.Printf("\n    results written to %s\n", path)
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "\nbench %s failed: %v\n", name, err)
+			failed = append(failed, name)
 		}
 	}
-	const batch = 200_000
-	for lo := 0; lo < rows; lo += batch {
-		q := fmt.Sprintf(`INSERT INTO sbtest1 (k, c, pad) SELECT FLOOR(RAND(seq) * %d), SHA2(seq, 256), MD5(seq)
-			FROM seq_1_to_%d`, rows, min(batch, rows-lo))
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("load: %w", err)
+	if len(printed) > 1 {
+		fmt.Println("\n==> summary")
+		for _, r := range printed {
+			printTable(r)
 		}
 	}
-	_, err := db.ExecContext(ctx, "INSERT INTO sbtest2 SELECT * FROM sbtest1")
-	return err
+	if len(failed) > 0 {
+		stop()
+		fail(fmt.Errorf("failed: %s", strings.Join(failed, ", ")))
+	}
 }
 
-// hotswap runs the binary and returns its wall time and peak RSS in KB.
-func hotswap(bin string, srv *testdb.MySQL, threads int) (time.Duration, int64, error) {
-	cmd := exec.Command(bin, "alter", "--host", srv.Host, "--port", fmt.Sprint(srv.Port), "--user", srv.User,
-		"--database", "bench", "--table", "sbtest1", "--alter", alter, "--threads", fmt.Sprint(threads),
-		"--chunk-size", "10000", "--execute", "--quiet")
-	cmd.Args = append(cmd.Args, extraArgs...)
-	cmd.Env = append(os.Environ(), "HOTSWAP_PASSWORD="+srv.Password)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	t0 := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("hotswap (run make build first): %w", err)
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+func engineNames(s string) ([]string, error) {
+	switch strings.ToLower(s) {
+	case "all", "":
+		return []string{"mysql", "postgres"}, nil
+	case "mysql", "mariadb":
+		return []string{"mysql"}, nil
+	case "postgres", "postgresql", "pg":
+		return []string{"postgres"}, nil
 	}
-	took := time.Since(t0)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss
-	}
-	return took, rss, nil
+	return nil, fmt.Errorf("-engine %q: want mysql, postgres or all", s)
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("\n==> "+format+"\n", args...)
 }
