@@ -69,3 +69,19 @@ func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
 		t.Fatalf("original not left in place: tables %s\n%s", e.tables(), run.out.String())
 	}
 }
+
+// TestChecksumFindsAnExtraShadowRow: a shadow row with no source row, in a
+// chunk where every source row matches, is still found (the row counts
+// differ) and removed by the resync.
+func TestChecksumFindsAnExtraShadowRow(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq * 2, seq FROM seq_1_to_3000")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, "postponed")
+	e.exec("INSERT INTO _t_new (id, v) VALUES (1001, 7)") // between two source keys
+	os.Remove(cfg.PostponeFlagFile)
+	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
+}

@@ -1,0 +1,41 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// plainKey matches a non-unique B-tree index line of SHOW CREATE TABLE and
+// captures its name.
+var plainKey = regexp.MustCompile("^KEY `((?:[^`]|``)+)` \\(")
+
+// DeferIndexes drops the shadow's plain secondary indexes and returns the
+// ALTER that adds them back: one sorted index build after the copy costs
+// less than maintaining each index row by row during it. The primary key,
+// unique keys (a clash must surface during the copy), full-text and spatial
+// indexes stay. "" when there is nothing to defer.
+func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (string, error) {
+	ddl, err := ShowCreate(ctx, q, database, shadow)
+	if err != nil {
+		return "", err
+	}
+	var drops, adds []string
+	for _, line := range strings.Split(ddl, "\n") {
+		def := strings.TrimSuffix(strings.TrimSpace(line), ",")
+		m := plainKey.FindStringSubmatch(def)
+		if m == nil {
+			continue
+		}
+		drops = append(drops, "DROP KEY `"+m[1]+"`")
+		adds = append(adds, "ADD "+def)
+	}
+	if len(drops) == 0 {
+		return "", nil
+	}
+	if _, err := q.ExecContext(ctx, "ALTER TABLE "+qualified(database, shadow)+" "+strings.Join(drops, ", ")); err != nil {
+		return "", fmt.Errorf("drop the shadow's secondary indexes until the copy is done: %w", err)
+	}
+	return "ALTER TABLE " + qualified(database, shadow) + " " + strings.Join(adds, ", "), nil
+}
