@@ -10,7 +10,7 @@ import (
 // and SUM) of a CRC32 per row on both sides: two range scans, about four
 // times faster than the row-by-row join. Each row is hashed in its compared
 // form (the source cast as the copy converts it, strings as utf8mb4 bytes),
-// values joined by NUL bytes, with a NULL bitmap so that NULL and '' differ. Equal means equal but for a CRC32 collision
+// values joined by NUL bytes, with a NULL bitmap so that NULL and ” differ. Equal means equal but for a CRC32 collision
 // that also keeps the sum (about 2^-64); unequal may still be a false alarm
 // (a form the hash renders differently), which the exact join settles.
 func (s Snapshot) sameHashes(ctx context.Context, lo, hi []any) (bool, error) {
