@@ -181,3 +181,19 @@ func TestPostgresRenamedIdentityColumnGoesOn(t *testing.T) {
 		t.Errorf("renamed identity gave %d after the cut-over, want 301", n)
 	}
 }
+
+// TestPostgresChecksumRepairsCorruptedShadow: a changed, a missing and an
+// extra shadow row are found by the checksum and resynced before the swap.
+func TestPostgresChecksumRepairsCorruptedShadow(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int, s text)", "INSERT INTO t SELECT g * 2, g, 'name' || g FROM generate_series(1, 5000) g")
+	cfg := e.config("t", "ADD COLUMN w int")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, migration.StatePostponed)
+	e.exec("UPDATE _t_new SET s = 'NAME10' WHERE id = 20", "DELETE FROM _t_new WHERE id = 3000",
+		"INSERT INTO _t_new (id, v, s) VALUES (1001, 1, 'extra')")
+	os.Remove(cfg.PostponeFlagFile)
+	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, nil)
+}

@@ -79,6 +79,9 @@ func (s Snapshot) Diff(ctx context.Context, lo, hi []any, limit int) ([][]any, e
 	if limit <= 0 {
 		return nil, errors.New("checksum: the diff limit must be positive")
 	}
+	if same, err := s.sameHashes(ctx, lo, hi); err != nil || same {
+		return nil, err
+	}
 	diffs, err := s.sourceSide(ctx, lo, hi, limit)
 	if err != nil || len(diffs) >= limit {
 		return diffs, err
