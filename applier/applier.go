@@ -2,8 +2,6 @@ package applier
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -20,11 +18,21 @@ type Conflicting interface{ ConflictingKeys() [][]any }
 // Busy is implemented by errors that mean "rows locked, try again shortly".
 type Busy interface{ Busy() bool }
 
-// Options size the applier.
+// Options size the applier. Zero values take the defaults.
 type Options struct {
-	BatchSize int           // keys per resync statement
-	MaxKeys   int           // pending keys before Add blocks the stream reader
-	Interval  time.Duration // pause between flushes when the set is small
+	// Workers is the number of batches flushed at once (default 1). Keys are
+	// split among them by hash, so a key's resyncs never overlap.
+	Workers int
+	// BatchSize fixes the keys per resync; 0 sizes batches so that one
+	// takes about BatchTime (default 200ms), within MinBatch..MaxBatch
+	// (default 10..5000).
+	BatchSize          int
+	BatchTime          time.Duration
+	MinBatch, MaxBatch int
+	// MaxKeys is the number of pending keys at which Add blocks the stream
+	// reader (default 1_000_000), except while paused.
+	MaxKeys  int
+	Interval time.Duration // a worker's sleep when it has nothing to flush
 	// Wait blocks until writing is allowed (the throttler); nil never waits.
 	// The stream keeps reading meanwhile: keys accumulate, deduplicated.
 	Wait func(ctx context.Context) error
@@ -34,52 +42,104 @@ type Options struct {
 type Applier struct {
 	opts   Options
 	online ResyncFunc
+	// gate orders resync calls: read-held by a worker resyncing keys of its
+	// own partition, write-held by a resync holding keys of other
+	// partitions (see flush.go).
+	gate sync.RWMutex
 
 	mu       sync.Mutex
-	keys     *keySet
+	wake     *sync.Cond // any change to paused, active, draining or the sets
+	parts    []*keySet  // pending keys, one set per worker
 	paused   bool
-	flushing bool
-	wake     *sync.Cond
+	running  bool // Run is active
+	active   int  // worker flushes in progress
+	draining int  // Drain calls in progress
+	size     int  // current batch size
 	applied  int64
 }
 
 // New returns an applier that resyncs with online (its own transactions).
 func New(online ResyncFunc, opts Options) *Applier {
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
+	opts = withDefaults(opts)
+	a := &Applier{opts: opts, online: online, size: opts.BatchSize}
+	if a.size == 0 {
+		a.size = min(max(100, opts.MinBatch), opts.MaxBatch)
 	}
-	if opts.MaxKeys <= 0 {
-		opts.MaxKeys = 1 << 20
+	for range opts.Workers {
+		a.parts = append(a.parts, newKeySet())
 	}
-	if opts.Interval <= 0 {
-		opts.Interval = 20 * time.Millisecond
-	}
-	a := &Applier{opts: opts, online: online, keys: newKeySet()}
 	a.wake = sync.NewCond(&a.mu)
 	return a
 }
 
+func withDefaults(o Options) Options {
+	o.Workers = max(o.Workers, 1)
+	o.BatchSize = max(o.BatchSize, 0)
+	if o.BatchTime <= 0 {
+		o.BatchTime = 200 * time.Millisecond
+	}
+	if o.MinBatch <= 0 {
+		o.MinBatch = 10
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 5000
+	}
+	o.MaxBatch = max(o.MaxBatch, o.MinBatch)
+	if o.MaxKeys <= 0 {
+		o.MaxKeys = 1_000_000
+	}
+	if o.Interval <= 0 {
+		o.Interval = 20 * time.Millisecond
+	}
+	return o
+}
+
 var _ binlog.Sink = (*Applier)(nil)
 
-// Add records changed keys. It blocks while the set is full and the applier
-// is flushing, which slows the stream reader instead of growing memory.
+// Add records changed keys. While MaxKeys keys are pending it first waits
+// for the workers to take some, which slows the stream reader instead of
+// growing memory (one Add may overshoot by its own keys). It never waits
+// while paused: the pause holder may be waiting for the stream to reach a
+// position. If ctx ends while it waits, the keys are not recorded.
 func (a *Applier) Add(ctx context.Context, keys [][]any) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.keys.len() >= a.opts.MaxKeys && !a.paused && ctx.Err() == nil {
-		a.wake.Wait()
+	if err := a.roomLocked(ctx); err != nil {
+		return err
 	}
 	for _, k := range keys {
-		a.keys.add(k)
+		a.addLocked(k)
 	}
 	return nil
+}
+
+func (a *Applier) roomLocked(ctx context.Context) error {
+	if a.paused || a.pendingLocked() < a.opts.MaxKeys {
+		return nil
+	}
+	stop := context.AfterFunc(ctx, a.broadcast)
+	defer stop()
+	for !a.paused && a.pendingLocked() >= a.opts.MaxKeys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a.wake.Wait()
+	}
+	return nil
+}
+
+// broadcast wakes every waiter to look at its condition (and its ctx) again.
+func (a *Applier) broadcast() {
+	a.mu.Lock()
+	a.wake.Broadcast()
+	a.mu.Unlock()
 }
 
 // Backlog is the number of keys waiting to be resynced.
 func (a *Applier) Backlog() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.keys.len()
+	return a.pendingLocked()
 }
 
 // Applied is the number of key resyncs done so far.
@@ -87,110 +147,4 @@ func (a *Applier) Applied() int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.applied
-}
-
-// Run flushes until ctx ends; a flush error ends it.
-func (a *Applier) Run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { a.mu.Lock(); a.wake.Broadcast(); a.mu.Unlock() })
-	defer stop()
-	for ctx.Err() == nil {
-		if a.opts.Wait != nil {
-			if err := a.opts.Wait(ctx); err != nil {
-				return nil // ctx ended while throttled
-			}
-		}
-		batch := a.begin()
-		if batch == nil {
-			sleep(ctx, a.opts.Interval)
-			continue
-		}
-		err := a.flush(ctx, a.online, batch)
-		a.end()
-		if err != nil && ctx.Err() == nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// begin takes a batch unless paused or empty, and marks a flush in progress.
-func (a *Applier) begin() [][]any {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.paused || a.keys.len() == 0 {
-		return nil
-	}
-	a.flushing = true
-	return a.keys.take(a.opts.BatchSize)
-}
-
-func (a *Applier) end() {
-	a.mu.Lock()
-	a.flushing = false
-	a.wake.Broadcast()
-	a.mu.Unlock()
-}
-
-// flush resyncs a batch, growing it with stale rows a duplicate reveals and
-// putting it back when rows are busy.
-func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any) error {
-	busySince := time.Time{}
-	for attempt := 0; ; attempt++ {
-		err := resync(ctx, batch)
-		if err == nil {
-			a.mu.Lock()
-			a.applied += int64(len(batch))
-			a.mu.Unlock()
-			return nil
-		}
-		// Rows locked by the application (or waiting behind a copy chunk):
-		// retry for as long as a long transaction may reasonably last.
-		var busy Busy
-		if errors.As(err, &busy) && busy.Busy() {
-			if busySince.IsZero() {
-				busySince = time.Now()
-			}
-			if time.Since(busySince) < 5*time.Minute {
-				sleep(ctx, time.Duration(min(attempt+1, 40))*5*time.Millisecond)
-				continue
-			}
-		}
-		var c Conflicting
-		if errors.As(err, &c) && len(c.ConflictingKeys()) > 0 && attempt < 20 {
-			batch = merge(batch, c.ConflictingKeys())
-			continue
-		}
-		if ctx.Err() == nil {
-			a.putBack(batch)
-		}
-		return fmt.Errorf("apply changes to %d keys: %w", len(batch), err)
-	}
-}
-
-func (a *Applier) putBack(batch [][]any) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, k := range batch {
-		a.keys.add(k)
-	}
-}
-
-func merge(batch, more [][]any) [][]any {
-	s := newKeySet()
-	for _, k := range batch {
-		s.add(k)
-	}
-	for _, k := range more {
-		s.add(k)
-	}
-	return s.take(s.len())
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

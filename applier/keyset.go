@@ -15,8 +15,10 @@ type keySet struct {
 
 func newKeySet() *keySet { return &keySet{byID: map[string][]any{}} }
 
-func (s *keySet) add(key []any) {
-	id := binlog.KeyString(key)
+func (s *keySet) add(key []any) { s.addID(binlog.KeyString(key), key) }
+
+// addID adds key under id, its binlog.KeyString (the caller has it already).
+func (s *keySet) addID(id string, key []any) {
 	if _, ok := s.byID[id]; ok {
 		return
 	}

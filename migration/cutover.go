@@ -65,7 +65,7 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		if err := m.waitStreamCaughtUp(ctx); err != nil {
 			return err
 		}
-		if err := m.CaughtUp(ctx); err != nil {
+		if err := m.nearlyCaughtUp(ctx); err != nil {
 			return err
 		}
 		m.setState(StateCuttingOver)

@@ -126,13 +126,18 @@ func (m *Migration) execute(ctx context.Context) error {
 	return err
 }
 
+// maxPendingKeys bounds the applier's key set (about 100 bytes a key):
+// past it the stream reader waits instead of memory growing.
+const maxPendingKeys = 250_000
+
 // build makes the run's parts and publishes them to the control socket.
 func (m *Migration) build() *parts {
 	c := m.cfg
 	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), Database: c.Conn.Database, Table: c.Table,
 		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
 	source, resync := m.eng.rowSync()
-	m.applier = applier.New(resync, applier.Options{Wait: th.Wait})
+	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Workers: c.Threads,
+		MaxKeys: maxPendingKeys})
 	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
 		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice})
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
@@ -163,7 +168,7 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 		return err
 	}
 	m.setState(StateApplying)
-	if err := m.CaughtUp(ctx); err != nil {
+	if err := m.nearlyCaughtUp(ctx); err != nil {
 		return err
 	}
 	if err := m.hooks.Run(ctx, hooks.OnBeforeCutOver, nil); err != nil {

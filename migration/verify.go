@@ -37,7 +37,7 @@ func (m *Migration) verify(ctx context.Context) error {
 		if err := m.applier.Add(ctx, res.Diffs); err != nil {
 			return err
 		}
-		if err := m.CaughtUp(ctx); err != nil {
+		if err := m.nearlyCaughtUp(ctx); err != nil {
 			return err
 		}
 	}

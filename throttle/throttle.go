@@ -85,6 +85,7 @@ type Throttler struct {
 	runErr      error
 	ready       bool // first evaluation done
 	state       verdict
+	applyState  verdict       // state without hotswap's own stream lag: see WaitToApply
 	logged      verdict       // the state last written to the log
 	loggedAny   bool          // the log has said throttled or not at least once
 	loggedSince time.Time     // when the log last said throttled after not throttled
@@ -269,6 +270,7 @@ func (t *Throttler) stop(err error) {
 		reason += ": " + err.Error()
 	}
 	t.state = verdict{throttled: true, reason: reason, key: "stopped"}
+	t.applyState = t.state
 	close(t.changed)
 	t.changed = make(chan struct{})
 }
@@ -277,12 +279,24 @@ func (t *Throttler) stop(err error) {
 // ctx.Err() if ctx ends first, and an error once Run has returned (Run's
 // error, or ErrStopped).
 func (t *Throttler) Wait(ctx context.Context) error {
+	return t.wait(ctx, func() verdict { return t.state })
+}
+
+// WaitToApply is Wait for the applier, which hotswap's own stream lag does
+// not hold: applying the changed keys is what lets the stream catch up, and
+// with the key set bounded, a held applier would stop the stream for good.
+func (t *Throttler) WaitToApply(ctx context.Context) error {
+	return t.wait(ctx, func() verdict { return t.applyState })
+}
+
+// wait blocks while the verdict pick returns (read with t.mu held) throttles.
+func (t *Throttler) wait(ctx context.Context, pick func() verdict) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		t.mu.Lock()
-		done, runErr, ready, st, ch := t.done, t.runErr, t.ready, t.state, t.changed
+		done, runErr, ready, st, ch := t.done, t.runErr, t.ready, pick(), t.changed
 		t.mu.Unlock()
 		switch {
 		case done && runErr != nil:

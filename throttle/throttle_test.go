@@ -579,6 +579,19 @@ func TestStreamLag(t *testing.T) {
 	waited, cancelWait := waitAsync(thr)
 	defer cancelWait()
 	assertBlocked(t, waited, 300*time.Millisecond)
+	// the applier is not held by the stream's lag: applying is how it catches up
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := thr.WaitToApply(ctx); err != nil {
+		t.Fatalf("WaitToApply held by the stream lag: %v", err)
+	}
+	thr.SetManual(true)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	if err := thr.WaitToApply(ctx2); err == nil {
+		t.Fatal("WaitToApply not held by the manual throttle")
+	}
+	thr.SetManual(false)
 	lag.Store(int64(100 * time.Millisecond))
 	if err := assertReturns(t, waited, 2*time.Second); err != nil {
 		t.Fatal(err)

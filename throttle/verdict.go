@@ -29,9 +29,10 @@ func (t *Throttler) evaluate() {
 		return
 	}
 	next := t.judge(v, now, streamLag, flag, additional)
-	prev, wasReady := t.state, t.ready
-	t.state, t.ready = next, true
-	if !wasReady || prev.throttled != next.throttled {
+	nextApply := t.judge(v, now, 0, flag, additional)
+	prev, prevApply, wasReady := t.state, t.applyState, t.ready
+	t.state, t.applyState, t.ready = next, nextApply, true
+	if !wasReady || prev.throttled != next.throttled || prevApply.throttled != nextApply.throttled {
 		close(t.changed)
 		t.changed = make(chan struct{})
 	}
