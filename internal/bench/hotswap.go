@@ -35,8 +35,10 @@ type child struct {
 func startHotswap(ctx context.Context, e engine, c config, table, logPath string, extra ...string) (*child, error) {
 	conn, password := e.hotswapArgs()
 	args := append([]string{"alter"}, conn...)
-	args = append(args, "--table", table, "--alter", e.alter(), "--threads", fmt.Sprint(c.Threads),
-		"--chunk-size", fmt.Sprint(c.ChunkSize), "--execute")
+	args = append(args, "--table", table, "--alter", e.alter(), "--threads", fmt.Sprint(c.Threads), "--execute")
+	if c.ChunkSize > 0 {
+		args = append(args, "--chunk-size", fmt.Sprint(c.ChunkSize))
+	}
 	if c.SkipChecksum {
 		args = append(args, "--skip-checksum")
 	}

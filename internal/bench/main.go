@@ -47,7 +47,7 @@ func main() {
 	flag.StringVar(&c.Bin, "bin", "bin/hotswap", "hotswap binary")
 	flag.IntVar(&c.Rows, "rows", 2_000_000, "rows in each table")
 	flag.IntVar(&c.Threads, "threads", 2, "hotswap --threads")
-	flag.IntVar(&c.ChunkSize, "chunk-size", 10000, "hotswap --chunk-size")
+	flag.IntVar(&c.ChunkSize, "chunk-size", 0, "hotswap --chunk-size (0: hotswap's default, sized by --chunk-time)")
 	flag.BoolVar(&c.SkipChecksum, "skip-checksum", false, "pass --skip-checksum to hotswap (default: checksum on, as in production)")
 	flag.IntVar(&c.LoadRate, "load-rate", 500, "write transactions per second of the load, in total")
 	flag.IntVar(&c.LoadThreads, "load-threads", 8, "goroutines (connections) sharing the write load")
@@ -59,8 +59,8 @@ func main() {
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected arguments %q", flag.Args()))
 	}
-	if c.Rows < 1 || c.Threads < 1 || c.ChunkSize < 1 || c.LoadRate < 1 || c.LoadThreads < 1 || c.Warmup < 0 {
-		fail(errors.New("-rows, -threads, -chunk-size, -load-rate and -load-threads must be positive"))
+	if c.Rows < 1 || c.Threads < 1 || c.ChunkSize < 0 || c.LoadRate < 1 || c.LoadThreads < 1 || c.Warmup < 0 {
+		fail(errors.New("-rows, -threads, -load-rate and -load-threads must be positive, -chunk-size not negative"))
 	}
 	names, err := engineNames(*engines)
 	if err != nil {
