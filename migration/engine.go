@@ -56,6 +56,8 @@ type engine interface {
 
 	finish(ctx context.Context, out io.Writer) error
 	reportLeftovers(ctx context.Context, out io.Writer)
+	// leftovers takes the run lock and lists what dead runs left (Cleanup).
+	leftovers(ctx context.Context) ([]leftoverObject, error)
 	// close releases the engine's resources on every exit path (for
 	// PostgreSQL, the slot and the publication).
 	close()

@@ -36,6 +36,7 @@ func (m *Migration) reportLeftovers(cause error) {
 	fmt.Fprintf(out, "Migration of %s FAILED: %v\n", m.tableName(), cause)
 	fmt.Fprintf(out, "The table %s is in place and unchanged.\n", m.tableName())
 	m.eng.reportLeftovers(ctx, out)
+	fmt.Fprintf(out, "`hotswap cleanup --table %s --execute` (with the same connection flags) drops every leftover of hotswap's for this table.\n", m.cfg.Table)
 	m.cfg.Log.Error().Err(cause).Str("shadow", m.shadow).Msg("migration failed")
 }
 

@@ -24,7 +24,7 @@ changes, and swaps the tables atomically.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCommand(), alterCommand(), controlCommand())
+	root.AddCommand(versionCommand(), alterCommand(), controlCommand(), cleanupCommand())
 	return root
 }
 
