@@ -104,3 +104,33 @@ func TestPostgresReportsStraySlots(t *testing.T) {
 		t.Errorf("the stray slot was not reported with its drop command:\n%s", logs.b.String())
 	}
 }
+
+// TestPostgresWalsenderKilledFailsCleanly: the PostgreSQL stream does not
+// reconnect yet; a walsender ended by the server fails the run, with the
+// original in place and the slot and publication dropped.
+func TestPostgresWalsenderKilledFailsCleanly(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g")
+	cfg := e.config("t", "ADD COLUMN w int")
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, migration.StatePostponed)
+	if n := e.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_replication"); n != 1 {
+		t.Fatalf("%d walsenders terminated, want 1", n)
+	}
+	select {
+	case err := <-run.done:
+		if err == nil {
+			t.Fatal("the run went on without its stream")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the run did not notice its stream ended")
+	}
+	if !strings.Contains(run.out.String(), "is in place and unchanged") {
+		t.Errorf("output:\n%s", run.out.String())
+	}
+	e.requireNoSlotsOrPublications()
+	if n := e.scalar("SELECT count(*) FROM t"); n != 3000 {
+		t.Errorf("original has %d rows", n)
+	}
+}
