@@ -17,10 +17,10 @@ func asExit(err error, target *exitError) bool { return errors.As(err, target) }
 func rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "hotswap",
-		Short: "Online schema changes for big, busy MySQL/MariaDB tables",
+		Short: "Online schema changes for big, busy MySQL/MariaDB and PostgreSQL tables",
 		Long: `hotswap changes a table while the application keeps writing to it: it creates a shadow
-table with the new schema, follows the binary log, copies rows in chunks, replays concurrent
-changes, and swaps the tables atomically.`,
+table with the new schema, follows the binary log (PostgreSQL: logical replication), copies
+rows in chunks, replays concurrent changes, and swaps the tables atomically.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
