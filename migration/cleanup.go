@@ -114,11 +114,11 @@ func (e *postgresEngine) leftovers(ctx context.Context) ([]leftoverObject, error
 				drop: func(ctx context.Context) error { return postgres.DropSlot(ctx, e.db, slot) }})
 		}
 	}
-	var pubs int
-	if err := e.db.QueryRowContext(ctx, "SELECT count(*) FROM pg_publication WHERE pubname = $1", pub).Scan(&pubs); err != nil {
-		return nil, fmt.Errorf("look for publication %s: %w", pub, err)
+	exists, err := postgres.PublicationExists(ctx, e.db, pub)
+	if err != nil {
+		return nil, err
 	}
-	if pubs > 0 {
+	if exists {
 		out = append(out, leftoverObject{what: "publication " + pub, sql: "DROP PUBLICATION " + pgx.Identifier{pub}.Sanitize(),
 			drop: func(ctx context.Context) error { return postgres.DropPublication(ctx, e.db, pub) }})
 	}

@@ -51,7 +51,9 @@ type engine interface {
 
 	// caughtUp returns once the stream has read up to the server's present.
 	caughtUp(ctx context.Context) error
-	checksumOnce(ctx context.Context) (checksum.Result, error)
+	// checksumPoint opens snapshots that all see source and shadow at one
+	// moment; done ends them.
+	checksumPoint(ctx context.Context) (snaps []checksum.Snapshot, done func(), err error)
 	cutOverAttempt(ctx context.Context) error
 
 	finish(ctx context.Context, out io.Writer) error

@@ -3,6 +3,9 @@ package migration_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hotswap/hotswap/migration"
 )
 
 // TestAttemptInstantDDL: a change the server makes without copying is done
@@ -51,4 +54,37 @@ func TestPostgresAttemptInstantDDL(t *testing.T) {
 		t.Fatalf("want an online copy:\n%s", run.out.String())
 	}
 	e.requireNoSlotsOrPublications()
+}
+
+// TestPostgresInstantDDLFallsBackWhenLocked: an in-place change whose lock is
+// not granted within the lock timeout is not forced: the online copy runs
+// instead, and cuts over once the blocker is gone.
+func TestPostgresInstantDDLFallsBackWhenLocked(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 2000) g")
+	blocker, err := e.app.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blocker.Exec("UPDATE t SET v = v + 1 WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config("t", "ADD COLUMN note text")
+	cfg.AttemptInstantDDL = true
+	cfg.CutOverLockTimeout = time.Second
+	run := e.start(cfg)
+	// past the in-place attempt's 1 s lock wait (creating the slot then waits
+	// for the blocker too: it waits for every transaction open at that moment)
+	time.Sleep(2500 * time.Millisecond)
+	if st := run.m.State(); st == migration.StateDone {
+		t.Fatal("the run finished while a transaction held the table")
+	}
+	if err := blocker.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	run.wait(t)
+	if strings.Contains(run.out.String(), "done in place") || e.scalar("SELECT count(*) FROM pg_class WHERE relname = '_t_old'") != 1 {
+		t.Fatalf("want the online copy after the in-place lock timed out:\n%s", run.out.String())
+	}
+	e.compare("_t_old", "t", []string{"id"}, nil)
 }

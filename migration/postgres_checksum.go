@@ -4,37 +4,26 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/hotswap/hotswap/checksum"
 	"github.com/hotswap/hotswap/dialect/postgres"
 )
 
-// checksumOnce opens snapshots that all see source and shadow equal (unless
-// the copy is wrong) and compares. Writers are held with LOCK TABLE t IN
+// checksumPoint opens --threads snapshots that all see source and shadow
+// equal (unless the copy is wrong). Writers are held with LOCK TABLE t IN
 // SHARE MODE while the shadow is caught up in committed transactions, one
 // snapshot is exported and imported by the others, and the lock is released.
 // Readers are never blocked; writers wait for the catch-up only.
-func (e *postgresEngine) checksumOnce(ctx context.Context) (checksum.Result, error) {
-	m := e.m
-	var conns []*sql.Conn
-	var err error
-	for attempt := 1; ; attempt++ {
-		if conns, err = e.openSnapshots(ctx, m.cfg.Threads); err == nil {
-			break
-		}
-		if attempt == m.cfg.DefaultRetries || ctx.Err() != nil {
-			return checksum.Result{}, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
-		}
-		m.cfg.Log.Warn().Err(err).Int("attempt", attempt).Msg("checksum point not reached; retrying")
-		sleep(ctx, time.Duration(min(attempt, 10))*500*time.Millisecond)
+func (e *postgresEngine) checksumPoint(ctx context.Context) ([]checksum.Snapshot, func(), error) {
+	conns, err := e.openSnapshots(ctx, e.m.cfg.Threads)
+	if err != nil {
+		return nil, nil, err
 	}
-	defer endSnapshots(conns)
 	snaps := make([]checksum.Snapshot, len(conns))
 	for i, c := range conns {
 		snaps[i] = postgres.Snapshot{Rows: e.rows, Conn: c}
 	}
-	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
+	return snaps, func() { endSnapshots(conns) }, nil
 }
 
 func (e *postgresEngine) openSnapshots(ctx context.Context, n int) ([]*sql.Conn, error) {

@@ -23,8 +23,8 @@ func (e *postgresEngine) connect(ctx context.Context) error {
 		return &Refused{Err: err}
 	}
 	e.db = db
-	if err := db.QueryRowContext(ctx, "SHOW server_version").Scan(&e.version); err != nil {
-		return &Refused{Err: fmt.Errorf("read server version: %w", err)}
+	if e.version, err = postgres.ServerVersion(ctx, db); err != nil {
+		return &Refused{Err: err}
 	}
 	e.m.cfg.Log.Info().Str("server", "PostgreSQL "+e.version).Str("addr", e.pgConfig().Addr()).Msg("connected")
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotswap/hotswap/checksum"
 )
 
 // maxDiffs bounds the differing keys one checksum pass collects.
@@ -20,7 +22,7 @@ func (m *Migration) verify(ctx context.Context) error {
 	m.setState(StateVerifying)
 	for pass := 1; pass <= 2; pass++ {
 		t0 := time.Now()
-		res, err := m.eng.checksumOnce(ctx)
+		res, err := m.checksumOnce(ctx)
 		if err != nil {
 			return err
 		}
@@ -49,6 +51,27 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
+}
+
+// checksumOnce opens the engine's consistent point (retrying, with
+// back-off, while writers can't be held within the lock timeout) and
+// compares every chunk.
+func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
+	var snaps []checksum.Snapshot
+	var closeSnaps func()
+	var err error
+	for attempt := 1; ; attempt++ {
+		if snaps, closeSnaps, err = m.eng.checksumPoint(ctx); err == nil {
+			break
+		}
+		if attempt == m.cfg.DefaultRetries || ctx.Err() != nil {
+			return checksum.Result{}, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
+		}
+		m.cfg.Log.Warn().Err(err).Int("attempt", attempt).Msg("checksum point not reached; retrying")
+		sleep(ctx, time.Duration(min(attempt, 10))*500*time.Millisecond)
+	}
+	defer closeSnaps()
+	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
 }
 
 // checksumChunk is the rows per checksum chunk: ten copy chunks (a compare

@@ -86,3 +86,23 @@ func CurrentLSN(ctx context.Context, db Querier) (pglogrepl.LSN, error) {
 	}
 	return lsn, nil
 }
+
+// PublicationExists says whether a publication of that name exists in the
+// current database.
+func PublicationExists(ctx context.Context, db Querier, name string) (bool, error) {
+	var exists bool
+	err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT FROM pg_publication WHERE pubname = $1)", name).Scan(&exists)
+	if err != nil {
+		return false, fmt.Errorf("look for publication %s: %w", name, err)
+	}
+	return exists, nil
+}
+
+// ServerVersion is the server's version string (server_version).
+func ServerVersion(ctx context.Context, db Querier) (string, error) {
+	var v string
+	if err := db.QueryRowContext(ctx, "SHOW server_version").Scan(&v); err != nil {
+		return "", fmt.Errorf("read server version: %w", err)
+	}
+	return v, nil
+}
