@@ -1,7 +1,6 @@
 package migration_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -20,8 +19,8 @@ func TestInterruptLeavesOriginalAndSaysWhatIsLeft(t *testing.T) {
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_200000")
 	cfg := e.config("t", "ADD COLUMN w INT")
 	cfg.ChunkSize = 100
-	var logs bytes.Buffer
-	cfg.Log = zerolog.New(&logs)
+	logs := &syncBuffer{} // the run logs from several goroutines
+	cfg.Log = zerolog.New(logs)
 	out := &syncBuffer{}
 	cfg.Out = out
 	m := migration.New(cfg)
