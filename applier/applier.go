@@ -56,12 +56,15 @@ type Applier struct {
 	draining int  // Drain calls in progress
 	size     int  // current batch size
 	applied  int64
+	epoch    uint64           // advanced by Mark; keys added now are pending since it
+	flying   map[int64]uint64 // flushes in progress: oldest epoch of their keys
+	nextFly  int64
 }
 
 // New returns an applier that resyncs with online (its own transactions).
 func New(online ResyncFunc, opts Options) *Applier {
 	opts = withDefaults(opts)
-	a := &Applier{opts: opts, online: online, size: opts.BatchSize}
+	a := &Applier{opts: opts, online: online, size: opts.BatchSize, epoch: 1, flying: map[int64]uint64{}}
 	if a.size == 0 {
 		a.size = min(max(100, opts.MinBatch), opts.MaxBatch)
 	}
@@ -108,7 +111,7 @@ func (a *Applier) Add(ctx context.Context, keys [][]any) error {
 		return err
 	}
 	for _, k := range keys {
-		a.addLocked(k)
+		a.addLocked(k, a.epoch)
 	}
 	return nil
 }

@@ -39,13 +39,17 @@ func (a *Applier) Drain(ctx context.Context, resync ResyncFunc) error {
 	}()
 	for {
 		a.mu.Lock()
-		batch := a.takeAnyLocked(a.size)
+		batch, since := a.takeAnyLocked(a.size)
+		fly := a.flyLocked(since)
 		a.wake.Broadcast()
 		a.mu.Unlock()
 		if len(batch) == 0 {
+			a.landed(fly)
 			return ctx.Err()
 		}
-		if err := a.flush(ctx, resync, batch, -1); err != nil {
+		err := a.flush(ctx, resync, batch, -1, since)
+		a.landed(fly)
+		if err != nil {
 			return err
 		}
 	}

@@ -22,8 +22,9 @@ import (
 
 // flush resyncs a batch, growing it with stale rows a duplicate reveals and
 // retrying while rows are busy; on failure the keys go back to the set.
-// owner is the worker's partition, or -1 for Drain.
-func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any, owner int) error {
+// owner is the worker's partition, or -1 for Drain; since is the batch's
+// oldest epoch, which its keys keep if they go back.
+func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any, owner int, since uint64) error {
 	exclusive := owner < 0
 	var busySince time.Time
 	merges := 0
@@ -47,7 +48,7 @@ func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any, o
 		// Always put back, even when ctx ended: a Drain cut short by the
 		// cut-over budget must leave its keys for the next attempt, and a
 		// resync is idempotent whatever part of it committed.
-		a.putBack(batch)
+		a.putBack(batch, since)
 		return fmt.Errorf("apply changes to %d keys: %w", len(batch), err)
 	}
 }
@@ -91,11 +92,11 @@ func (a *Applier) done(n int, took time.Duration) {
 	}
 }
 
-func (a *Applier) putBack(batch [][]any) {
+func (a *Applier) putBack(batch [][]any, since uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, k := range batch {
-		a.addLocked(k)
+		a.addLocked(k, since)
 	}
 	a.wake.Broadcast()
 }
@@ -108,7 +109,8 @@ func merge(batch, more [][]any) [][]any {
 	for _, k := range more {
 		s.add(k)
 	}
-	return s.take(s.len())
+	keys, _ := s.take(s.len())
+	return keys
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -4,38 +4,65 @@
 package applier
 
 import (
+	"math"
+
 	"github.com/hotswap/hotswap/binlog"
 )
 
-// keySet is an insertion-ordered set of keys, deduplicated by value.
+// keySet is an insertion-ordered set of keys, deduplicated by value. Each
+// key remembers the epoch it has been pending since (see Mark).
 type keySet struct {
-	byID  map[string][]any
+	byID  map[string]entry
 	order []string
 }
 
-func newKeySet() *keySet { return &keySet{byID: map[string][]any{}} }
+type entry struct {
+	key   []any
+	since uint64
+}
 
-func (s *keySet) add(key []any) { s.addID(binlog.KeyString(key), key) }
+// never is the "since" of nothing pending: later than every epoch.
+const never = math.MaxUint64
 
-// addID adds key under id, its binlog.KeyString (the caller has it already).
-func (s *keySet) addID(id string, key []any) {
-	if _, ok := s.byID[id]; ok {
+func newKeySet() *keySet { return &keySet{byID: map[string]entry{}} }
+
+func (s *keySet) add(key []any) { s.addID(binlog.KeyString(key), key, 0) }
+
+// addID adds key under id, its binlog.KeyString (the caller has it
+// already). A key already pending keeps the older epoch.
+func (s *keySet) addID(id string, key []any, since uint64) {
+	if e, ok := s.byID[id]; ok {
+		if since < e.since {
+			s.byID[id] = entry{e.key, since}
+		}
 		return
 	}
-	s.byID[id] = key
+	s.byID[id] = entry{key, since}
 	s.order = append(s.order, id)
+}
+
+// oldest is the smallest epoch a pending key has been waiting since.
+func (s *keySet) oldest() uint64 {
+	old := uint64(never)
+	for _, e := range s.byID {
+		old = min(old, e.since)
+	}
+	return old
 }
 
 func (s *keySet) len() int { return len(s.byID) }
 
-// take removes and returns up to n keys, oldest first.
-func (s *keySet) take(n int) [][]any {
+// take removes and returns up to n keys, oldest first, and the oldest
+// epoch among them (never when none).
+func (s *keySet) take(n int) ([][]any, uint64) {
 	var out [][]any
+	since := uint64(never)
 	i := 0
 	for ; i < len(s.order) && len(out) < n; i++ {
 		id := s.order[i]
-		if k, ok := s.byID[id]; ok {
-			out = append(out, k)
+		if e, ok := s.byID[id]; ok {
+			out = append(out, e.key)
+			since = min(since, e.since)
 			delete(s.byID, id)
 		}
 	}
@@ -43,10 +70,10 @@ func (s *keySet) take(n int) [][]any {
 	if len(s.order) > 4*len(s.byID)+1024 { // compact stale ids left by re-adds
 		s.order = compact(s.order, s.byID)
 	}
-	return out
+	return out, since
 }
 
-func compact(order []string, live map[string][]any) []string {
+func compact(order []string, live map[string]entry) []string {
 	out := make([]string, 0, len(live))
 	seen := map[string]bool{}
 	for _, id := range order {

@@ -21,10 +21,10 @@ func partOf(id string, n int) int {
 	return int(h % uint32(n))
 }
 
-// addLocked puts key in its partition's set.
-func (a *Applier) addLocked(key []any) {
+// addLocked puts key in its partition's set, pending since epoch since.
+func (a *Applier) addLocked(key []any, since uint64) {
 	id := binlog.KeyString(key)
-	a.parts[partOf(id, len(a.parts))].addID(id, key)
+	a.parts[partOf(id, len(a.parts))].addID(id, key, since)
 }
 
 // pendingLocked is the number of keys waiting in all partitions.
@@ -49,17 +49,20 @@ func (a *Applier) foreign(keys [][]any, owner int) bool {
 
 // takeAnyLocked takes up to n keys from all partitions, a share of each, for
 // Drain (which flushes them serially, whatever their partition).
-func (a *Applier) takeAnyLocked(n int) [][]any {
+func (a *Applier) takeAnyLocked(n int) ([][]any, uint64) {
 	var out [][]any
+	since := uint64(never)
 	for len(out) < n {
 		before := len(out)
 		share := max(1, (n-len(out))/len(a.parts))
 		for _, s := range a.parts {
-			out = append(out, s.take(min(share, n-len(out)))...)
+			keys, old := s.take(min(share, n-len(out)))
+			out = append(out, keys...)
+			since = min(since, old)
 		}
 		if len(out) == before {
 			break // all empty
 		}
 	}
-	return out
+	return out, since
 }

@@ -50,13 +50,13 @@ func (a *Applier) work(ctx context.Context, p int) error {
 				return liveErr(ctx, err) // nil when ctx ended while throttled
 			}
 		}
-		batch := a.begin(p)
+		batch, fly, since := a.begin(p)
 		if batch == nil {
 			sleep(ctx, a.opts.Interval)
 			continue
 		}
-		err := a.flush(ctx, a.online, batch, p)
-		a.end()
+		err := a.flush(ctx, a.online, batch, p, since)
+		a.end(fly)
 		if err != nil {
 			return liveErr(ctx, err)
 		}
@@ -74,20 +74,23 @@ func liveErr(ctx context.Context, err error) error {
 
 // begin takes a batch of partition p unless paused or empty, and marks a
 // flush in progress. Taking keys makes room for an Add waiting at MaxKeys.
-func (a *Applier) begin(p int) [][]any {
+// fly is the flush's ticket for end, since its keys' oldest epoch.
+func (a *Applier) begin(p int) (batch [][]any, fly int64, since uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.paused || a.parts[p].len() == 0 {
-		return nil
+		return nil, 0, 0
 	}
 	a.active++
 	a.wake.Broadcast()
-	return a.parts[p].take(a.size)
+	batch, since = a.parts[p].take(a.size)
+	return batch, a.flyLocked(since), since
 }
 
-func (a *Applier) end() {
+func (a *Applier) end(fly int64) {
 	a.mu.Lock()
 	a.active--
+	delete(a.flying, fly)
 	a.wake.Broadcast()
 	a.mu.Unlock()
 }

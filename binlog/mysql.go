@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ type MySQLStream struct {
 
 	mu      sync.Mutex
 	pos     mysql.BinlogPos // end of the last event handled
+	safe    mysql.BinlogPos // end of the last transaction handled: a restart point
 	lag     time.Duration
 	changed chan struct{} // closed and replaced whenever pos advances or the stream ends
 	done    bool
@@ -76,6 +78,7 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 	})
 	defer syncer.Close()
 	s.setPos(start, 0)
+	s.setSafe(start)
 	streamer, err := syncer.StartSync(gomysql.Position{Name: start.File, Pos: start.Pos})
 	if err != nil {
 		return fmt.Errorf("start binlog stream at %s: %w", start, err)
@@ -92,6 +95,9 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 		if rot, ok := ev.Event.(*replication.RotateEvent); ok {
 			file = string(rot.NextLogName)
 			s.setPos(mysql.BinlogPos{File: file, Pos: uint32(rot.Position)}, 0)
+			if rot.Position > 0 {
+				s.setSafe(s.Position())
+			}
 			continue
 		}
 		if err := s.handle(ctx, ev, sink); err != nil {
@@ -99,6 +105,9 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 		}
 		if ev.Header.LogPos > 0 {
 			s.setPos(mysql.BinlogPos{File: file, Pos: ev.Header.LogPos}, ev.Header.Timestamp)
+			if endsTransaction(ev) {
+				s.setSafe(s.Position())
+			}
 		}
 	}
 }
@@ -132,6 +141,35 @@ func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, s
 		return checkForeignDDL(string(e.Schema), string(e.Query), s.cfg.Database, s.cfg.Table)
 	}
 	return nil
+}
+
+// endsTransaction says whether the stream may restart right after ev: a
+// commit (XID) or a statement outside a transaction (DDL, or the COMMIT of
+// a non-transactional one). Inside a transaction a restart would meet row
+// events without their table map.
+func endsTransaction(ev *replication.BinlogEvent) bool {
+	switch e := ev.Event.(type) {
+	case *replication.XIDEvent:
+		return true
+	case *replication.QueryEvent:
+		return !strings.EqualFold(strings.TrimSpace(string(e.Query)), "BEGIN")
+	}
+	return false
+}
+
+func (s *MySQLStream) setSafe(p mysql.BinlogPos) {
+	s.mu.Lock()
+	s.safe = p
+	s.mu.Unlock()
+}
+
+// RestartPosition is where a new stream may start so that it sees every
+// change not yet handed to the sink: the end of the last whole transaction
+// handled (or the start position).
+func (s *MySQLStream) RestartPosition() mysql.BinlogPos {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.safe
 }
 
 func (s *MySQLStream) setPos(p mysql.BinlogPos, ts uint32) {

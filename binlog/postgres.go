@@ -35,7 +35,11 @@ type PostgresConfig struct {
 	// reported. The applier uses it to wait until the transaction is visible
 	// to its reads (pg_visible_in_snapshot) before resyncing those keys.
 	OnTxn func(xid uint32)
-	Log   zerolog.Logger
+	// Confirmed, if set, bounds the position confirmed to the server: the
+	// slot keeps the WAL after it, so a run that crashes can restart from
+	// its checkpoint. nil confirms everything handed to the sink.
+	Confirmed func() pglogrepl.LSN
+	Log       zerolog.Logger
 }
 
 // PostgresStream follows a pgoutput logical replication slot and reports the
@@ -97,6 +101,26 @@ func (s *PostgresStream) Start(ctx context.Context) (pglogrepl.LSN, error) {
 	s.mu.Unlock()
 	s.cfg.Log.Info().Str("slot", s.cfg.Slot).Stringer("lsn", lsn).Msg("replication slot created")
 	return lsn, nil
+}
+
+// Resume connects to the existing slot of an earlier run to stream from
+// lsn, a position that run checkpointed (the slot kept the WAL after it).
+func (s *PostgresStream) Resume(ctx context.Context, lsn pglogrepl.LSN) error {
+	s.mu.Lock()
+	busy := s.conn != nil || s.closed
+	s.mu.Unlock()
+	if busy {
+		return fmt.Errorf("resume replication slot %s: stream already started or closed", s.cfg.Slot)
+	}
+	conn, err := connectReplication(ctx, s.cfg.ConnString)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.conn, s.start, s.pos = conn, lsn, lsn
+	s.mu.Unlock()
+	s.cfg.Log.Info().Str("slot", s.cfg.Slot).Stringer("lsn", lsn).Msg("replication slot resumed")
+	return nil
 }
 
 // connectReplication opens a walsender connection. Its session settings

@@ -202,9 +202,13 @@ func (s *PostgresStream) handleCopyData(ctx context.Context, conn *pgconn.PgConn
 }
 
 // sendStatus confirms Position as written, flushed and applied: only what
-// reached the sink, so a restart from the slot loses nothing.
+// reached the sink, so a restart from the slot loses nothing; with
+// Confirmed, only up to the checkpoint, so a restart from it does not.
 func (s *PostgresStream) sendStatus(conn *pgconn.PgConn, reply bool) error {
 	pos := s.Position()
+	if s.cfg.Confirmed != nil {
+		pos = min(pos, s.cfg.Confirmed())
+	}
 	err := pglogrepl.SendStandbyStatusUpdate(context.Background(), conn, pglogrepl.StandbyStatusUpdate{
 		WALWritePosition: pos, WALFlushPosition: pos, WALApplyPosition: pos, ReplyRequested: reply,
 	})

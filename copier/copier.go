@@ -53,6 +53,9 @@ type Options struct {
 	Wait func(ctx context.Context) error
 	// After runs after each chunk with its duration (e.g. the nice ratio's sleep).
 	After func(ctx context.Context, took time.Duration)
+	// Start resumes a copy: only keys after it are copied (nil: from the
+	// first row). It is a Watermark of an earlier run.
+	Start []any
 }
 
 // Defaults of Options.
@@ -81,6 +84,7 @@ type Copier struct {
 	copied    atomic.Int64
 	chunks    atomic.Int64
 	done      atomic.Bool
+	marks     watermark
 }
 
 // New prepares a copy.
@@ -98,7 +102,7 @@ func New(src Source, opts Options) *Copier {
 	if !opts.FixedChunkSize {
 		opts.ChunkSize = clamp(opts.ChunkSize, opts.MinChunkSize, opts.MaxChunkSize)
 	}
-	c := &Copier{src: src, opts: opts, fixed: opts.FixedChunkSize}
+	c := &Copier{src: src, opts: opts, fixed: opts.FixedChunkSize, marks: newWatermark(opts.Start)}
 	c.chunkSize.Store(int64(opts.ChunkSize))
 	return c
 }
@@ -177,7 +181,7 @@ func (c *Copier) Run(ctx context.Context) error {
 }
 
 func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
-	var lo []any
+	lo := c.opts.Start
 	for seq := int64(0); ; seq++ {
 		size := c.ChunkSize()
 		hi, ok, err := c.src.NextBoundary(ctx, lo, size)
@@ -187,6 +191,7 @@ func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
 		if !ok {
 			hi = nil // the last chunk is open-ended
 		}
+		c.marks.cut(seq, hi)
 		select {
 		case work <- chunk{seq: seq, lo: lo, hi: hi, size: size}:
 		case <-ctx.Done():
@@ -227,8 +232,11 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 			c.opts.After(ctx, took)
 		}
 		if len(missing) > 0 && c.opts.Missing != nil {
-			return c.opts.Missing(ctx, missing)
+			if err := c.opts.Missing(ctx, missing); err != nil {
+				return err
+			}
 		}
+		c.marks.done(ch.seq) // only once its missing keys are with the applier
 		return nil
 	}
 }

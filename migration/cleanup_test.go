@@ -9,17 +9,17 @@ import (
 	"github.com/hotswap/hotswap/migration"
 )
 
-// TestCleanupMySQL: a shadow and a sentry left by a dead run are shown, then
+// TestCleanupMySQL: a shadow, a checkpoint and a sentry left by a dead run are shown, then
 // dropped with Execute; a finished run's old table is never dropped.
 func TestCleanupMySQL(t *testing.T) {
 	e := newEnv(t)
-	e.exec("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE _t_new (id INT PRIMARY KEY)",
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE _t_new (id INT PRIMARY KEY)", "CREATE TABLE _t_chk (id INT PRIMARY KEY)",
 		"CREATE TABLE _t_old (id INT PRIMARY KEY) COMMENT='hotswap cut-over sentry: safe to drop when no hotswap runs'",
 		"CREATE TABLE u (id INT PRIMARY KEY)", "CREATE TABLE _u_old (id INT PRIMARY KEY)")
 	cfg := e.config("t", "")
 	cfg.Execute = false
 	out := cleanup(t, cfg)
-	if !strings.Contains(out, "shadow table") || !strings.Contains(out, "cut-over sentry") || e.tables() != "_t_new,_t_old,_u_old,t,u" {
+	if !strings.Contains(out, "shadow table") || !strings.Contains(out, "cut-over sentry") || !strings.Contains(out, "checkpoint table") || e.tables() != "_t_chk,_t_new,_t_old,_u_old,t,u" {
 		t.Fatalf("listing changed something or missed a leftover: %s\n%s", e.tables(), out)
 	}
 	cfg.Execute = true

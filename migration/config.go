@@ -38,6 +38,10 @@ type Config struct {
 	OkToDropTable      bool
 	SkipChecksum       bool
 	AttemptInstantDDL  bool // try the ALTER in place first when the server can do it without copying
+	// Resume continues the run a checkpoint table records (after a crash or
+	// a failure), instead of starting one.
+	Resume             bool
+	CheckpointInterval time.Duration // between checkpoints (default 2s)
 	// KillBlockersAfter (PostgreSQL): once cut-over lock waits total this
 	// long, cancel, then terminate, the sessions blocking the lock. 0: never.
 	KillBlockersAfter time.Duration
@@ -76,6 +80,9 @@ func (c *Config) defaults() {
 	}
 	if c.Throttle == nil {
 		c.Throttle = throttle.NewSettings()
+	}
+	if c.CheckpointInterval <= 0 {
+		c.CheckpointInterval = 2 * time.Second
 	}
 	if c.HooksStatusInterval <= 0 {
 		c.HooksStatusInterval = time.Minute

@@ -153,7 +153,7 @@ func TestPanicCommandStopsTheRun(t *testing.T) {
 	if !errors.Is(err, migration.ErrPanic) {
 		t.Fatalf("want a panic, got %v", err)
 	}
-	if e.tables() != "_t_new,t" || !strings.Contains(run.out.String(), "is in place and unchanged") {
+	if e.tables() != "_t_chk,_t_new,t" || !strings.Contains(run.out.String(), "is in place and unchanged") {
 		t.Fatalf("tables %s\n%s", e.tables(), run.out.String())
 	}
 }

@@ -30,10 +30,11 @@ type engine interface {
 	alterInstant(ctx context.Context) (done bool, why string, err error)
 	dropShadow(ctx context.Context) error
 
-	// beforeCopy and afterCopy prepare the shadow for the bulk copy and
-	// finish it after (e.g. indexes built once instead of row by row).
-	beforeCopy(ctx context.Context) error
-	afterCopy(ctx context.Context) error
+	// beforeCopy drops the shadow's indexes that are cheaper to build once
+	// after the copy and returns the statements that build them; afterCopy
+	// runs those (also for a resume, which may find some built already).
+	beforeCopy(ctx context.Context) ([]string, error)
+	afterCopy(ctx context.Context, builds []string) error
 
 	// startStream fixes the position from which every change is streamed;
 	// it runs before the copy starts.
@@ -63,4 +64,25 @@ type engine interface {
 	// close releases the engine's resources on every exit path (for
 	// PostgreSQL, the slot and the publication).
 	close()
+
+	resumable
+}
+
+// resumable is the engine's part in checkpoints and --resume (checkpoint.go).
+type resumable interface {
+	createCheckpoint(ctx context.Context) error
+	saveCheckpoint(ctx context.Context, alter, state string) error
+	loadCheckpoint(ctx context.Context) (alter, state string, found bool, err error)
+	dropCheckpoint(ctx context.Context) error
+	// restartPosition is where a resumed stream would start: every change
+	// before it has been handed to the applier.
+	restartPosition() string
+	// checkpointed says a checkpoint with this position is saved (the
+	// PostgreSQL slot may then release the WAL before it).
+	checkpointed(pos string)
+	// resumeStream starts the stream at a checkpointed position, instead of
+	// startStream.
+	resumeStream(ctx context.Context, pos string) error
+	// columns describes the source's and the shadow's columns.
+	columns() string
 }

@@ -9,7 +9,11 @@ import (
 // dryRun prints the plan and drops the shadow it made to validate the ALTER.
 func (m *Migration) dryRun(ctx context.Context) error {
 	out := m.cfg.Out
-	fmt.Fprintf(out, "Dry run: nothing was changed (the shadow table used to check the ALTER was dropped).\n\n")
+	if m.cfg.Resume {
+		fmt.Fprintf(out, "Dry run of a resume: nothing was changed; --execute continues the run from the checkpoint above.\n\n")
+	} else {
+		fmt.Fprintf(out, "Dry run: nothing was changed (the shadow table used to check the ALTER was dropped).\n\n")
+	}
 	if err := m.eng.printPlan(ctx, out); err != nil {
 		return m.refuseAndDrop(err)
 	}
@@ -24,6 +28,7 @@ func (m *Migration) dryRun(ctx context.Context) error {
 
 // finish drops the old table when asked and says what was left.
 func (m *Migration) finish(ctx context.Context) error {
+	m.dropCheckpointAfterSwap()
 	m.setState(StateDone)
 	return m.eng.finish(ctx, m.cfg.Out)
 }

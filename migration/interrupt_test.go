@@ -45,7 +45,7 @@ func TestInterruptLeavesOriginalAndSaysWhatIsLeft(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if e.tables() != "_t_new,t" || e.count("t") != 200000 || strings.Contains(e.showCreate("t"), "`w`") {
+	if e.tables() != "_t_chk,_t_new,t" || e.count("t") != 200000 || strings.Contains(e.showCreate("t"), "`w`") {
 		t.Fatalf("after the interrupt: tables %s", e.tables())
 	}
 	if strings.Contains(logs.String()+out.String(), cfg.Conn.Password) {

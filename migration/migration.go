@@ -31,8 +31,15 @@ type Migration struct {
 	eng engine
 
 	shadow, old string
+	chk         string // the checkpoint table
 	estimate    int64
 	swapped     bool
+
+	ckpt        *checkpointer
+	chkCreated  bool             // this run made the checkpoint table (a refused start drops it)
+	resumed     *checkpointState // the checkpoint a --resume continues from
+	resumeDone  bool             // --resume found the earlier run's cut-over completed
+	resumeStart []any            // the copy's watermark in the checkpoint resumed
 
 	applier *applier.Applier
 	copier  *copier.Copier
@@ -75,6 +82,7 @@ func New(cfg Config) *Migration {
 	} else {
 		m.eng = &mysqlEngine{m: m}
 	}
+	m.ckpt = &checkpointer{m: m}
 	m.state.Store(StatePreflight)
 	m.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: m.hookEnv, Log: cfg.Log}
 	return m
@@ -129,4 +137,13 @@ func (m *Migration) caughtUpTo(ctx context.Context, backlog int) error {
 		}
 	}
 	return nil
+}
+
+// Copied is the rows this run has copied so far (a resumed run counts from
+// zero: it skips what the checkpoint says is copied).
+func (m *Migration) Copied() int64 {
+	if p := m.parts(); p != nil {
+		return p.copier.Copied()
+	}
+	return 0
 }

@@ -35,8 +35,6 @@ type mysqlEngine struct {
 	start  mysql.BinlogPos
 	lags   lagTracker
 	cut    *cutover.MySQL
-
-	indexBuild string // adds the shadow's secondary indexes back after the copy
 }
 
 var _ engine = (*mysqlEngine)(nil)
@@ -46,6 +44,11 @@ func (e *mysqlEngine) startStream(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.openStream(start)
+}
+
+// openStream prepares the binlog reader from start (Run reads).
+func (e *mysqlEngine) openStream(start mysql.BinlogPos) error {
 	e.start = start
 	c := e.m.cfg
 	e.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
@@ -132,21 +135,21 @@ func (e *mysqlEngine) close() {
 
 // beforeCopy drops the shadow's plain secondary indexes; afterCopy adds
 // them back in one sorted build.
-func (e *mysqlEngine) beforeCopy(ctx context.Context) error {
-	var err error
-	e.indexBuild, err = mysql.DeferIndexes(ctx, e.db, e.m.cfg.Conn.Database, e.m.shadow)
-	return err
+func (e *mysqlEngine) beforeCopy(ctx context.Context) ([]string, error) {
+	build, err := mysql.DeferIndexes(ctx, e.db, e.m.cfg.Conn.Database, e.m.shadow)
+	if err != nil || build == "" {
+		return nil, err
+	}
+	return []string{build}, nil
 }
 
-func (e *mysqlEngine) afterCopy(ctx context.Context) error {
-	if e.indexBuild == "" {
-		return nil
+func (e *mysqlEngine) afterCopy(ctx context.Context, builds []string) error {
+	for _, build := range builds {
+		t0 := time.Now()
+		if err := mysql.BuildIndexes(ctx, e.db, build); err != nil {
+			return fmt.Errorf("build the shadow's secondary indexes after the copy: %w", err)
+		}
+		e.m.cfg.Log.Info().Str("alter", build).Dur("took", time.Since(t0)).Msg("shadow indexes built")
 	}
-	t0 := time.Now()
-	if _, err := e.db.ExecContext(ctx, e.indexBuild); err != nil {
-		return fmt.Errorf("build the shadow's secondary indexes after the copy: %w", err)
-	}
-	e.m.cfg.Log.Info().Str("alter", e.indexBuild).Dur("took", time.Since(t0)).Msg("shadow indexes built")
-	e.indexBuild = ""
 	return nil
 }

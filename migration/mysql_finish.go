@@ -73,6 +73,9 @@ func (e *mysqlEngine) reportLeftovers(ctx context.Context, out io.Writer) {
 		fmt.Fprintf(out, "Left behind: cut-over sentry %s.%s. Drop it with DROP TABLE %s.%s; or retry with --initially-drop-old-table.\n",
 			db, m.old, mysql.Quote(db), mysql.Quote(m.old))
 	}
+	if ok, _ := mysql.TableExists(ctx, e.db, db, m.chk); ok {
+		fmt.Fprintf(out, "Left behind: checkpoint table %s.%s. To continue where the run stopped, run the same command again with --resume.\n", db, m.chk)
+	}
 }
 
 func (e *mysqlEngine) dropShadow(ctx context.Context) error {

@@ -55,7 +55,12 @@ func (e *mysqlEngine) preflight(ctx context.Context) error {
 	e.alter = alter
 	e.m.shadow = schema.DerivedName(c.Table, "new", mysql.MaxNameLen)
 	e.m.old = schema.DerivedName(c.Table, "old", mysql.MaxNameLen)
-	leftovers := []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}}
+	e.m.chk = schema.DerivedName(c.Table, "chk", mysql.MaxNameLen)
+	if c.Resume {
+		return e.checkResume(ctx)
+	}
+	leftovers := []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.chk, c.InitiallyDropGhost, "--initially-drop-ghost-table"},
+		{e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}}
 	var drop []string
 	for _, l := range leftovers {
 		found, err := e.checkLeftover(ctx, l)
@@ -142,7 +147,7 @@ func (e *mysqlEngine) checkLeftover(ctx context.Context, l leftover) (found bool
 		return false, err
 	}
 	if !l.drop || !e.m.cfg.Execute {
-		return false, refuse("table %s.%s already exists, probably left by an earlier run: drop it, or pass %s with --execute to have it dropped",
+		return false, refuse("table %s.%s already exists, probably left by an earlier run: resume that run with --resume, or drop it, or pass %s with --execute to have it dropped",
 			e.m.cfg.Conn.Database, l.name, l.flag)
 	}
 	return true, nil
@@ -152,10 +157,12 @@ func (e *mysqlEngine) checkLeftover(ctx context.Context, l leftover) (found bool
 // column map and row key from what the server made of it.
 func (e *mysqlEngine) prepareShadow(ctx context.Context) error {
 	db := e.m.cfg.Conn.Database
-	created, err := mysql.CreateShadow(ctx, e.db, db, e.m.cfg.Table, e.m.shadow, e.alter.Text)
-	e.shadowCreated = created
-	if err != nil {
-		return e.m.refuseAndDrop(err)
+	if !e.m.cfg.Resume { // a resume continues with the shadow the run left
+		created, err := mysql.CreateShadow(ctx, e.db, db, e.m.cfg.Table, e.m.shadow, e.alter.Text)
+		e.shadowCreated = created
+		if err != nil {
+			return e.m.refuseAndDrop(err)
+		}
 	}
 	dst, err := mysql.LoadTable(ctx, e.db, db, e.m.shadow)
 	if err != nil {

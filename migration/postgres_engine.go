@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
@@ -15,6 +16,7 @@ import (
 	"github.com/hotswap/hotswap/cutover"
 	"github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/jackc/pglogrepl"
 )
 
 // postgresEngine runs a migration on PostgreSQL: a publication and a
@@ -38,7 +40,7 @@ type postgresEngine struct {
 	streamOpened bool
 	xids         xidTracker
 	cut          *cutover.Postgres
-	indexBuilds  []string // secondary indexes of the shadow, built after the copy
+	confirmed    atomic.Uint64 // the last checkpointed LSN: the slot keeps the WAL after it
 }
 
 var _ engine = (*postgresEngine)(nil)
@@ -56,18 +58,25 @@ func (e *postgresEngine) startStream(ctx context.Context) error {
 		return err
 	}
 	e.pubCreated = true
-	e.stream = binlog.NewPostgresStream(binlog.PostgresConfig{
-		ConnString: e.pgConfig().ConnString(), Slot: e.slot, Publication: e.pub,
-		Schema: c.Schema, Table: c.Table, KeyColumns: e.srcKey, OnTxn: e.xids.add, Log: c.Log,
-	})
-	e.streamOpened = true
+	e.newStream()
 	lsn, err := e.stream.Start(ctx)
 	if err != nil {
 		return err
 	}
+	e.confirmed.Store(uint64(lsn))
 	c.Log.Info().Str("slot", e.slot).Str("publication", e.pub).Str("start_lsn", lsn.String()).
 		Str("shadow", e.m.shadow).Msg("stream started")
 	return nil
+}
+
+func (e *postgresEngine) newStream() {
+	c := e.m.cfg
+	e.stream = binlog.NewPostgresStream(binlog.PostgresConfig{
+		ConnString: e.pgConfig().ConnString(), Slot: e.slot, Publication: e.pub,
+		Schema: c.Schema, Table: c.Table, KeyColumns: e.srcKey, OnTxn: e.xids.add, Log: c.Log,
+		Confirmed: func() pglogrepl.LSN { return pglogrepl.LSN(e.confirmed.Load()) },
+	})
+	e.streamOpened = true
 }
 
 func (e *postgresEngine) runStream(ctx context.Context, sink binlog.Sink) error {
@@ -151,13 +160,17 @@ func (e *postgresEngine) cutOverAttempt(ctx context.Context) error {
 }
 
 // close drops the slot and the publication (a slot left behind keeps WAL
-// forever), then releases the run lock.
+// forever), and with them the checkpoint, useless without the slot; then
+// releases the run lock. Only a crash leaves them, for a --resume.
 func (e *postgresEngine) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
 	if e.streamOpened {
-		errs = append(errs, e.stream.Close(ctx), postgres.DropSlot(ctx, e.db, e.slot))
+		if e.stream != nil {
+			errs = append(errs, e.stream.Close(ctx))
+		}
+		errs = append(errs, postgres.DropSlot(ctx, e.db, e.slot), e.dropCheckpoint(ctx))
 	}
 	if e.pubCreated {
 		errs = append(errs, postgres.DropPublication(ctx, e.db, e.pub))
@@ -210,21 +223,18 @@ func (x *xidTracker) forget(seen []uint32) {
 }
 
 // beforeCopy drops the shadow's plain secondary indexes; afterCopy builds
-// them in one sorted pass each.
-func (e *postgresEngine) beforeCopy(ctx context.Context) error {
-	var err error
-	e.indexBuilds, err = postgres.DeferIndexes(ctx, e.db, e.m.cfg.Schema, e.m.shadow)
-	return err
+// them in one sorted pass each (IF NOT EXISTS: a resume may find some).
+func (e *postgresEngine) beforeCopy(ctx context.Context) ([]string, error) {
+	return postgres.DeferIndexes(ctx, e.db, e.m.cfg.Schema, e.m.shadow)
 }
 
-func (e *postgresEngine) afterCopy(ctx context.Context) error {
-	for _, stmt := range e.indexBuilds {
+func (e *postgresEngine) afterCopy(ctx context.Context, builds []string) error {
+	for _, stmt := range builds {
 		t0 := time.Now()
 		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("build shadow index after the copy: %s: %w", stmt, err)
 		}
 		e.m.cfg.Log.Info().Str("index", stmt).Dur("took", time.Since(t0)).Msg("shadow index built")
 	}
-	e.indexBuilds = nil
 	return nil
 }

@@ -66,6 +66,6 @@ func (e *postgresEngine) reportLeftovers(ctx context.Context, out io.Writer) {
 			m.cfg.Schema, m.shadow, pgx.Identifier{m.cfg.Schema, m.shadow}.Sanitize())
 	}
 	if e.streamOpened || e.pubCreated {
-		fmt.Fprintf(out, "The replication slot %s and publication %s are dropped on exit; if that fails, the log says how to drop them.\n", e.slot, e.pub)
+		fmt.Fprintf(out, "The replication slot %s, the publication %s and the checkpoint table %s are dropped on exit (so this run cannot be resumed; only a crash keeps them for --resume); if that fails, the log says how to drop them.\n", e.slot, e.pub, m.chk)
 	}
 }

@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -42,7 +43,9 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	if err := postgres.CheckServer(ctx, e.db); err != nil {
 		return &Refused{Err: err}
 	}
-	e.warnStraySlots(ctx)
+	if !c.Resume {
+		e.warnStraySlots(ctx)
+	}
 	if err := e.takeRunLock(ctx); err != nil {
 		return err
 	}
@@ -54,6 +57,10 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	// slot names are cluster-wide: the database is part of the name
 	e.slot = postgres.SlotName(c.Conn.Database+"."+c.Schema, c.Table)
 	e.pub = postgres.PublicationName(c.Conn.Database+"."+c.Schema, c.Table)
+	e.m.chk = schema.DerivedName(c.Table, "chk", pgMaxNameLen)
+	if c.Resume {
+		return e.checkResume(ctx)
+	}
 	return e.clearLeftovers(ctx)
 }
 
@@ -135,7 +142,8 @@ func (e *postgresEngine) checkTable(ctx context.Context) error {
 func (e *postgresEngine) clearLeftovers(ctx context.Context) error {
 	c := e.m.cfg
 	var drop []string
-	for _, l := range []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}} {
+	for _, l := range []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.chk, c.InitiallyDropGhost, "--initially-drop-ghost-table"},
+		{e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}} {
 		exists, err := postgres.TableExists(ctx, e.db, c.Schema, l.name)
 		if err != nil {
 			return &Refused{Err: err}
@@ -148,9 +156,23 @@ func (e *postgresEngine) clearLeftovers(ctx context.Context) error {
 		}
 		drop = append(drop, l.name)
 	}
+	slot, err := postgres.WaitSlotFree(ctx, e.db, e.slot, 0)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	if slot && (!c.InitiallyDropGhost || !c.Execute) {
+		return refuse("the replication slot %s of an earlier run on %s exists (a crashed run keeps it for --resume): resume that run with --resume, or pass --initially-drop-ghost-table with --execute to drop it and start again",
+			e.slot, e.m.tableName())
+	}
 	for _, name := range drop {
 		c.Log.Warn().Str("table", name).Msg("dropping leftover table as asked")
 		if err := postgres.DropTable(ctx, e.db, c.Schema, name); err != nil {
+			return err
+		}
+	}
+	if slot {
+		c.Log.Warn().Str("slot", e.slot).Str("publication", e.pub).Msg("dropping the earlier run's replication slot and publication as asked")
+		if err := errors.Join(postgres.DropSlot(ctx, e.db, e.slot), postgres.DropPublication(ctx, e.db, e.pub)); err != nil {
 			return err
 		}
 	}
@@ -162,11 +184,14 @@ func (e *postgresEngine) clearLeftovers(ctx context.Context) error {
 func (e *postgresEngine) prepareShadow(ctx context.Context) error {
 	m := e.m
 	c := m.cfg
-	created, err := postgres.CreateShadow(ctx, e.db, c.Schema, c.Table, m.shadow, c.Alter)
-	e.shadowCreated = created
-	if err != nil {
-		return m.refuseAndDrop(err)
+	if !c.Resume { // a resume continues with the shadow the run left
+		created, err := postgres.CreateShadow(ctx, e.db, c.Schema, c.Table, m.shadow, c.Alter)
+		e.shadowCreated = created
+		if err != nil {
+			return m.refuseAndDrop(err)
+		}
 	}
+	var err error
 	if e.dst, err = postgres.LoadTable(ctx, e.db, c.Schema, m.shadow); err != nil {
 		return m.refuseAndDrop(err)
 	}

@@ -29,8 +29,15 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	if err := m.start(ctx); err != nil {
 		return err
 	}
+	if m.resumeDone && !m.cfg.Execute {
+		fmt.Fprintf(m.cfg.Out, "Dry run: the earlier run's cut-over of %s had completed; --execute --resume removes its checkpoint.\n", m.tableName())
+		return nil
+	}
 	if !m.cfg.Execute {
 		return m.dryRun(ctx)
+	}
+	if m.resumeDone {
+		return m.finishResumed(ctx)
 	}
 	if err := m.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
 		return m.refuseAndDrop(err)
@@ -69,7 +76,13 @@ func (m *Migration) start(ctx context.Context) error {
 			return err
 		}
 	}
+	if m.resumeDone {
+		return nil
+	}
 	if err := m.eng.prepareShadow(ctx); err != nil {
+		return err
+	}
+	if err := m.prepareCheckpoint(ctx); err != nil {
 		return err
 	}
 	if m.cfg.Execute { // last: a refused run leaves no flag file behind
@@ -83,7 +96,7 @@ func (m *Migration) start(ctx context.Context) error {
 // execute streams, copies, applies and cuts over. The stream starts before
 // the copy so no change after its start position is missed.
 func (m *Migration) execute(ctx context.Context) error {
-	if err := m.eng.startStream(ctx); err != nil {
+	if err := m.openStream(ctx); err != nil {
 		return err
 	}
 	p := m.build()
@@ -109,6 +122,7 @@ func (m *Migration) execute(ctx context.Context) error {
 	background("throttler", p.throttler.Run)
 	background("panic flag file", m.watchPanicFile)
 	background("progress", m.progress)
+	background("checkpoint", m.ckpt.run)
 	if m.control != nil {
 		background("control socket", m.control.Serve)
 	}
@@ -139,7 +153,7 @@ func (m *Migration) build() *parts {
 	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Workers: c.Threads,
 		MaxKeys: maxPendingKeys})
 	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
-		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice})
+		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice, Start: m.resumeStart})
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
 	m.running.Store(p)
 	return p
@@ -153,16 +167,18 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 		return err
 	}
 	m.setState(StateCopying)
-	if err := m.eng.beforeCopy(ctx); err != nil {
+	builds, err := m.deferIndexes(ctx)
+	if err != nil {
 		return err
 	}
 	m.parts().copyStart.Store(time.Now().UnixNano())
 	if err := m.copier.Run(ctx); err != nil {
 		return err
 	}
-	if err := m.eng.afterCopy(ctx); err != nil {
+	if err := m.eng.afterCopy(ctx, builds); err != nil {
 		return err
 	}
+	m.ckpt.setIndexes(nil)
 	m.cfg.Log.Info().Int64("rows", m.copier.Copied()).Dur("elapsed", time.Since(m.started)).Msg("copy done")
 	if err := m.hooks.Run(ctx, hooks.OnRowCopyComplete, nil); err != nil {
 		return err

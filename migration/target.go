@@ -20,6 +20,9 @@ func (m *Migration) Status() control.Status {
 		return st
 	}
 	st.RowsCopied, st.ChunkSize = p.copier.Copied(), p.copier.ChunkSize()
+	if m.resumed != nil { // what the earlier runs copied counts toward the estimate
+		st.RowsCopied += m.resumed.Copied
+	}
 	st.Backlog = p.applier.Backlog()
 	st.StreamLagMS = m.streamLag().Milliseconds()
 	st.ReplicaLagMS = p.throttler.ReplicaLag().Milliseconds()
@@ -39,10 +42,11 @@ func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
 	}
 	pct := min(100, 100*float64(copied)/float64(m.estimate))
 	took := time.Since(time.Unix(0, p.copyStart.Load())).Seconds()
-	if copied == 0 || took <= 0 {
+	mine := p.copier.Copied() // the rate is this run's own
+	if mine == 0 || took <= 0 {
 		return pct, -1
 	}
-	return pct, max(0, float64(m.estimate-copied)/(float64(copied)/took))
+	return pct, max(0, float64(m.estimate-copied)/(float64(mine)/took))
 }
 
 // SetThrottle is the throttle / no-throttle command.

@@ -65,7 +65,7 @@ func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "still differ") || !strings.Contains(err.Error(), "first differing key [10]") {
 		t.Fatalf("want a checksum failure naming key 10, got %v", err)
 	}
-	if !strings.Contains(run.out.String(), "is in place and unchanged") || e.tables() != "_t_new,t" {
+	if !strings.Contains(run.out.String(), "is in place and unchanged") || e.tables() != "_t_chk,_t_new,t" {
 		t.Fatalf("original not left in place: tables %s\n%s", e.tables(), run.out.String())
 	}
 }

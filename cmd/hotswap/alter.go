@@ -26,7 +26,8 @@ type alterFlags struct {
 	postponeFlagFile             string
 	dropGhost, dropOld, okToDrop bool
 	approveRenamed, skipChecksum bool
-	attemptInstant               bool
+	attemptInstant, resume       bool
+	checkpointInterval           time.Duration
 	verbose, debug, quiet        bool
 	control                      controlFlags
 }
@@ -53,7 +54,9 @@ func alterCommand() *cobra.Command {
 	fl.DurationVar(&f.killBlockersAfter, "cut-over-kill-blockers-after", 0, "PostgreSQL: once the cut-over has waited this long for its lock, cancel, then terminate, the sessions blocking it (0: never)")
 	fl.IntVar(&f.retries, "default-retries", 60, "cut-over attempts before giving up")
 	fl.StringVar(&f.postponeFlagFile, "postpone-cut-over-flag-file", "", "while this file exists, keep the shadow current and wait before cutting over")
-	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first")
+	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first (and the checkpoint _<table>_chk; on PostgreSQL also a crashed run's slot and publication)")
+	fl.BoolVar(&f.resume, "resume", false, "continue the run that the checkpoint table _<table>_chk records (after a crash, a kill, or on MySQL any failure): same --alter required; the copy goes on from its watermark, the stream from its position")
+	fl.DurationVar(&f.checkpointInterval, "checkpoint-interval", 2*time.Second, "how often the run records its progress for --resume")
 	fl.BoolVar(&f.dropOld, "initially-drop-old-table", false, "drop a leftover _<table>_old first")
 	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
 	fl.BoolVar(&f.skipChecksum, "skip-checksum", false, "skip comparing source and shadow before the cut-over (on by default)")
@@ -81,8 +84,8 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if f.cutOverLockTimeoutSeconds == 0 {
 		f.cutOverLockTimeoutSeconds = map[string]int{"mysql": 3, "postgres": 1}[engine]
 	}
-	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 {
-		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1 (--chunk-size: 0 for automatic), --chunk-time at least 10ms, --cut-over-kill-blockers-after not negative"))
+	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 || f.checkpointInterval < 100*time.Millisecond {
+		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1 (--chunk-size: 0 for automatic), --chunk-time at least 10ms, --checkpoint-interval at least 100ms, --cut-over-kill-blockers-after not negative"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +97,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		PostponeFlagFile:   f.postponeFlagFile,
 		InitiallyDropGhost: f.dropGhost, InitiallyDropOld: f.dropOld, OkToDropTable: f.okToDrop,
 		SkipChecksum: f.skipChecksum, AttemptInstantDDL: f.attemptInstant,
+		Resume: f.resume, CheckpointInterval: f.checkpointInterval,
 		Log: logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
 	}
 	if err := f.control.apply(&cfg); err != nil {

@@ -9,7 +9,12 @@ import (
 	"github.com/hotswap/hotswap/internal/testdb"
 )
 
-func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLI) == "1" {
+		os.Exit(run(os.Args[1:]))
+	}
+	os.Exit(testdb.Main(m))
+}
 
 func TestExitStatuses(t *testing.T) {
 	srv := testdb.MySQLServer(t)

@@ -2,9 +2,12 @@ package mysql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	driver "github.com/go-sql-driver/mysql"
 )
 
 // plainKey matches a non-unique B-tree index line of SHOW CREATE TABLE and
@@ -38,4 +41,16 @@ func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (stri
 		return "", fmt.Errorf("drop the shadow's secondary indexes until the copy is done: %w", err)
 	}
 	return "ALTER TABLE " + qualified(database, shadow) + " " + strings.Join(adds, ", "), nil
+}
+
+// BuildIndexes runs an index build DeferIndexes returned. A resumed run may
+// find the indexes built already (the server finishes an ALTER whose
+// client died): one ALTER is atomic, so a duplicate name means all are.
+func BuildIndexes(ctx context.Context, q Querier, build string) error {
+	_, err := q.ExecContext(ctx, build)
+	var me *driver.MySQLError
+	if errors.As(err, &me) && me.Number == 1061 { // ER_DUP_KEYNAME
+		return nil
+	}
+	return err
 }

@@ -104,8 +104,9 @@ func keyRange(cols []string, alias string, lo, hi []any) (string, []any) {
 
 func isBusy(err error) bool {
 	var me *driver.MySQLError
-	// 1205: lock wait timeout (MariaDB NOWAIT), 3572: ER_LOCK_NOWAIT (MySQL 8)
-	return errors.As(err, &me) && (me.Number == 1205 || me.Number == 3572)
+	// 1205: lock wait timeout (MariaDB NOWAIT), 3572: ER_LOCK_NOWAIT (MySQL 8),
+	// 1213: deadlock (the server rolled the transaction back: run it again)
+	return errors.As(err, &me) && (me.Number == 1205 || me.Number == 3572 || me.Number == 1213)
 }
 
 func isNoSuchTable(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -99,4 +100,46 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ParseBinlogPos reads a position as BinlogPos.String prints it.
+func ParseBinlogPos(s string) (BinlogPos, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return BinlogPos{}, fmt.Errorf("binlog position %q: want file:position", s)
+	}
+	n, err := strconv.ParseUint(s[i+1:], 10, 32)
+	if err != nil {
+		return BinlogPos{}, fmt.Errorf("binlog position %q: %w", s, err)
+	}
+	return BinlogPos{File: s[:i], Pos: uint32(n)}, nil
+}
+
+// BinlogExists says whether the server still has the binary log file (a
+// resume needs every file from its checkpoint on).
+func BinlogExists(ctx context.Context, q Querier, file string) (bool, error) {
+	rows, err := q.QueryContext(ctx, "SHOW BINARY LOGS")
+	if err != nil {
+		return false, fmt.Errorf("SHOW BINARY LOGS: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		var name string
+		vals[0] = &name
+		for i := 1; i < len(vals); i++ {
+			vals[i] = new(sql.RawBytes)
+		}
+		if err := rows.Scan(vals...); err != nil {
+			return false, err
+		}
+		if name == file {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }

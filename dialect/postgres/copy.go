@@ -39,10 +39,10 @@ func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missi
 		copied, missing, err = r.insertRangeCounted(ctx, tx, lo, hi)
 	}
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, retryable(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, nil, fmt.Errorf("commit chunk (%v..%v]: %w", lo, hi, err)
+		return 0, nil, retryable(fmt.Errorf("commit chunk (%v..%v]: %w", lo, hi, err))
 	}
 	return copied, missing, nil
 }

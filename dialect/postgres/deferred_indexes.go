@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -40,7 +41,19 @@ func DeferIndexes(ctx context.Context, db Querier, schema, shadow string) ([]str
 		if _, err := db.ExecContext(ctx, "DROP INDEX "+pgx.Identifier{schema, ix.name}.Sanitize()); err != nil {
 			return nil, fmt.Errorf("drop shadow index %s until the copy is done: %w", ix.name, err)
 		}
-		builds = append(builds, ix.def)
+		builds = append(builds, ifNotExists(ix.def))
 	}
 	return builds, nil
+}
+
+// ifNotExists makes an index definition (pg_get_indexdef: "CREATE INDEX
+// name ON ...") harmless to run again: a resumed run may find the index
+// built by the server after its client died.
+func ifNotExists(def string) string {
+	for _, head := range []string{"CREATE INDEX ", "CREATE UNIQUE INDEX "} {
+		if strings.HasPrefix(def, head) {
+			return head + "IF NOT EXISTS " + def[len(head):]
+		}
+	}
+	return def
 }

@@ -26,10 +26,10 @@ func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := r.Resync(ctx, tx, keys); err != nil {
-		return err
+		return retryable(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit resync of %d keys: %w", len(keys), err)
+		return retryable(fmt.Errorf("commit resync of %d keys: %w", len(keys), err))
 	}
 	return nil
 }

@@ -1,0 +1,83 @@
+package migration
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// prepareCheckpoint, once the shadow is ready, loads and checks the
+// checkpoint a --resume continues from (a new run creates its own when it
+// starts the stream: an in-place ALTER needs none).
+func (m *Migration) prepareCheckpoint(ctx context.Context) error {
+	if m.cfg.Resume {
+		st, err := m.loadCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
+		m.resumed = st
+		if m.resumeStart, err = decodeKey(st.Watermark); err != nil {
+			return &Refused{Err: err}
+		}
+		m.cfg.Log.Info().Str("checkpoint", m.chk).Msg(m.describeResume())
+		fmt.Fprintln(m.cfg.Out, m.describeResume())
+		return nil
+	}
+	return nil
+}
+
+// openStream starts the change stream, or restarts it where the checkpoint
+// of a resumed run says every earlier change is in the shadow.
+func (m *Migration) openStream(ctx context.Context) error {
+	if m.resumed != nil {
+		return m.eng.resumeStream(ctx, m.resumed.Stream)
+	}
+	if err := m.eng.createCheckpoint(ctx); err != nil {
+		return err
+	}
+	return m.eng.startStream(ctx)
+}
+
+// deferIndexes drops the shadow indexes built after the copy (a resumed run
+// takes the list from its checkpoint: they are dropped already) and writes
+// the first checkpoint, which records them: from here a crash resumes.
+func (m *Migration) deferIndexes(ctx context.Context) ([]string, error) {
+	var builds []string
+	if m.resumed != nil {
+		builds = m.resumed.IndexBuild
+	} else {
+		var err error
+		if builds, err = m.eng.beforeCopy(ctx); err != nil {
+			return nil, err
+		}
+	}
+	m.ckpt.setIndexes(builds)
+	if err := m.ckpt.save(ctx); err != nil {
+		return nil, fmt.Errorf("first checkpoint: %w", err)
+	}
+	m.ckpt.ready.Store(true)
+	return builds, nil
+}
+
+// finishResumed ends a --resume that found the earlier run's cut-over done:
+// the new table is in place; only the checkpoint (and, on PostgreSQL, the
+// slot and the publication, dropped on close) remain to remove.
+func (m *Migration) finishResumed(ctx context.Context) error {
+	if err := m.eng.dropCheckpoint(ctx); err != nil {
+		return err
+	}
+	m.setState(StateDone)
+	fmt.Fprintf(m.cfg.Out, "The earlier run's cut-over of %s had completed: the new table is in place and the old one is kept as %s. Its checkpoint was removed; nothing else to do.\n",
+		m.tableName(), m.old)
+	return nil
+}
+
+// dropCheckpointAfterSwap removes the checkpoint of a finished run; a
+// failure only leaves a table for `hotswap cleanup`.
+func (m *Migration) dropCheckpointAfterSwap() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.eng.dropCheckpoint(ctx); err != nil {
+		m.cfg.Log.Warn().Err(err).Str("table", m.chk).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
+	}
+}
