@@ -14,13 +14,18 @@ import (
 // the copy is wrong): writers are held with LOCK TABLES t READ while the
 // shadow is caught up, the snapshots start, and the lock is released.
 // Readers are never blocked; writers wait for the catch-up only.
+//
+// Without a run (the standalone checksum) Applier and CatchUp are nil and
+// Also names the shadow: writers of both tables are held while the
+// snapshots start, so that they all see the same moment.
 type MySQLPoint struct {
 	DB          *sql.DB
 	Database    string
 	Table       string
+	Also        []string // more tables whose writers to hold
 	LockTimeout time.Duration
-	Applier     *applier.Applier
-	CatchUp     func(ctx context.Context, lock *sql.Conn) error
+	Applier     *applier.Applier                                // nil: no run to pause
+	CatchUp     func(ctx context.Context, lock *sql.Conn) error // nil: nothing to catch up
 }
 
 // Open returns n connections inside snapshot transactions; close them when done.
@@ -42,14 +47,18 @@ func (p MySQLPoint) Open(ctx context.Context, n int) (_ []*sql.Conn, err error) 
 	if err := mysql.SetLockWait(ctx, lock, p.LockTimeout); err != nil {
 		return nil, err
 	}
-	p.Applier.Pause()
-	defer p.Applier.Resume()
-	if err := mysql.LockWrites(ctx, lock, p.Database, p.Table); err != nil {
+	if p.Applier != nil {
+		p.Applier.Pause()
+		defer p.Applier.Resume()
+	}
+	if err := mysql.LockWrites(ctx, lock, p.Database, append([]string{p.Table}, p.Also...)...); err != nil {
 		return nil, err
 	}
 	budget, cancel := context.WithTimeout(ctx, p.LockTimeout)
 	defer cancel()
-	err = p.CatchUp(budget, lock)
+	if p.CatchUp != nil {
+		err = p.CatchUp(budget, lock)
+	}
 	for _, c := range conns[1:] {
 		if err == nil {
 			err = mysql.StartSnapshot(budget, c)

@@ -43,16 +43,22 @@ func (e *postgresEngine) openSnapshots(ctx context.Context, n int) ([]*sql.Conn,
 	if err := e.drainCommitted(budget); err != nil {
 		return nil, err
 	}
+	return sharedSnapshots(budget, e.db, n)
+}
+
+// sharedSnapshots opens n connections in one snapshot: the first exports
+// its snapshot, the others import it.
+func sharedSnapshots(ctx context.Context, db *sql.DB, n int) ([]*sql.Conn, error) {
 	var conns []*sql.Conn
 	var id string
 	for i := range n {
-		c, err := e.db.Conn(budget)
+		c, err := db.Conn(ctx)
 		if err == nil {
 			conns = append(conns, c)
 			if i == 0 {
-				id, err = postgres.ExportSnapshot(budget, c)
+				id, err = postgres.ExportSnapshot(ctx, c)
 			} else {
-				err = postgres.ImportSnapshot(budget, c, id)
+				err = postgres.ImportSnapshot(ctx, c, id)
 			}
 		}
 		if err != nil {

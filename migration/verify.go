@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,25 +54,40 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// checksumOnce opens the engine's consistent point (retrying, with
-// back-off, while writers can't be held within the lock timeout) and
-// compares every chunk.
+// checksumOnce opens the engine's consistent point and compares every chunk.
 func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
-	var snaps []checksum.Snapshot
-	var closeSnaps func()
-	var err error
+	snaps, closeSnaps, err := m.openPoint(ctx, m.eng.checksumPoint)
+	if err != nil {
+		return checksum.Result{}, err
+	}
+	defer closeSnaps()
+	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
+}
+
+// noRetry wraps an error of a pointFunc that waiting would not cure (a
+// missing privilege, say): openPoint gives up at once.
+type noRetry struct{ error }
+
+func (e noRetry) Unwrap() error { return e.error }
+
+// pointFunc opens snapshots that all see one moment, and the func ending them.
+type pointFunc func(ctx context.Context) ([]checksum.Snapshot, func(), error)
+
+// openPoint opens a consistent point, retrying with back-off while writers
+// can't be held within the lock timeout.
+func (m *Migration) openPoint(ctx context.Context, open pointFunc) ([]checksum.Snapshot, func(), error) {
 	for attempt := 1; ; attempt++ {
-		if snaps, closeSnaps, err = m.eng.checksumPoint(ctx); err == nil {
-			break
+		snaps, closeSnaps, err := open(ctx)
+		if err == nil {
+			return snaps, closeSnaps, nil
 		}
-		if attempt == m.cfg.DefaultRetries || ctx.Err() != nil {
-			return checksum.Result{}, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
+		var final noRetry
+		if attempt >= m.cfg.DefaultRetries || ctx.Err() != nil || errors.As(err, &final) {
+			return nil, nil, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
 		}
 		m.cfg.Log.Warn().Err(err).Int("attempt", attempt).Msg("checksum point not reached; retrying")
 		sleep(ctx, time.Duration(min(attempt, 10))*500*time.Millisecond)
 	}
-	defer closeSnaps()
-	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
 }
 
 // checksumChunk is the rows per checksum chunk: ten copy chunks (a compare

@@ -9,10 +9,15 @@ import (
 	"github.com/hotswap/hotswap/schema"
 )
 
-// LockWrites makes writers of table wait (readers go on) until Unlock on c.
-func LockWrites(ctx context.Context, c *sql.Conn, database, table string) error {
-	if _, err := c.ExecContext(ctx, "LOCK TABLES "+qualified(database, table)+" READ"); err != nil {
-		return fmt.Errorf("lock %s for a consistent checksum point: %w", table, err)
+// LockWrites makes writers of the tables wait (readers go on) until Unlock
+// on c. While it holds them, c itself may read only these tables.
+func LockWrites(ctx context.Context, c *sql.Conn, database string, tables ...string) error {
+	locks := make([]string, len(tables))
+	for i, t := range tables {
+		locks[i] = qualified(database, t) + " READ"
+	}
+	if _, err := c.ExecContext(ctx, "LOCK TABLES "+strings.Join(locks, ", ")); err != nil {
+		return fmt.Errorf("lock %s for a consistent checksum point: %w", strings.Join(tables, " and "), err)
 	}
 	return nil
 }
