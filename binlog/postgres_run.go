@@ -32,7 +32,7 @@ func (s *PostgresStream) Run(ctx context.Context, sink Sink) error {
 	if err != nil || conn == nil {
 		return err // conn nil: closed before Run started, nothing to do
 	}
-	err = s.run(ctx, conn, sink)
+	err = s.runReconnecting(ctx, conn, sink)
 	if ctx.Err() != nil {
 		err = nil // asked to stop: whatever failed after that is not the stream's fault
 	}

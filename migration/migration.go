@@ -40,6 +40,9 @@ type Migration struct {
 	resumed     *checkpointState // the checkpoint a --resume continues from
 	resumeDone  bool             // --resume found the earlier run's cut-over completed
 	resumeStart []any            // the copy's watermark in the checkpoint resumed
+	// keepForResume: the run failed because the server went away; the
+	// PostgreSQL slot and checkpoint are kept for a --resume.
+	keepForResume bool
 
 	applier *applier.Applier
 	copier  *copier.Copier

@@ -65,6 +65,10 @@ func (e *mysqlEngine) finish(ctx context.Context, out io.Writer) error {
 func (e *mysqlEngine) reportLeftovers(ctx context.Context, out io.Writer) {
 	m := e.m
 	db := m.cfg.Conn.Database
+	if _, err := mysql.TableExists(ctx, e.db, db, m.shadow); err != nil {
+		fmt.Fprintf(out, "Could not look at what is left (%v). Once the server answers: run the same command again with --resume to continue from the checkpoint table %s.%s, or `hotswap cleanup` to give up.\n", err, db, m.chk)
+		return
+	}
 	if ok, _ := mysql.TableExists(ctx, e.db, db, m.shadow); ok {
 		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with DROP TABLE %s.%s; or retry with --initially-drop-ghost-table.\n",
 			db, m.shadow, mysql.Quote(db), mysql.Quote(m.shadow))

@@ -61,6 +61,11 @@ func (e *pgEnv) start(cfg migration.Config) *started {
 	return (&env{t: e.t}).start(cfg)
 }
 
+// run executes a migration to its end and returns its printed output.
+func (e *pgEnv) run(cfg migration.Config) (string, error) {
+	return (&env{t: e.t}).run(cfg)
+}
+
 func (e *pgEnv) scalar(q string, args ...any) int64 {
 	e.t.Helper()
 	var n int64

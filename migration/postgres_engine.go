@@ -166,10 +166,16 @@ func (e *postgresEngine) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
+	if e.streamOpened && e.stream != nil {
+		errs = append(errs, e.stream.Close(ctx))
+	}
+	if e.m.keepForResume {
+		e.m.cfg.Log.Warn().Str("slot", e.slot).Str("publication", e.pub).Str("checkpoint", e.m.chk).
+			Msg("the server went away: slot, publication and checkpoint kept for --resume; the slot holds WAL on the server until the run is resumed or `hotswap cleanup` drops it")
+		e.closeConns()
+		return
+	}
 	if e.streamOpened {
-		if e.stream != nil {
-			errs = append(errs, e.stream.Close(ctx))
-		}
 		errs = append(errs, postgres.DropSlot(ctx, e.db, e.slot), e.dropCheckpoint(ctx))
 	}
 	if e.pubCreated {
@@ -179,6 +185,10 @@ func (e *postgresEngine) close() {
 		e.m.cfg.Log.Error().Err(err).Str("slot", e.slot).Str("publication", e.pub).
 			Msgf("could not drop the replication slot or publication: drop them by hand: SELECT pg_drop_replication_slot('%s'); DROP PUBLICATION IF EXISTS %s;", e.slot, e.pub)
 	}
+	e.closeConns()
+}
+
+func (e *postgresEngine) closeConns() {
 	if e.lockConn != nil {
 		e.lockConn.Close()
 	}

@@ -65,7 +65,9 @@ func (e *postgresEngine) reportLeftovers(ctx context.Context, out io.Writer) {
 		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with DROP TABLE %s; or retry with --initially-drop-ghost-table.\n",
 			m.cfg.Schema, m.shadow, pgx.Identifier{m.cfg.Schema, m.shadow}.Sanitize())
 	}
-	if e.streamOpened || e.pubCreated {
+	if m.keepForResume {
+		fmt.Fprintf(out, "The server went away: the replication slot %s, the publication %s and the checkpoint table %s are kept. Once the server is back, run the same command again with --resume to continue (the slot holds WAL on the server until then), or `hotswap cleanup` to give up.\n", e.slot, e.pub, m.chk)
+	} else if e.streamOpened || e.pubCreated {
 		fmt.Fprintf(out, "The replication slot %s, the publication %s and the checkpoint table %s are dropped on exit (so this run cannot be resumed; only a crash keeps them for --resume); if that fails, the log says how to drop them.\n", e.slot, e.pub, m.chk)
 	}
 }

@@ -48,6 +48,7 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 		}
 	}
 	if err := m.execute(ctx); err != nil {
+		m.keepForResume = connectionLost(err)
 		m.reportLeftovers(err)
 		return err
 	}

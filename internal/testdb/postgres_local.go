@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -183,4 +184,32 @@ func (p *Postgres) stop() error {
 		return fmt.Errorf("stop PostgreSQL on port %d: %w", p.Port, err)
 	}
 	return nil
+}
+
+// Restart shuts the postmaster down (fast shutdown: every session is ended,
+// as in a real restart) and starts it again on the same data directory and
+// port. Not for external servers, nor next to parallel tests on the server.
+func (p *Postgres) Restart(t testing.TB) {
+	t.Helper()
+	if p.External {
+		t.Skip("testdb: Restart needs the local PostgreSQL, not an external server")
+	}
+	start := time.Now()
+	p.mu.Lock()
+	proc := p.proc
+	p.proc = nil
+	p.mu.Unlock()
+	if proc != nil {
+		if err := proc.stop(syscall.SIGINT, postgresStopGrace); err != nil {
+			t.Fatalf("testdb: restart: %v", err)
+		}
+	}
+	cred, err := postgresCredential()
+	if err != nil {
+		t.Fatalf("testdb: restart: %v", err)
+	}
+	if err := p.launch(cred); err != nil {
+		t.Fatalf("testdb: restart: %v", err)
+	}
+	t.Logf("testdb: PostgreSQL on port %d restarted in %s", p.Port, time.Since(start).Round(time.Millisecond))
 }
