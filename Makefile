@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hotswap
 APT_PACKAGES := mariadb-server mariadb-client
 
-.PHONY: setup build test demo bench vet clean
+.PHONY: setup build test demo bench vet clean fuzz
 
 # setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
 setup:
@@ -45,6 +45,17 @@ BENCH_ENGINE = $(if $(filter command line environment,$(origin ENGINE)),$(ENGINE
 bench: setup build
 	@mkdir -p bench/results
 	$(GO) run ./internal/bench -bin $(BIN) -engine $(BENCH_ENGINE) -rows $(ROWS) -load-rate $(LOAD_RATE) $(BENCH_FLAGS)
+
+# fuzz: runs each fuzz test for FUZZTIME (a go test -fuzztime: 30s, 10000x): the ALTER analysis (MySQL's
+# parse, PostgreSQL's TYPE ... USING check) and the derived table names (schema), the control socket's
+# commands (control). Crashers land in the package's testdata/fuzz.
+# Not part of make test, which runs only their seed corpora.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMySQLAlter$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./schema/
+	$(GO) test -run '^$$' -fuzz '^FuzzDerivedName$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./schema/
+	$(GO) test -run '^$$' -fuzz '^FuzzPostgresTypeUsing$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./schema/
+	$(GO) test -run '^$$' -fuzz '^FuzzCommand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./control/
 
 clean:
 	rm -rf bin

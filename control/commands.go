@@ -109,5 +109,6 @@ func isRead(line string) bool {
 	case "help", "status", "status-json", "sup":
 		return true
 	}
-	return strings.HasSuffix(line, "=?")
+	_, value, ok := strings.Cut(line, "=")
+	return ok && strings.TrimSpace(value) == "?" // as dispatch reads it: "throttle-query=SELECT a=?" sets
 }

@@ -79,6 +79,7 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		{"rename table", "t", "RENAME TO t2", []string{"renames the table"}},
 		{"drops the key column", "t", "DROP COLUMN id", []string{"id"}},
 		{"type change with USING", "t", "ALTER COLUMN v TYPE text USING v::text || 'x'", []string{"USING"}},
+		{"USING after a comma in the type", "t", "ALTER COLUMN v TYPE numeric(10,2) USING v/100", []string{"USING"}},
 		{"key type reorders", "t", "ALTER COLUMN id TYPE text", []string{"key column"}},
 		{"referenced by a foreign key", "parent", "ADD COLUMN w int", []string{"child"}},
 		{"has a foreign key", "child", "ADD COLUMN w int", []string{"child"}},

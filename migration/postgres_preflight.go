@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/schema"
 )
-
-// typeUsing finds ALTER COLUMN ... TYPE ... USING within one subcommand.
-var typeUsing = regexp.MustCompile(`(?is)\bTYPE\b[^,]*\bUSING\b`)
 
 // pgMaxNameLen is PostgreSQL's identifier limit (NAMEDATALEN - 1).
 const pgMaxNameLen = 63
@@ -37,7 +33,7 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	if err := e.unsupportedSettings(); err != nil {
 		return err
 	}
-	if typeUsing.MatchString(c.Alter) {
+	if schema.PostgresTypeUsing(c.Alter) {
 		return refuse("the ALTER converts a column with TYPE ... USING: the copy converts values with the plain cast and would not apply the USING expression; run this change with a plain ALTER TABLE, or add a new column and backfill it")
 	}
 	if err := postgres.CheckServer(ctx, e.db); err != nil {

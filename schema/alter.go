@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -12,7 +13,11 @@ import (
 // Alter is what the parse tree of an ALTER TABLE tells about the data: the
 // shadow's final definition comes from the server, never from here.
 type Alter struct {
-	Text           string            // the user's ALTER clauses, as given
+	// Text is the user's ALTER clauses, as given (without trailing
+	// semicolons), safe to put more clauses after: when its last line holds
+	// a "--" or "#" comment, it ends with a newline, so that ", ALGORITHM=..."
+	// appended by the engine is not commented out.
+	Text           string
 	Renames        map[string]string // old column name (lower) -> new name
 	Dropped        map[string]bool   // dropped column names (lower)
 	RenamesTable   bool
@@ -21,15 +26,37 @@ type Alter struct {
 
 // ParseMySQLAlter parses the clauses of an ALTER TABLE (without the
 // "ALTER TABLE t" prefix) with the TiDB MySQL parser.
+//
+// Executable comments (/*! ... */, /*M! ... */, /*T! ... */) are refused:
+// the server and this parser do not agree on which of them run, so the
+// analysis (renames, drops) could differ from what the server does.
 func ParseMySQLAlter(clauses string) (*Alter, error) {
-	text := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(clauses), ";"))
+	text := strings.TrimSpace(clauses)
+	for strings.HasSuffix(text, ";") {
+		text = strings.TrimSpace(strings.TrimSuffix(text, ";"))
+	}
 	if text == "" {
 		return nil, fmt.Errorf("--alter is empty: give the clauses, e.g. --alter \"ADD COLUMN c INT\"")
 	}
 	if strings.HasPrefix(strings.ToUpper(text), "ALTER ") {
 		return nil, fmt.Errorf("--alter must hold only the clauses, without \"ALTER TABLE <name>\": got %q", text)
 	}
-	stmt, err := parser.New().ParseOneStmt("ALTER TABLE `t` "+text, "", "")
+	if !utf8.ValidString(text) {
+		// the parser reads bad bytes in a name as "?", the server refuses them
+		return nil, fmt.Errorf("--alter %q is not valid UTF-8", text)
+	}
+	if strings.ContainsRune(text, 0) {
+		// the parser stops at a NUL byte: what follows would go unread here,
+		// and clauses appended after it would be lost
+		return nil, fmt.Errorf("--alter %q holds a NUL byte", text)
+	}
+	if c := executableComment(text); c != "" {
+		return nil, fmt.Errorf("--alter %q holds an executable comment %s...*/: write its clauses plainly, or drop the comment", text, c)
+	}
+	if endsInLineComment(text) {
+		text += "\n"
+	}
+	stmt, err := parseOne("ALTER TABLE `t` " + text)
 	if err != nil {
 		return nil, fmt.Errorf("parse --alter %q: %w", text, err)
 	}
@@ -42,6 +69,18 @@ func ParseMySQLAlter(clauses string) (*Alter, error) {
 		a.addSpec(spec)
 	}
 	return a, nil
+}
+
+// parseOne parses one statement. The parser panics on some input (a number
+// too long for the decimal type of its value driver, e.g. 90 digits): that
+// is an error here, not a crash of the run.
+func parseOne(sql string) (stmt ast.StmtNode, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			stmt, err = nil, fmt.Errorf("the parser failed: %v", p)
+		}
+	}()
+	return parser.New().ParseOneStmt(sql, "", "")
 }
 
 func (a *Alter) addSpec(spec *ast.AlterTableSpec) {
@@ -70,3 +109,35 @@ func (a *Alter) rename(from, to string) {
 }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// executableComment returns the start of the first executable comment in s
+// ("/*!", "/*M!" or "/*T!"), or "". It looks at the bare text, strings
+// included: refusing a DEFAULT '/*!' is better than guessing the quoting.
+func executableComment(s string) string {
+	for i := strings.Index(s, "/*"); i >= 0; i = next(s, i+2, "/*") {
+		rest := s[i+2:]
+		switch {
+		case strings.HasPrefix(rest, "!"):
+			return "/*!"
+		case len(rest) > 1 && rest[1] == '!' && strings.ContainsRune("MmTt", rune(rest[0])):
+			return s[i : i+4]
+		}
+	}
+	return ""
+}
+
+// next is the index of sub in s at or after from, or -1.
+func next(s string, from int, sub string) int {
+	if i := strings.Index(s[from:], sub); i >= 0 {
+		return from + i
+	}
+	return -1
+}
+
+// endsInLineComment says whether the last line of s may end inside a "--"
+// or "#" comment (or merely holds those characters in a string): then
+// anything appended on the same line could be commented out.
+func endsInLineComment(s string) bool {
+	last := s[strings.LastIndexByte(s, '\n')+1:]
+	return strings.Contains(last, "--") || strings.Contains(last, "#")
+}

@@ -290,6 +290,9 @@ func parseReplicas(s string) ([]string, error) {
 		if host == "" {
 			return nil, fmt.Errorf("%q has no host", part)
 		}
+		if strings.ContainsAny(host, "[]") { // "[a]b": the brackets belong around the whole host
+			return nil, fmt.Errorf("%q is not host:port: stray bracket in the host", part)
+		}
 		if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
 			return nil, fmt.Errorf("%q: port %q is not a number from 1 to 65535", part, port)
 		}
