@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hotswap
 APT_PACKAGES := mariadb-server mariadb-client
 
-.PHONY: setup build test demo bench vet clean fuzz
+.PHONY: setup build test demo bench vet clean torture fuzz
 
 # setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
 setup:
@@ -56,6 +56,16 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerivedName$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./schema/
 	$(GO) test -run '^$$' -fuzz '^FuzzPostgresTypeUsing$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./schema/
 	$(GO) test -run '^$$' -fuzz '^FuzzCommand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./control/
+
+# torture: many random migrations (shapes, ALTERs, write loads) with random faults (kill -9 then --resume, the
+# stream's connection killed, cut-over blocked), every row compared. TORTURE_MIGRATIONS, TORTURE_MINUTES, and
+# TORTURE_SEED (printed by every run) to replay one. `make test` runs a short one.
+TORTURE_MIGRATIONS ?= 40
+TORTURE_MINUTES ?= 30
+torture: setup
+	HOTSWAP_TORTURE_MIGRATIONS=$(TORTURE_MIGRATIONS) HOTSWAP_TORTURE_MINUTES=$(TORTURE_MINUTES) HOTSWAP_TORTURE_ROWS=30000 \
+	HOTSWAP_TORTURE_REPORT=1 $(if $(TORTURE_SEED),HOTSWAP_TORTURE_SEED=$(TORTURE_SEED)) \
+	$(GO) test -race -count=1 -timeout $$(( $(TORTURE_MINUTES) + 20 ))m -run 'TestTorture$$' ./cmd/hotswap/
 
 clean:
 	rm -rf bin

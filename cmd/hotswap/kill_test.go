@@ -30,6 +30,9 @@ type target struct {
 	// leftovers lists what hotswap left in the database (tables besides t,
 	// slots, publications), sorted, for the final check.
 	leftovers func(t *testing.T) string
+	// killStream ends hotswap's change-stream connection from the server
+	// side and returns how many it ended.
+	killStream func() int
 }
 
 func mysqlTarget(t *testing.T) *target {
@@ -41,9 +44,19 @@ func mysqlTarget(t *testing.T) *target {
 		args:   []string{"--host", srv.Host, "--port", itoa(srv.Port), "--user", srv.User, "--password-file", pw, "--database", name},
 		create: "CREATE TABLE t (id BIGINT PRIMARY KEY, a INT, s VARCHAR(64), u INT NOT NULL DEFAULT 0, d DATETIME(3), j JSON, wl_ver BIGINT) DEFAULT CHARSET=utf8mb4",
 		alter:  "ADD COLUMN extra INT DEFAULT 7, MODIFY a BIGINT, ADD INDEX ix_s (s)",
-		block:  "UPDATE t SET u = u WHERE id = -1",
+		block:  "UPDATE t SET wl_ver = wl_ver WHERE 1 = 0",
 		leftovers: func(t *testing.T) string {
 			return queryList(t, admin, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 't' ORDER BY 1")
+		},
+		killStream: func() int {
+			ids := queryList(t, admin, "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+			n := 0
+			for _, id := range strings.Split(ids, ",") {
+				if _, err := admin.Exec("KILL " + id); id != "" && err == nil {
+					n++
+				}
+			}
+			return n
 		}}
 }
 
@@ -60,11 +73,16 @@ func postgresTarget(t *testing.T) *target {
 		env:    []string{"HOTSWAP_PASSWORD=" + srv.Password},
 		create: "CREATE TABLE t (id bigint PRIMARY KEY, a int, s varchar(64), j jsonb, ts timestamptz, wl_ver bigint)",
 		alter:  "ADD COLUMN extra int DEFAULT 7, ALTER COLUMN a TYPE bigint",
-		block:  "UPDATE t SET wl_ver = wl_ver WHERE id = -1",
+		block:  "UPDATE t SET wl_ver = wl_ver WHERE 1 = 0",
 		leftovers: func(t *testing.T) string {
 			return queryList(t, admin, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 't'
 				UNION ALL SELECT 'slot ' || slot_name FROM pg_replication_slots WHERE database = current_database()
 				UNION ALL SELECT 'publication ' || pubname FROM pg_publication ORDER BY 1`)
+		},
+		killStream: func() int {
+			var n int
+			admin.QueryRow("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_replication WHERE application_name = 'hotswap'").Scan(&n)
+			return n
 		}}
 }
 
