@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hotswap/hotswap/copier"
 )
 
 // The checkpoint table (_<table>_chk) holds one row: the ALTER, and this
@@ -76,7 +78,7 @@ func (c *checkpointer) save(ctx context.Context) error {
 		low, ok, all := m.copier.Watermark()
 		st.CopyDone, st.Copied = all, m.copier.Copied()+c.resumedCopied()
 		if ok {
-			raw, err := encodeKey(low)
+			raw, err := copier.EncodeKey(low)
 			if err == nil {
 				st.Watermark = raw
 			} else if !c.warned {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotswap/hotswap/copier"
 )
 
 // prepareCheckpoint, once the shadow is ready, loads and checks the
@@ -16,7 +18,7 @@ func (m *Migration) prepareCheckpoint(ctx context.Context) error {
 			return err
 		}
 		m.resumed = st
-		if m.resumeStart, err = decodeKey(st.Watermark); err != nil {
+		if m.resumeStart, err = copier.DecodeKey(st.Watermark); err != nil {
 			return &Refused{Err: err}
 		}
 		m.cfg.Log.Info().Str("checkpoint", m.chk).Msg(m.describeResume())

@@ -1,4 +1,4 @@
-package migration
+package copier
 
 import (
 	"encoding/base64"
@@ -15,9 +15,9 @@ type ckptValue struct {
 	V string `json:"v,omitempty"`
 }
 
-// encodeKey turns a copy boundary into JSON; an error for a type it does
+// EncodeKey turns a copy boundary (a Watermark) into JSON for a checkpoint; an error for a type it does
 // not know (the caller then checkpoints no watermark: a resume recopies).
-func encodeKey(key []any) (json.RawMessage, error) {
+func EncodeKey(key []any) (json.RawMessage, error) {
 	out := make([]ckptValue, len(key))
 	for i, v := range key {
 		kv, err := encodeValue(v)
@@ -55,7 +55,9 @@ func encodeValue(v any) (ckptValue, error) {
 	return ckptValue{}, fmt.Errorf("cannot checkpoint a key value of type %T", v)
 }
 
-func decodeKey(raw json.RawMessage) ([]any, error) {
+// DecodeKey reads what EncodeKey wrote (empty: nil, nothing copied), with
+// the Go types the driver returned, for Options.Start.
+func DecodeKey(raw json.RawMessage) ([]any, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}

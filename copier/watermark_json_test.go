@@ -1,4 +1,4 @@
-package migration
+package copier
 
 import (
 	"reflect"
@@ -9,18 +9,18 @@ import (
 func TestCheckpointKeyRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 25, 17, 0, 0, 123456789, time.UTC)
 	key := []any{int64(-42), uint64(1 << 63), 2.5, true, "a'b`c\"é", []byte{0, 255, '\''}, at, nil}
-	raw, err := encodeKey(key)
+	raw, err := EncodeKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := decodeKey(raw)
+	back, err := DecodeKey(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back, key) {
 		t.Fatalf("round trip:\n got %#v\nwant %#v", back, key)
 	}
-	if _, err := encodeKey([]any{struct{}{}}); err == nil {
+	if _, err := EncodeKey([]any{struct{}{}}); err == nil {
 		t.Fatal("an unknown type must be refused, not stored wrongly")
 	}
 }
