@@ -32,6 +32,7 @@ type Status struct {
 	Table          string  `json:"table"`
 	Shadow         string  `json:"shadow_table"`
 	RowsCopied     int64   `json:"rows_copied"`
+	RowsChanged    int64   `json:"rows_changed,omitempty"` // a backfill's rows changed (RowsCopied: the rows its chunks spanned)
 	RowsEstimated  int64   `json:"rows_estimated"`
 	Progress       float64 `json:"progress_pct"`
 	Backlog        int     `json:"backlog"` // changed keys not yet applied

@@ -82,6 +82,7 @@ type Copier struct {
 	fixed     bool    // under mu: the size no longer changes by itself
 	rate      float64 // under mu: smoothed rows per second of one worker; 0 before the first chunk
 	copied    atomic.Int64
+	covered   atomic.Int64
 	chunks    atomic.Int64
 	done      atomic.Bool
 	marks     watermark
@@ -144,6 +145,11 @@ func (c *Copier) ChunkSize() int { return int(c.chunkSize.Load()) }
 
 // Copied is the number of rows inserted so far.
 func (c *Copier) Copied() int64 { return c.copied.Load() }
+
+// Covered is the rows the finished chunks spanned (read, whether or not
+// they were written): the progress of a backfill, whose chunks change only
+// some of their rows.
+func (c *Copier) Covered() int64 { return c.covered.Load() }
 
 // Done says whether every chunk is copied.
 func (c *Copier) Done() bool { return c.done.Load() }
@@ -227,6 +233,7 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 		took := time.Since(t0)
 		c.copied.Add(n)
 		c.chunks.Add(1)
+		c.covered.Add(rowsIn(ch, n, missing))
 		c.adjust(rowsIn(ch, n, missing), took)
 		if c.opts.After != nil {
 			c.opts.After(ctx, took)

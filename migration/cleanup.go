@@ -60,7 +60,7 @@ func (e *mysqlEngine) leftovers(ctx context.Context) ([]leftoverObject, error) {
 	c := e.m.cfg
 	db := c.Conn.Database
 	var out []leftoverObject
-	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"old", "cut-over sentry"}, {"hb", "heartbeat table"}, {"chk", "checkpoint table"}} {
+	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"old", "cut-over sentry"}, {"hb", "heartbeat table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
 		name := schema.DerivedName(c.Table, kind.suffix, mysql.MaxNameLen)
 		exists, err := mysql.TableExists(ctx, e.db, db, name)
 		if err != nil || !exists {
@@ -91,7 +91,7 @@ func (e *postgresEngine) leftovers(ctx context.Context) ([]leftoverObject, error
 	}
 	c := e.m.cfg
 	var out []leftoverObject
-	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"probe", "probe table"}, {"chk", "checkpoint table"}} {
+	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"probe", "probe table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
 		name := schema.DerivedName(c.Table, kind.suffix, pgMaxNameLen)
 		exists, err := postgres.TableExists(ctx, e.db, c.Schema, name)
 		if err != nil {

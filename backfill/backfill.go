@@ -1,0 +1,253 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/throttle"
+)
+
+// States a backfill reports.
+const (
+	StatePreflight = "preflight"
+	StateRunning   = "running"
+	StateWaiting   = "waiting" // for the window or the start time: see Status().ThrottleReason
+	StateStopped   = "stopped" // --max-runtime: resume later
+	StateDone      = "done"
+	StateFailed    = "failed"
+)
+
+// Backfill is one run of a chunked data change.
+type Backfill struct {
+	cfg   Config
+	eng   engine
+	hooks *hooks.Runner
+
+	started  time.Time
+	estimate int64
+	resumed  *checkpointState
+	start    []any // the watermark a --resume continues after
+
+	state    atomic.Value // string
+	waitWhy  atomic.Value // string: why the schedule holds the chunks
+	copier   *copier.Copier
+	throttle *throttle.Throttler
+	control  *control.Server
+	abort    context.CancelCauseFunc
+	mu       sync.Mutex // guards abort
+}
+
+// New prepares a backfill; nothing touches the server before Run.
+func New(cfg Config) *Backfill {
+	cfg.defaults()
+	b := &Backfill{cfg: cfg}
+	if cfg.Engine == EnginePostgres {
+		b.eng = &postgresEngine{cfg: &b.cfg}
+	} else {
+		b.eng = &mysqlEngine{cfg: &b.cfg}
+	}
+	b.state.Store(StatePreflight)
+	b.waitWhy.Store("")
+	b.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: b.hookEnv, Log: cfg.Log}
+	return b
+}
+
+// State is the backfill's state now.
+func (b *Backfill) State() string { return b.state.Load().(string) }
+
+func (b *Backfill) setState(s string) {
+	if b.state.Swap(s) != s {
+		b.cfg.Log.Info().Str("state", s).Msg("state")
+	}
+}
+
+// Run checks everything, then (with Execute) changes the table chunk by
+// chunk. A *Refused error means nothing was changed.
+func (b *Backfill) Run(ctx context.Context) (err error) {
+	b.started = b.cfg.Clock.Now()
+	defer b.eng.close()
+	defer func() {
+		if err != nil && !errors.Is(err, ErrMaxRuntime) {
+			b.state.Store(StateFailed)
+		}
+		if b.cfg.Execute && !IsRefused(err) {
+			b.endHooks(err)
+		}
+	}()
+	if err := b.preflight(ctx); err != nil {
+		return err
+	}
+	if !b.cfg.Execute {
+		return b.dryRun(ctx)
+	}
+	return b.execute(ctx)
+}
+
+// preflight refuses, before any change, what cannot run.
+func (b *Backfill) preflight(ctx context.Context) error {
+	if err := b.cfg.validate(); err != nil {
+		return err
+	}
+	if b.cfg.Execute {
+		if err := b.hooks.Check(); err != nil {
+			return &Refused{Err: err}
+		}
+		if err := b.hooks.Run(ctx, hooks.OnStartup, nil); err != nil {
+			return &Refused{Err: err}
+		}
+	}
+	if err := b.eng.open(ctx); err != nil {
+		return err
+	}
+	if err := b.eng.check(ctx); err != nil {
+		return refuse("the change is not valid on %s: %v", b.tableName(), err)
+	}
+	if err := b.checkCheckpoint(ctx); err != nil {
+		return err
+	}
+	b.estimate = b.eng.estimateRows(ctx)
+	if b.cfg.Execute {
+		if err := b.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
+			return &Refused{Err: err}
+		}
+		if err := b.listen(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Backfill) tableName() string {
+	if b.cfg.Engine == EnginePostgres {
+		return b.cfg.Schema + "." + b.cfg.Table
+	}
+	return b.cfg.Conn.Database + "." + b.cfg.Table
+}
+
+// statement is what the checkpoint records of the change, to refuse a
+// --resume of a different one.
+func (b *Backfill) statement() string {
+	if b.cfg.Template != "" {
+		return b.cfg.Template
+	}
+	return "SET " + b.cfg.Set + " WHERE " + b.cfg.Where
+}
+
+// execute runs the chunks with the throttler, the schedule, the control
+// socket, the checkpoint and the progress around them.
+func (b *Backfill) execute(ctx context.Context) error {
+	if b.resumed == nil {
+		if err := b.eng.createCheckpoint(ctx); err != nil {
+			return err
+		}
+	}
+	c := b.cfg
+	b.throttle = throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), Database: c.Conn.Database,
+		Table: c.Table, OpenReplica: b.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})
+	sched := b.schedule()
+	wait := func(ctx context.Context) error {
+		if err := sched.Wait(ctx); err != nil {
+			return err
+		}
+		return b.throttle.Wait(ctx)
+	}
+	b.copier = copier.New(b.eng.chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
+		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: b.throttle.Nice, Start: b.start})
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	b.mu.Lock()
+	b.abort = cancel
+	b.mu.Unlock()
+	var wg sync.WaitGroup
+	background := func(name string, f func(context.Context) error) {
+		wg.Go(func() {
+			if err := f(runCtx); err != nil && runCtx.Err() == nil {
+				cancel(fmt.Errorf("%s: %w", name, err))
+			}
+		})
+	}
+	background("throttler", b.throttle.Run)
+	background("checkpoint", b.checkpoints)
+	background("progress", b.progress)
+	background("panic flag file", b.watchPanicFile)
+	if b.control != nil {
+		background("control socket", b.control.Serve)
+	}
+	err := b.runChunks(runCtx)
+	if cause := context.Cause(runCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause
+	}
+	cancel(nil)
+	wg.Wait()
+	return b.finish(err)
+}
+
+func (b *Backfill) runChunks(ctx context.Context) error {
+	if err := b.hooks.Run(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
+		return err
+	}
+	b.setState(StateRunning)
+	if err := b.copier.Run(ctx); err != nil {
+		return err
+	}
+	return b.hooks.Run(ctx, hooks.OnRowCopyComplete, nil)
+}
+
+func (b *Backfill) schedule() *schedule {
+	w, _ := ParseWindow(b.cfg.Window, b.cfg.WindowTZ) // validated in preflight
+	s := &schedule{clock: b.cfg.Clock, startAt: b.cfg.StartAt, window: w, waiting: b.setWaiting}
+	if b.cfg.MaxRuntime > 0 {
+		s.deadline = b.started.Add(b.cfg.MaxRuntime)
+	}
+	return s
+}
+
+// setWaiting records why the schedule holds the chunks ("" when it does not).
+func (b *Backfill) setWaiting(why string) {
+	if b.waitWhy.Swap(why) == why {
+		return
+	}
+	if why == "" {
+		b.setState(StateRunning)
+		return
+	}
+	b.cfg.Log.Info().Str("reason", why).Msg("backfill waits")
+	b.setState(StateWaiting)
+}
+
+// finish writes the last checkpoint and says how the backfill ended.
+func (b *Backfill) finish(err error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := b.cfg.Out
+	took := b.cfg.Clock.Now().Sub(b.started).Round(time.Millisecond)
+	changed := b.copier.Copied()
+	if err == nil {
+		if derr := b.eng.dropCheckpoint(ctx); derr != nil {
+			b.cfg.Log.Warn().Err(derr).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
+		}
+		b.setState(StateDone)
+		fmt.Fprintf(out, "Backfill of %s done in %s: %d rows changed.\n", b.tableName(), took, changed)
+		return nil
+	}
+	if serr := b.saveCheckpoint(ctx); serr != nil {
+		b.cfg.Log.Warn().Err(serr).Msg("last checkpoint not written; --resume starts from the one before")
+	}
+	if errors.Is(err, ErrMaxRuntime) {
+		b.setState(StateStopped)
+		fmt.Fprintf(out, "Backfill of %s stopped after --max-runtime %s: %d rows changed in this run. Run the same command with --resume to continue.\n",
+			b.tableName(), b.cfg.MaxRuntime, changed)
+		return nil
+	}
+	fmt.Fprintf(out, "Backfill of %s FAILED after %s: %v\n%d rows changed in this run (each chunk commits on its own). The checkpoint table %s records the progress: run the same command with --resume to continue, or `hotswap cleanup --table %s --execute` to drop it.\n",
+		b.tableName(), took, err, changed, b.eng.checkpointTable(), b.cfg.Table)
+	b.cfg.Log.Error().Err(err).Msg("backfill failed")
+	return err
+}

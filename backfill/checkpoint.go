@@ -1,0 +1,105 @@
+package backfill
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hotswap/hotswap/copier"
+)
+
+// checkpointState is the backfill's progress in its checkpoint table
+// (_<table>_bf): every chunk up to Watermark has committed. Chunks after it
+// may have committed too; a resume runs them again, which the --where must
+// make harmless (see the dry run's warning).
+type checkpointState struct {
+	Watermark json.RawMessage `json:"watermark,omitempty"`
+	Done      bool            `json:"done,omitempty"`
+	Changed   int64           `json:"rows_changed"` // by all runs so far
+	Covered   int64           `json:"rows_covered"`
+	Saved     time.Time       `json:"saved"`
+}
+
+// checkCheckpoint refuses a new backfill over an old one's checkpoint, and
+// loads the one a --resume continues from.
+func (b *Backfill) checkCheckpoint(ctx context.Context) error {
+	exists, err := b.eng.checkpointExists(ctx)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	name := b.eng.checkpointTable()
+	switch {
+	case !exists && b.cfg.Resume:
+		return refuse("nothing to resume: there is no checkpoint table %s for %s; run without --resume", name, b.tableName())
+	case exists && !b.cfg.Resume:
+		return refuse("a checkpoint table %s of an earlier backfill of %s exists: continue it with --resume, or drop it (`hotswap cleanup --table %s --execute`) to start over",
+			name, b.tableName(), b.cfg.Table)
+	case !exists:
+		return nil
+	}
+	stmt, doc, found, err := b.eng.loadCheckpoint(ctx)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	st := &checkpointState{}
+	if found {
+		if stmt != b.statement() {
+			return refuse("--resume with a different change:\n  checkpointed: %s\n  requested:    %s\nresume with the checkpointed change, or drop the checkpoint (`hotswap cleanup --table %s --execute`) to start over",
+				stmt, b.statement(), b.cfg.Table)
+		}
+		if err := json.Unmarshal([]byte(doc), st); err != nil {
+			return refuse("checkpoint %s is unreadable (%v): drop it (`hotswap cleanup`) and start over", name, err)
+		}
+	}
+	if b.start, err = copier.DecodeKey(st.Watermark); err != nil {
+		return &Refused{Err: err}
+	}
+	b.resumed = st
+	msg := fmt.Sprintf("Resuming the backfill of %s from its checkpoint of %s: %d rows changed so far", b.tableName(), st.Saved.Format(time.RFC3339), st.Changed)
+	if len(st.Watermark) > 0 {
+		msg += ", continuing after key " + string(st.Watermark)
+	}
+	fmt.Fprintln(b.cfg.Out, msg+".")
+	b.cfg.Log.Info().Msg(msg)
+	return nil
+}
+
+// checkpoints writes the checkpoint every CheckpointInterval.
+func (b *Backfill) checkpoints(ctx context.Context) error {
+	t := time.NewTicker(b.cfg.CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := b.saveCheckpoint(ctx); err != nil && ctx.Err() == nil {
+			b.cfg.Log.Warn().Err(err).Msg("checkpoint not written; the next one will try again")
+		}
+	}
+}
+
+func (b *Backfill) saveCheckpoint(ctx context.Context) error {
+	st := checkpointState{Saved: b.cfg.Clock.Now().UTC(), Changed: b.copier.Copied(), Covered: b.copier.Covered()}
+	if b.resumed != nil {
+		st.Changed += b.resumed.Changed
+		st.Covered += b.resumed.Covered
+		st.Watermark = b.resumed.Watermark
+	}
+	low, ok, all := b.copier.Watermark()
+	st.Done = all
+	if ok {
+		raw, err := copier.EncodeKey(low)
+		if err != nil {
+			return fmt.Errorf("the chunk boundary cannot be checkpointed: %w", err)
+		}
+		st.Watermark = raw
+	}
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return b.eng.saveCheckpoint(ctx, b.statement(), string(doc))
+}

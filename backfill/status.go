@@ -1,0 +1,186 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/hooks"
+)
+
+// Backfill is the control socket's target: status, pause/resume (throttle),
+// chunk-size and the throttling knobs, panic.
+var _ control.Target = (*Backfill)(nil)
+
+// Status is what status, status-json and sup report. RowsCopied is the
+// rows the chunks spanned, RowsChanged those the change touched.
+func (b *Backfill) Status() control.Status {
+	c := b.cfg
+	st := control.Status{State: b.State(), Database: c.Conn.Database, Table: c.Table, RowsEstimated: b.estimate, ETASeconds: -1,
+		ElapsedSeconds: c.Clock.Now().Sub(b.started).Seconds()}
+	if c.Engine == EnginePostgres {
+		st.Database = c.Schema
+	}
+	if why := b.waitWhy.Load().(string); why != "" {
+		st.Throttled, st.ThrottleReason = true, why
+	}
+	if b.copier == nil {
+		return st
+	}
+	st.RowsCopied, st.RowsChanged, st.ChunkSize = b.copier.Covered(), b.copier.Copied(), b.copier.ChunkSize()
+	if b.resumed != nil {
+		st.RowsCopied += b.resumed.Covered
+		st.RowsChanged += b.resumed.Changed
+	}
+	if b.throttle != nil && !st.Throttled {
+		st.ReplicaLagMS = b.throttle.ReplicaLag().Milliseconds()
+		st.Throttled, st.ThrottleReason = b.throttle.Throttled()
+	}
+	switch {
+	case b.copier.Done():
+		st.Progress, st.ETASeconds = 100, 0
+	case b.estimate > 0:
+		st.Progress = min(100, 100*float64(st.RowsCopied)/float64(b.estimate))
+		if mine := b.copier.Covered(); mine > 0 {
+			rate := float64(mine) / st.ElapsedSeconds
+			st.ETASeconds = max(0, float64(b.estimate-st.RowsCopied)/rate)
+		}
+	}
+	return st
+}
+
+// SetThrottle pauses (true) or resumes (false) the chunks.
+func (b *Backfill) SetThrottle(on bool) {
+	if b.throttle != nil {
+		b.throttle.SetManual(on)
+	}
+}
+
+// Set changes chunk-size or a throttling knob while the backfill runs.
+func (b *Backfill) Set(name, value string) error {
+	if name == "chunk-size" {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 {
+			return fmt.Errorf("chunk-size: want a whole number of rows, at least 1")
+		}
+		if b.copier == nil {
+			return errors.New("chunk-size: the backfill has not started yet")
+		}
+		b.copier.SetChunkSize(n)
+		return nil
+	}
+	return b.cfg.Throttle.Set(name, value)
+}
+
+// Get reads chunk-size or a throttling knob.
+func (b *Backfill) Get(name string) (string, error) {
+	if name == "chunk-size" {
+		if b.copier == nil {
+			return strconv.Itoa(b.cfg.ChunkSize), nil
+		}
+		return strconv.Itoa(b.copier.ChunkSize()), nil
+	}
+	return b.cfg.Throttle.Get(name)
+}
+
+// Unpostpone has nothing to release: a backfill has no cut-over.
+func (b *Backfill) Unpostpone() error {
+	return errors.New("a backfill has no cut-over to release")
+}
+
+// Panic stops the backfill now; its checkpoint stays for a --resume.
+func (b *Backfill) Panic() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.abort != nil {
+		b.abort(errors.New("stopped by the panic command"))
+	}
+}
+
+func (b *Backfill) listen() error {
+	c := b.cfg
+	if c.ServeSocketFile == "" && c.ServeTCPPort == 0 {
+		return nil
+	}
+	srv, err := control.Listen(control.Options{SocketPath: c.ServeSocketFile, TCPPort: c.ServeTCPPort, Table: c.Table,
+		BeforeCommand: func(line string) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+			defer cancel()
+			return b.hooks.Run(ctx, hooks.OnInteractiveCommand, map[string]string{"COMMAND": line})
+		}, Log: c.Log}, b)
+	if err != nil {
+		return &Refused{Err: err}
+	}
+	b.control = srv
+	return nil
+}
+
+// hookEnv is the backfill's state under the variable names hooks know.
+func (b *Backfill) hookEnv() map[string]string {
+	st := b.Status()
+	return map[string]string{
+		"DATABASE_NAME": st.Database, "TABLE_NAME": b.cfg.Table, "BACKFILL": b.statement(),
+		"ELAPSED_SECONDS": strconv.Itoa(int(st.ElapsedSeconds)), "ESTIMATED_ROWS": strconv.FormatInt(st.RowsEstimated, 10),
+		"COPIED_ROWS": strconv.FormatInt(st.RowsCopied, 10), "CHANGED_ROWS": strconv.FormatInt(st.RowsChanged, 10),
+		"PROGRESS": fmt.Sprintf("%.1f", st.Progress), "ETA_SECONDS": fmt.Sprintf("%.0f", st.ETASeconds),
+		"INSPECTED_LAG": fmt.Sprintf("%.3f", float64(st.ReplicaLagMS)/1000), "EXECUTING_HOST": b.cfg.Conn.Host,
+		"DRY_RUN": strconv.FormatBool(!b.cfg.Execute), "STATE": st.State,
+	}
+}
+
+func (b *Backfill) endHooks(err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err == nil {
+		_ = b.hooks.Run(ctx, hooks.OnSuccess, nil)
+		return
+	}
+	_ = b.hooks.Run(ctx, hooks.OnFailure, map[string]string{"ERROR": err.Error()})
+}
+
+// progress logs the status every few seconds and runs the on-status hook
+// every --hooks-status-interval.
+func (b *Backfill) progress(ctx context.Context) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var lastLog, lastHook time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		st, now := b.Status(), time.Now()
+		if now.Sub(lastLog) >= 5*time.Second {
+			lastLog = now
+			b.cfg.Log.Info().Str("state", st.State).Int64("covered", st.RowsCopied).Int64("changed", st.RowsChanged).
+				Int64("estimated", st.RowsEstimated).Float64("progress_pct", st.Progress).Float64("eta_s", st.ETASeconds).
+				Str("throttle", st.ThrottleReason).Msg("progress")
+		}
+		if now.Sub(lastHook) >= b.cfg.HooksStatusInterval {
+			lastHook = now
+			_ = b.hooks.Run(ctx, hooks.OnStatus, nil)
+		}
+	}
+}
+
+// watchPanicFile stops the backfill when --panic-flag-file appears.
+func (b *Backfill) watchPanicFile(ctx context.Context) error {
+	if b.cfg.PanicFlagFile == "" {
+		return nil
+	}
+	for {
+		if _, err := os.Stat(b.cfg.PanicFlagFile); err == nil {
+			return fmt.Errorf("panic flag file %s exists", b.cfg.PanicFlagFile)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
