@@ -30,24 +30,30 @@ type Backfill struct {
 	eng   engine
 	hooks *hooks.Runner
 
-	started  time.Time
-	estimate int64
-	resumed  *checkpointState
-	start    []any // the watermark a --resume continues after
+	started  time.Time // when New made it
+	estimate atomic.Int64
+	resumed  *checkpointState // set in preflight, before running is published
+	start    []any            // the watermark a --resume continues after
 
-	state    atomic.Value // string
-	waitWhy  atomic.Value // string: why the schedule holds the chunks
+	state   atomic.Value // string
+	waitWhy atomic.Value // string: why the schedule holds the chunks
+	running atomic.Pointer[parts]
+	control *control.Server
+	abort   context.CancelCauseFunc
+	mu      sync.Mutex // guards abort
+}
+
+// parts are the pieces of a backfill under way, read concurrently by the
+// control socket, the checkpoint and the progress.
+type parts struct {
 	copier   *copier.Copier
 	throttle *throttle.Throttler
-	control  *control.Server
-	abort    context.CancelCauseFunc
-	mu       sync.Mutex // guards abort
 }
 
 // New prepares a backfill; nothing touches the server before Run.
 func New(cfg Config) *Backfill {
 	cfg.defaults()
-	b := &Backfill{cfg: cfg}
+	b := &Backfill{cfg: cfg, started: cfg.Clock.Now()}
 	if cfg.Engine == EnginePostgres {
 		b.eng = &postgresEngine{cfg: &b.cfg}
 	} else {
@@ -71,7 +77,6 @@ func (b *Backfill) setState(s string) {
 // Run checks everything, then (with Execute) changes the table chunk by
 // chunk. A *Refused error means nothing was changed.
 func (b *Backfill) Run(ctx context.Context) (err error) {
-	b.started = b.cfg.Clock.Now()
 	defer b.eng.close()
 	defer func() {
 		if err != nil && !errors.Is(err, ErrMaxRuntime) {
@@ -112,7 +117,7 @@ func (b *Backfill) preflight(ctx context.Context) error {
 	if err := b.checkCheckpoint(ctx); err != nil {
 		return err
 	}
-	b.estimate = b.eng.estimateRows(ctx)
+	b.estimate.Store(b.eng.estimateRows(ctx))
 	if b.cfg.Execute {
 		if err := b.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
 			return &Refused{Err: err}
@@ -149,17 +154,18 @@ func (b *Backfill) execute(ctx context.Context) error {
 		}
 	}
 	c := b.cfg
-	b.throttle = throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), Database: c.Conn.Database,
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), Database: c.Conn.Database,
 		Table: c.Table, OpenReplica: b.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})
 	sched := b.schedule()
 	wait := func(ctx context.Context) error {
 		if err := sched.Wait(ctx); err != nil {
 			return err
 		}
-		return b.throttle.Wait(ctx)
+		return th.Wait(ctx)
 	}
-	b.copier = copier.New(b.eng.chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
-		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: b.throttle.Nice, Start: b.start})
+	p := &parts{throttle: th, copier: copier.New(b.eng.chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
+		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: th.Nice, Start: b.start})}
+	b.running.Store(p)
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	b.mu.Lock()
@@ -173,14 +179,14 @@ func (b *Backfill) execute(ctx context.Context) error {
 			}
 		})
 	}
-	background("throttler", b.throttle.Run)
+	background("throttler", th.Run)
 	background("checkpoint", b.checkpoints)
 	background("progress", b.progress)
 	background("panic flag file", b.watchPanicFile)
 	if b.control != nil {
 		background("control socket", b.control.Serve)
 	}
-	err := b.runChunks(runCtx)
+	err := b.runChunks(runCtx, p.copier)
 	if cause := context.Cause(runCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause
 	}
@@ -189,12 +195,12 @@ func (b *Backfill) execute(ctx context.Context) error {
 	return b.finish(err)
 }
 
-func (b *Backfill) runChunks(ctx context.Context) error {
+func (b *Backfill) runChunks(ctx context.Context, cp *copier.Copier) error {
 	if err := b.hooks.Run(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
 		return err
 	}
 	b.setState(StateRunning)
-	if err := b.copier.Run(ctx); err != nil {
+	if err := cp.Run(ctx); err != nil {
 		return err
 	}
 	return b.hooks.Run(ctx, hooks.OnRowCopyComplete, nil)
@@ -228,7 +234,7 @@ func (b *Backfill) finish(err error) error {
 	defer cancel()
 	out := b.cfg.Out
 	took := b.cfg.Clock.Now().Sub(b.started).Round(time.Millisecond)
-	changed := b.copier.Copied()
+	changed := b.running.Load().copier.Copied()
 	if err == nil {
 		if derr := b.eng.dropCheckpoint(ctx); derr != nil {
 			b.cfg.Log.Warn().Err(derr).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")

@@ -82,13 +82,14 @@ func (b *Backfill) checkpoints(ctx context.Context) error {
 }
 
 func (b *Backfill) saveCheckpoint(ctx context.Context) error {
-	st := checkpointState{Saved: b.cfg.Clock.Now().UTC(), Changed: b.copier.Copied(), Covered: b.copier.Covered()}
+	cp := b.running.Load().copier
+	st := checkpointState{Saved: b.cfg.Clock.Now().UTC(), Changed: cp.Copied(), Covered: cp.Covered()}
 	if b.resumed != nil {
 		st.Changed += b.resumed.Changed
 		st.Covered += b.resumed.Covered
 		st.Watermark = b.resumed.Watermark
 	}
-	low, ok, all := b.copier.Watermark()
+	low, ok, all := cp.Watermark()
 	st.Done = all
 	if ok {
 		raw, err := copier.EncodeKey(low)

@@ -17,7 +17,7 @@ func (b *Backfill) dryRun(ctx context.Context) error {
 		size = 1000
 	}
 	fmt.Fprintf(out, "Dry run: nothing was changed.\nTable %s, about %d rows, cut into chunks by its key (%d rows a chunk in this sample; --chunk-size fixes it, else sized to --chunk-time).\n",
-		b.tableName(), b.estimate, size)
+		b.tableName(), b.estimate.Load(), size)
 	var lo []any = b.start
 	var sampled, matched int64
 	for i := 1; i <= b.cfg.DrySample; i++ {
@@ -45,9 +45,9 @@ func (b *Backfill) dryRun(ctx context.Context) error {
 		}
 		lo = hi
 	}
-	if sampled > 0 && b.estimate > 0 {
+	if sampled > 0 && b.estimate.Load() > 0 {
 		fmt.Fprintf(out, "In the sample %d of %d rows match: about %d of the table's rows would change.\n",
-			matched, sampled, int64(float64(matched)/float64(sampled)*float64(b.estimate)))
+			matched, sampled, int64(float64(matched)/float64(sampled)*float64(b.estimate.Load())))
 	}
 	for _, w := range idempotenceWarnings(b.cfg) {
 		fmt.Fprintf(out, "WARNING: %s\n", w)

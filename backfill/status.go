@@ -20,7 +20,8 @@ var _ control.Target = (*Backfill)(nil)
 // rows the chunks spanned, RowsChanged those the change touched.
 func (b *Backfill) Status() control.Status {
 	c := b.cfg
-	st := control.Status{State: b.State(), Database: c.Conn.Database, Table: c.Table, RowsEstimated: b.estimate, ETASeconds: -1,
+	estimate := b.estimate.Load()
+	st := control.Status{State: b.State(), Database: c.Conn.Database, Table: c.Table, RowsEstimated: estimate, ETASeconds: -1,
 		ElapsedSeconds: c.Clock.Now().Sub(b.started).Seconds()}
 	if c.Engine == EnginePostgres {
 		st.Database = c.Schema
@@ -28,26 +29,26 @@ func (b *Backfill) Status() control.Status {
 	if why := b.waitWhy.Load().(string); why != "" {
 		st.Throttled, st.ThrottleReason = true, why
 	}
-	if b.copier == nil {
+	p := b.running.Load()
+	if p == nil {
 		return st
 	}
-	st.RowsCopied, st.RowsChanged, st.ChunkSize = b.copier.Covered(), b.copier.Copied(), b.copier.ChunkSize()
+	st.RowsCopied, st.RowsChanged, st.ChunkSize = p.copier.Covered(), p.copier.Copied(), p.copier.ChunkSize()
 	if b.resumed != nil {
 		st.RowsCopied += b.resumed.Covered
 		st.RowsChanged += b.resumed.Changed
 	}
-	if b.throttle != nil && !st.Throttled {
-		st.ReplicaLagMS = b.throttle.ReplicaLag().Milliseconds()
-		st.Throttled, st.ThrottleReason = b.throttle.Throttled()
+	st.ReplicaLagMS = p.throttle.ReplicaLag().Milliseconds()
+	if !st.Throttled {
+		st.Throttled, st.ThrottleReason = p.throttle.Throttled()
 	}
 	switch {
-	case b.copier.Done():
+	case p.copier.Done():
 		st.Progress, st.ETASeconds = 100, 0
-	case b.estimate > 0:
-		st.Progress = min(100, 100*float64(st.RowsCopied)/float64(b.estimate))
-		if mine := b.copier.Covered(); mine > 0 {
-			rate := float64(mine) / st.ElapsedSeconds
-			st.ETASeconds = max(0, float64(b.estimate-st.RowsCopied)/rate)
+	case estimate > 0:
+		st.Progress = min(100, 100*float64(st.RowsCopied)/float64(estimate))
+		if mine := p.copier.Covered(); mine > 0 && st.ElapsedSeconds > 0 {
+			st.ETASeconds = max(0, float64(estimate-st.RowsCopied)/(float64(mine)/st.ElapsedSeconds))
 		}
 	}
 	return st
@@ -55,8 +56,8 @@ func (b *Backfill) Status() control.Status {
 
 // SetThrottle pauses (true) or resumes (false) the chunks.
 func (b *Backfill) SetThrottle(on bool) {
-	if b.throttle != nil {
-		b.throttle.SetManual(on)
+	if p := b.running.Load(); p != nil {
+		p.throttle.SetManual(on)
 	}
 }
 
@@ -67,10 +68,11 @@ func (b *Backfill) Set(name, value string) error {
 		if err != nil || n < 1 {
 			return fmt.Errorf("chunk-size: want a whole number of rows, at least 1")
 		}
-		if b.copier == nil {
+		p := b.running.Load()
+		if p == nil {
 			return errors.New("chunk-size: the backfill has not started yet")
 		}
-		b.copier.SetChunkSize(n)
+		p.copier.SetChunkSize(n)
 		return nil
 	}
 	return b.cfg.Throttle.Set(name, value)
@@ -79,10 +81,10 @@ func (b *Backfill) Set(name, value string) error {
 // Get reads chunk-size or a throttling knob.
 func (b *Backfill) Get(name string) (string, error) {
 	if name == "chunk-size" {
-		if b.copier == nil {
-			return strconv.Itoa(b.cfg.ChunkSize), nil
+		if p := b.running.Load(); p != nil {
+			return strconv.Itoa(p.copier.ChunkSize()), nil
 		}
-		return strconv.Itoa(b.copier.ChunkSize()), nil
+		return strconv.Itoa(b.cfg.ChunkSize), nil
 	}
 	return b.cfg.Throttle.Get(name)
 }

@@ -83,8 +83,9 @@ func (c *child) wait(t *testing.T, limit time.Duration) int {
 }
 
 type childStatus struct {
-	State      string `json:"state"`
-	RowsCopied int64  `json:"rows_copied"`
+	State       string `json:"state"`
+	RowsCopied  int64  `json:"rows_copied"`
+	RowsChanged int64  `json:"rows_changed"`
 }
 
 // status asks the child's control socket; ok is false while it does not answer.
