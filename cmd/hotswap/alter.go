@@ -28,6 +28,7 @@ type alterFlags struct {
 	approveRenamed, skipChecksum bool
 	attemptInstant, resume       bool
 	checkpointInterval           time.Duration
+	reconnectTimeout             time.Duration
 	verbose, debug, quiet        bool
 	control                      controlFlags
 }
@@ -57,6 +58,7 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.dropGhost, "initially-drop-ghost-table", false, "drop a leftover shadow table _<table>_new first (and the checkpoint _<table>_chk; on PostgreSQL also a crashed run's slot and publication)")
 	fl.BoolVar(&f.resume, "resume", false, "continue the run that the checkpoint table _<table>_chk records (after a crash, a kill, or on MySQL any failure): same --alter required; the copy goes on from its watermark, the stream from its position")
 	fl.DurationVar(&f.checkpointInterval, "checkpoint-interval", 2*time.Second, "how often the run records its progress for --resume")
+	fl.DurationVar(&f.reconnectTimeout, "reconnect-timeout", time.Minute, "when the server goes away mid-run (restart, network cut), wait this long for it to answer again, then resume from the checkpoint on its own (0: fail at once)")
 	fl.BoolVar(&f.dropOld, "initially-drop-old-table", false, "drop a leftover _<table>_old first")
 	fl.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "drop the old table _<table>_old after the swap (kept by default)")
 	fl.BoolVar(&f.skipChecksum, "skip-checksum", false, "skip comparing source and shadow before the cut-over (on by default)")
@@ -84,7 +86,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if f.cutOverLockTimeoutSeconds == 0 {
 		f.cutOverLockTimeoutSeconds = map[string]int{"mysql": 3, "postgres": 1}[engine]
 	}
-	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 || f.checkpointInterval < 100*time.Millisecond {
+	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.retries < 1 || f.cutOverLockTimeoutSeconds < 1 || f.killBlockersAfter < 0 || f.checkpointInterval < 100*time.Millisecond || f.reconnectTimeout < 0 {
 		return refused(cmd, fmt.Errorf("--chunk-size, --threads, --default-retries and --cut-over-lock-timeout-seconds must be at least 1 (--chunk-size: 0 for automatic), --chunk-time at least 10ms, --checkpoint-interval at least 100ms, --cut-over-kill-blockers-after not negative"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -103,7 +105,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if err := f.control.apply(&cfg); err != nil {
 		return refused(cmd, err)
 	}
-	err = migration.New(cfg).Run(ctx)
+	err = runResuming(ctx, cfg, f.reconnectTimeout)
 	switch {
 	case err == nil:
 		return nil
@@ -111,6 +113,24 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		return refused(cmd, err)
 	}
 	return exitError(exitFailed) // the run printed the failure and what is left
+}
+
+// runResuming runs the migration; when its server goes away, it waits up
+// to timeout for it and resumes from the checkpoint (three times at most).
+func runResuming(ctx context.Context, cfg migration.Config, timeout time.Duration) error {
+	for attempt := 1; ; attempt++ {
+		err := migration.New(cfg).Run(ctx)
+		if timeout <= 0 || attempt > 3 || ctx.Err() != nil || !migration.ServerWentAway(err) {
+			return err
+		}
+		cfg.Log.Warn().Err(err).Dur("wait", timeout).Msg("the server went away; waiting for it, then resuming from the checkpoint")
+		if werr := migration.WaitForServer(ctx, cfg, timeout); werr != nil {
+			cfg.Log.Error().Err(werr).Msg("not resumed: run the same command with --resume once the server is back")
+			return err
+		}
+		fmt.Fprintln(cfg.Out, "The server answers again: resuming from the checkpoint.")
+		cfg.Resume = true
+	}
 }
 
 func (f *alterFlags) level() logging.Level {

@@ -33,6 +33,7 @@ type target struct {
 	// killStream ends hotswap's change-stream connection from the server
 	// side and returns how many it ended.
 	killStream func() int
+	restart    func() // restarts the server (every session ends)
 }
 
 func mysqlTarget(t *testing.T) *target {
@@ -40,7 +41,7 @@ func mysqlTarget(t *testing.T) *target {
 	name, admin := srv.NewDatabase(t)
 	pw := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pw, []byte(srv.Password), 0o600)
-	return &target{engine: "mysql", db: admin,
+	return &target{engine: "mysql", db: admin, restart: func() { srv.Restart(t) },
 		args:   []string{"--host", srv.Host, "--port", itoa(srv.Port), "--user", srv.User, "--password-file", pw, "--database", name},
 		create: "CREATE TABLE t (id BIGINT PRIMARY KEY, a INT, s VARCHAR(64), u INT NOT NULL DEFAULT 0, d DATETIME(3), j JSON, wl_ver BIGINT) DEFAULT CHARSET=utf8mb4",
 		alter:  "ADD COLUMN extra INT DEFAULT 7, MODIFY a BIGINT, ADD INDEX ix_s (s)",
@@ -68,7 +69,7 @@ func postgresTarget(t *testing.T) *target {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
-	return &target{engine: "postgres", db: app,
+	return &target{engine: "postgres", db: app, restart: func() { srv.Restart(t) },
 		args:   []string{"--dsn", fmt.Sprintf("postgres://%s@%s:%d/%s", srv.User, srv.Host, srv.Port, name)},
 		env:    []string{"HOTSWAP_PASSWORD=" + srv.Password},
 		create: "CREATE TABLE t (id bigint PRIMARY KEY, a int, s varchar(64), j jsonb, ts timestamptz, wl_ver bigint)",
