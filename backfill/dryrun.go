@@ -20,6 +20,7 @@ func (b *Backfill) dryRun(ctx context.Context) error {
 		b.tableName(), b.estimate.Load(), size)
 	var lo []any = b.start
 	var sampled, matched int64
+	exact := int64(-1) // the rows that would change, when the sample covers the whole table
 	for i := 1; i <= b.cfg.DrySample; i++ {
 		hi, ok, err := src.NextBoundary(ctx, lo, size)
 		if err != nil {
@@ -37,17 +38,20 @@ func (b *Backfill) dryRun(ctx context.Context) error {
 			fmt.Fprintf(out, "Each chunk runs, in a transaction of its own:\n  %s\n", stmt)
 		}
 		fmt.Fprintf(out, "chunk %d, key (%v .. %v]: %d rows match (arguments %v)\n", i, lo, hi, n, args)
-		matched += n
-		if ok {
-			sampled += int64(size)
-		} else {
+		if !ok { // the last chunk reaches the table's end: the sample covers the rest exactly
+			exact = matched + n
 			break
 		}
+		matched += n
+		sampled += int64(size)
 		lo = hi
 	}
-	if sampled > 0 && b.estimate.Load() > 0 {
+	switch estimate := b.estimate.Load(); {
+	case exact >= 0:
+		fmt.Fprintf(out, "The sample reaches the end of the table: %d rows would change.\n", exact)
+	case sampled > 0 && estimate > 0:
 		fmt.Fprintf(out, "In the sample %d of %d rows match: about %d of the table's rows would change.\n",
-			matched, sampled, int64(float64(matched)/float64(sampled)*float64(b.estimate.Load())))
+			matched, sampled, int64(float64(matched)/float64(sampled)*float64(estimate)))
 	}
 	for _, w := range idempotenceWarnings(b.cfg) {
 		fmt.Fprintf(out, "WARNING: %s\n", w)
