@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // TestBackfillMatchesSingleUpdate: a backfill of a big table (1 M rows;
@@ -23,15 +24,17 @@ func TestBackfillMatchesSingleUpdate(t *testing.T) {
 			w := e.startWriters(rows, 2)
 			cfg := e.config()
 			cfg.Threads = 2
+			t0 := time.Now()
 			if err := start(cfg).wait(t); err != nil {
 				t.Fatal(err)
 			}
+			took := time.Since(t0)
 			w.end(t)
 			e.sameAsSingleUpdate(rows)
 			if n := e.scalar("SELECT count(*) FROM t WHERE id > " + strconv.Itoa(rows) + " AND full_name <> 'nf nl'"); n != 0 {
 				t.Fatalf("%d rows the writers inserted were changed", n)
 			}
-			t.Logf("%s: %d rows, %d concurrent writes", e.engine, rows, w.commits.Load())
+			t.Logf("%s: %d rows backfilled in %s with %d concurrent writes", e.engine, rows, took.Round(time.Millisecond), w.commits.Load())
 		})
 	}
 }

@@ -99,7 +99,9 @@ func (e *env) config() backfill.Config {
 // aside).
 func (e *env) sameAsSingleUpdate(maxID int) {
 	e.t.Helper()
+	t0 := time.Now()
 	e.exec("UPDATE t2 SET full_name = CONCAT(first, ' ', last) WHERE full_name IS NULL")
+	e.t.Logf("%s: the single UPDATE took %s", e.engine, time.Since(t0).Round(time.Millisecond))
 	cols := "id, first, last, full_name"
 	for _, pair := range [][2]string{{"t", "t2"}, {"t2", "t"}} {
 		q := fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM %s WHERE id <= %d EXCEPT SELECT %s FROM %s WHERE id <= %d) x",
