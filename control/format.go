@@ -8,7 +8,32 @@ import (
 
 // formatStatus is the human status block, one "label: value" a line.
 func formatStatus(st Status) string {
-	lines := [][2]string{
+	lines := migrationLines(st)
+	if st.Shadow == "" { // a backfill: no shadow, stream or cut-over
+		lines = [][2]string{
+			{"state", st.State},
+			{"table", qualified(st.Database, st.Table)},
+			{"scanned", copied(st)},
+			{"changed", fmt.Sprintf("%d rows", st.RowsChanged)},
+			{"replica lag", millis(st.ReplicaLagMS)},
+			{"throttled", throttled(st)},
+			{"chunk size", fmt.Sprint(st.ChunkSize)},
+			{"eta", seconds(st.ETASeconds)},
+			{"elapsed", seconds(st.ElapsedSeconds)},
+		}
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%-19s %s", l[0]+":", l[1])
+	}
+	return b.String()
+}
+
+func migrationLines(st Status) [][2]string {
+	return [][2]string{
 		{"state", st.State},
 		{"table", qualified(st.Database, st.Table) + " -> " + qualified(st.Database, st.Shadow)},
 		{"copied", copied(st)},
@@ -21,14 +46,6 @@ func formatStatus(st Status) string {
 		{"elapsed", seconds(st.ElapsedSeconds)},
 		{"cut-over postponed", yesNo(st.Postponed)},
 	}
-	var b strings.Builder
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "%-19s %s", l[0]+":", l[1])
-	}
-	return b.String()
 }
 
 // formatSup is status in one line. Its lag is the larger of the stream's and

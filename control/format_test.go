@@ -30,3 +30,21 @@ func TestFormatStatus(t *testing.T) {
 		t.Errorf("status is not 11 lines:\n%s", got)
 	}
 }
+
+// TestFormatStatusBackfill: a backfill (no shadow) shows the rows scanned
+// and changed, and none of a migration's stream or cut-over lines.
+func TestFormatStatusBackfill(t *testing.T) {
+	st := Status{State: "waiting", Database: "shop", Table: "t", RowsCopied: 4000, RowsChanged: 3600, RowsEstimated: 8000,
+		Progress: 50, Throttled: true, ThrottleReason: "waiting for window 01:00-05:00 UTC", ChunkSize: 100}
+	got := formatStatus(st)
+	for _, want := range []string{"table:              shop.t\n", "changed:            3600 rows", "waiting for window 01:00-05:00 UTC"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"backlog", "stream lag", "cut-over"} {
+		if strings.Contains(got, not) {
+			t.Errorf("a backfill's status shows %q:\n%s", not, got)
+		}
+	}
+}
