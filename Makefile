@@ -64,8 +64,8 @@ TORTURE_MIGRATIONS ?= 40
 TORTURE_MINUTES ?= 30
 torture: setup
 	HOTSWAP_TORTURE_MIGRATIONS=$(TORTURE_MIGRATIONS) HOTSWAP_TORTURE_MINUTES=$(TORTURE_MINUTES) HOTSWAP_TORTURE_ROWS=30000 \
-	HOTSWAP_TORTURE_REPORT=1 $(if $(TORTURE_SEED),HOTSWAP_TORTURE_SEED=$(TORTURE_SEED)) \
-	$(GO) test -race -count=1 -timeout $$(( $(TORTURE_MINUTES) + 20 ))m -run 'TestTorture$$' ./cmd/hotswap/
+	$(if $(TORTURE_SEED),HOTSWAP_TORTURE_SEED=$(TORTURE_SEED)) \
+	$(GO) test -race -count=1 -v -timeout $$(( $(TORTURE_MINUTES) + 20 ))m -run 'TestTorture$$' ./cmd/hotswap/
 
 clean:
 	rm -rf bin

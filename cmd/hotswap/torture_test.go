@@ -101,9 +101,6 @@ func TestTorture(t *testing.T) {
 	summary := fmt.Sprintf("torture: seed %d: %d migrations, faults injected %v, %d rows compared column by column, %d acknowledged writes checked, 0 rows lost, in %s",
 		seed, tally.migrations, tally.faults, tally.rowsCompared, tally.acked, time.Since(started).Round(time.Second))
 	t.Log(summary)
-	if os.Getenv("HOTSWAP_TORTURE_REPORT") != "" {
-		fmt.Println(summary)
-	}
 }
 
 func envInt(name string, def int) int {
@@ -212,7 +209,9 @@ func contains(list []string, s string) bool {
 func injectFault(k *killCase, fault string) bool {
 	switch fault {
 	case "kill -9":
-		if !k.c.waitFor(k.t, k.sock, "copying", func(st childStatus) bool { return st.State != "preflight" && st.State != "" }) {
+		// from the first copied chunk on, a checkpoint exists (a kill before it
+		// leaves nothing worth resuming: --resume says so and cleanup starts over)
+		if !k.c.waitFor(k.t, k.sock, "copying", func(st childStatus) bool { return st.RowsCopied > 0 || st.State == "postponed" }) {
 			return false
 		}
 		k.pause(50*time.Millisecond, 2*time.Second)
