@@ -78,6 +78,9 @@ func (e *mysqlEngine) checkResume(ctx context.Context) error {
 	if !chk {
 		return refuse("nothing to resume: there is no checkpoint table %s.%s; run without --resume", db, e.m.chk)
 	}
+	if fresh, err := e.m.startOverIfEmpty(ctx, e.dropRunLeftovers); err != nil || fresh {
+		return err
+	}
 	shadow, err := exists(e.m.shadow)
 	if err != nil {
 		return &Refused{Err: err}
@@ -108,4 +111,19 @@ func (e *mysqlEngine) checkResume(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// dropRunLeftovers removes what a run killed before its first checkpoint
+// left: shadow, checkpoint, and a cut-over sentry (never a real old table).
+func (e *mysqlEngine) dropRunLeftovers(ctx context.Context) error {
+	db := e.m.cfg.Conn.Database
+	if sentry, err := mysql.IsSentry(ctx, e.db, db, e.m.old); err == nil && sentry {
+		if err := mysql.DropTable(ctx, e.db, db, e.m.old); err != nil {
+			return err
+		}
+	}
+	if err := mysql.DropTable(ctx, e.db, db, e.m.shadow); err != nil {
+		return err
+	}
+	return e.dropCheckpoint(ctx)
 }

@@ -57,7 +57,9 @@ func (e *mysqlEngine) preflight(ctx context.Context) error {
 	e.m.old = schema.DerivedName(c.Table, "old", mysql.MaxNameLen)
 	e.m.chk = schema.DerivedName(c.Table, "chk", mysql.MaxNameLen)
 	if c.Resume {
-		return e.checkResume(ctx)
+		if err := e.checkResume(ctx); err != nil || e.m.cfg.Resume {
+			return err
+		}
 	}
 	leftovers := []leftover{{e.m.shadow, c.InitiallyDropGhost, "--initially-drop-ghost-table"}, {e.m.chk, c.InitiallyDropGhost, "--initially-drop-ghost-table"},
 		{e.m.old, c.InitiallyDropOld, "--initially-drop-old-table"}}

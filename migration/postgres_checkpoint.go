@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,6 +86,9 @@ func (e *postgresEngine) checkResume(ctx context.Context) error {
 	if err != nil {
 		return &Refused{Err: err}
 	}
+	if fresh, err := e.m.startOverIfEmpty(ctx, e.dropRunLeftovers); err != nil || fresh {
+		return err
+	}
 	shadow, err := exists(e.m.shadow)
 	if err != nil {
 		return &Refused{Err: err}
@@ -115,4 +119,12 @@ func (e *postgresEngine) checkResume(ctx context.Context) error {
 		return refuse("the publication %s the run streams through is gone: the run cannot resume; run `hotswap cleanup --table %s --execute` and start again", e.pub, c.Table)
 	}
 	return nil
+}
+
+// dropRunLeftovers removes what a run killed before its first checkpoint
+// left: slot, publication, shadow and checkpoint.
+func (e *postgresEngine) dropRunLeftovers(ctx context.Context) error {
+	c := e.m.cfg
+	return errors.Join(postgres.DropSlot(ctx, e.db, e.slot), postgres.DropPublication(ctx, e.db, e.pub),
+		postgres.DropTable(ctx, e.db, c.Schema, e.m.shadow), e.dropCheckpoint(ctx))
 }

@@ -55,7 +55,9 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	e.pub = postgres.PublicationName(c.Conn.Database+"."+c.Schema, c.Table)
 	e.m.chk = schema.DerivedName(c.Table, "chk", pgMaxNameLen)
 	if c.Resume {
-		return e.checkResume(ctx)
+		if err := e.checkResume(ctx); err != nil || e.m.cfg.Resume {
+			return err
+		}
 	}
 	return e.clearLeftovers(ctx)
 }

@@ -83,3 +83,25 @@ func (m *Migration) dropCheckpointAfterSwap() {
 		m.cfg.Log.Warn().Err(err).Str("table", m.chk).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
 	}
 }
+
+// startOverIfEmpty handles a --resume of a run killed before its first
+// checkpoint (the table is there, its row is not): nothing was copied, so
+// nothing of that run is worth keeping. With --execute, drop runs the
+// engine's removal of what it left and the run starts afresh; a dry run
+// only says so. started is true when the resume became a new run.
+func (m *Migration) startOverIfEmpty(ctx context.Context, drop func(context.Context) error) (started bool, err error) {
+	_, _, found, err := m.eng.loadCheckpoint(ctx)
+	if err != nil || found {
+		return false, err
+	}
+	if !m.cfg.Execute {
+		return false, refuse("the earlier run on %s stopped before its first checkpoint: nothing was copied; --execute --resume starts it over", m.tableName())
+	}
+	if err := drop(ctx); err != nil {
+		return false, fmt.Errorf("drop what the earlier run left before its first checkpoint: %w", err)
+	}
+	fmt.Fprintf(m.cfg.Out, "The earlier run on %s stopped before its first checkpoint (nothing was copied): starting it over.\n", m.tableName())
+	m.cfg.Log.Warn().Msg("the earlier run stopped before its first checkpoint; starting over")
+	m.cfg.Resume = false
+	return true, nil
+}

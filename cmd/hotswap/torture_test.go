@@ -209,15 +209,7 @@ func contains(list []string, s string) bool {
 func injectFault(k *killCase, fault string) bool {
 	switch fault {
 	case "kill -9":
-		// from the first copied chunk on, a checkpoint exists (a kill before it
-		// leaves nothing worth resuming: --resume says so and cleanup starts over)
-		if !k.c.waitFor(k.t, k.sock, "copying", func(st childStatus) bool { return st.RowsCopied > 0 || st.State == "postponed" }) {
-			return false
-		}
-		k.pause(50*time.Millisecond, 2*time.Second)
-		k.c.kill()
-		args := append(append([]string{}, k.c.cmd.Args[1:]...), "--resume")
-		k.c = startChild(k.t, k.tg.env, args...)
+		return killThenResume(k)
 	case "stream connection killed":
 		k.c.waitFor(k.t, k.sock, "copying", k.state("copying"))
 		k.pause(50*time.Millisecond, time.Second)
@@ -229,6 +221,22 @@ func injectFault(k *killCase, fault string) bool {
 		k.t.Logf("%d stream connections killed", killed)
 		return killed > 0
 	}
+	return true
+}
+
+// killThenResume kills the run past its preflight (from there its
+// checkpoint table exists; a third of the kills come at once, often before
+// the first checkpoint, which --resume answers by starting over) and
+// starts the --resume.
+func killThenResume(k *killCase) bool {
+	if !k.c.waitFor(k.t, k.sock, "copying", func(st childStatus) bool { return st.State != "preflight" && st.State != "" }) {
+		return false
+	}
+	if k.rnd.IntN(3) > 0 {
+		k.pause(50*time.Millisecond, 2*time.Second)
+	}
+	k.c.kill()
+	k.c = startChild(k.t, k.tg.env, append(append([]string{}, k.c.cmd.Args[1:]...), "--resume")...)
 	return true
 }
 
