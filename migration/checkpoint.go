@@ -91,8 +91,8 @@ func (c *checkpointer) save(ctx context.Context) error {
 	if m.applier != nil {
 		mark := m.applier.Mark()
 		for !m.applier.Covered(mark) {
-			if err := sleepCtx(ctx, 50*time.Millisecond); err != nil {
-				return err
+			if sleep(ctx, 50*time.Millisecond); ctx.Err() != nil {
+				return ctx.Err()
 			}
 		}
 	}
@@ -124,17 +124,6 @@ func orNull(raw json.RawMessage) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return raw
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // loadCheckpoint reads and checks the checkpoint a --resume continues from:
