@@ -107,7 +107,7 @@ func (e *mysqlEngine) dropCheckpoint(ctx context.Context) error {
 
 func (e *mysqlEngine) close() {
 	if e.lockConn != nil {
-		e.lockConn.Close()
+		mysql.CloseLockConn(e.lockConn, mysql.RunLockName(e.cfg.Conn.Database, e.cfg.Table))
 	}
 	if e.db != nil {
 		e.db.Close()

@@ -95,7 +95,7 @@ func (e *postgresEngine) dropCheckpoint(ctx context.Context) error {
 
 func (e *postgresEngine) close() {
 	if e.lockConn != nil {
-		e.lockConn.Close()
+		postgres.CloseLockConn(e.lockConn, e.cfg.Schema, e.cfg.Table)
 	}
 	if e.db != nil {
 		e.db.Close()

@@ -126,7 +126,7 @@ func (e *mysqlEngine) cutOverAttempt(ctx context.Context) error {
 
 func (e *mysqlEngine) close() {
 	if e.lockConn != nil {
-		e.lockConn.Close()
+		mysql.CloseLockConn(e.lockConn, mysql.RunLockName(e.m.cfg.Conn.Database, e.m.cfg.Table))
 	}
 	if e.db != nil {
 		e.db.Close()

@@ -190,7 +190,7 @@ func (e *postgresEngine) close() {
 
 func (e *postgresEngine) closeConns() {
 	if e.lockConn != nil {
-		e.lockConn.Close()
+		postgres.CloseLockConn(e.lockConn, e.m.cfg.Schema, e.m.cfg.Table)
 	}
 	if e.db != nil {
 		e.db.Close()

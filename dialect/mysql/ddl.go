@@ -3,8 +3,10 @@ package mysql
 import (
 	"context"
 	"crypto/sha1"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"time"
 )
 
 // MaxNameLen is the identifier limit of MySQL and MariaDB.
@@ -38,11 +40,34 @@ func RunLockName(database, table string) string {
 	return "hotswap." + hex.EncodeToString(sum[:])[:40]
 }
 
-// GetLock takes the advisory lock without waiting; false means another session holds it.
+// GetLock takes the advisory lock, waiting at most a second: long enough for
+// the server to notice that a run which just ended (or was killed) is gone,
+// short enough to refuse at once next to a live run. False means another
+// session holds it.
 func GetLock(ctx context.Context, q Querier, name string) (bool, error) {
 	var got *int64
-	if err := q.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT GET_LOCK(?, 1)", name).Scan(&got); err != nil {
 		return false, fmt.Errorf("GET_LOCK(%s): %w", name, err)
 	}
 	return got != nil && *got == 1, nil
+}
+
+// ReleaseLock releases a lock GetLock took on the same session. Closing a
+// *sql.Conn only returns the session to the pool, and closing the pool lets
+// the server release the lock only once it notices the disconnect, so a run
+// releases it explicitly: the next run may start the moment this one ends.
+func ReleaseLock(ctx context.Context, q Querier, name string) error {
+	if _, err := q.ExecContext(ctx, "DO RELEASE_LOCK(?)", name); err != nil {
+		return fmt.Errorf("RELEASE_LOCK(%s): %w", name, err)
+	}
+	return nil
+}
+
+// CloseLockConn releases the lock held on c, best effort (a lost session has
+// released it already), and closes c. It is the end of every run.
+func CloseLockConn(c *sql.Conn, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = ReleaseLock(ctx, c, name)
+	c.Close()
 }

@@ -35,4 +35,11 @@ func TestTableRunLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	try(b, "public", "t", true)
+
+	// CloseLockConn frees the lock for the next run at once, though the
+	// pool that served the session is still open.
+	c := conn()
+	try(c, "public", "u", true)
+	CloseLockConn(c, "public", "u")
+	try(b, "public", "u", true)
 }
