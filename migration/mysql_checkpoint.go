@@ -2,7 +2,6 @@ package migration
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hotswap/hotswap/dialect/mysql"
@@ -35,7 +34,8 @@ func (e *mysqlEngine) restartPosition() string {
 func (e *mysqlEngine) checkpointed(string) {} // the server keeps binlogs by its own rules
 
 // resumeStream restarts the binlog stream at the checkpoint, which must
-// still be on the server.
+// still be on the server; if it is not, the resume is refused before it
+// writes anything: the changes since the checkpoint are lost to it.
 func (e *mysqlEngine) resumeStream(ctx context.Context, pos string) error {
 	start, err := mysql.ParseBinlogPos(pos)
 	if err != nil {
@@ -46,7 +46,7 @@ func (e *mysqlEngine) resumeStream(ctx context.Context, pos string) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("the binary log %s the checkpoint resumes from was purged (see binlog_expire_logs_seconds / expire_logs_days): the run cannot resume; run `hotswap cleanup --table %s --execute` and start again",
+		return refuse("the binary log %s the checkpoint resumes from was purged (see binlog_expire_logs_seconds / expire_logs_days): the run cannot resume; run `hotswap cleanup --table %s --execute` and start again",
 			start.File, e.m.cfg.Table)
 	}
 	return e.openStream(start)

@@ -37,6 +37,18 @@ func TestResumeRefusalsMySQL(t *testing.T) {
 	if e.tables() != before || e.count("t") != 100 {
 		t.Fatalf("a refused resume changed something: %s", e.tables())
 	}
+
+	// the binary log the checkpoint resumes from is gone (purged)
+	state = `{"stream":"hotswap-purged-bin.000001:4","columns":"id int(11), v int(11) => id int(11), v int(11), w int(11)"}`
+	if err := mysql.SaveCheckpoint(ctx, e.admin, e.db, "_t_chk", cfg.Alter, state); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.run(cfg); !migration.IsRefused(err) || !strings.Contains(err.Error(), "hotswap-purged-bin.000001 the checkpoint resumes from was purged") {
+		t.Fatalf("resume from a purged binary log: %v\n%s", err, out)
+	}
+	if e.tables() != before || e.count("t") != 100 || e.count("_t_new") != 0 {
+		t.Fatalf("a refused resume changed something: %s", e.tables())
+	}
 }
 
 // TestResumeBeforeFirstCheckpointStartsOver: a run killed before its first
