@@ -30,10 +30,11 @@ type Backfill struct {
 	eng   engine
 	hooks *hooks.Runner
 
-	started  time.Time // when New made it
+	started  time.Time // cfg.Began, or when New made it
 	estimate atomic.Int64
 	resumed  *checkpointState // set in preflight, before running is published
 	start    []any            // the watermark a --resume continues after
+	ckptMade atomic.Bool      // the checkpoint table exists: a --resume can continue
 
 	state   atomic.Value // string
 	waitWhy atomic.Value // string: why the schedule holds the chunks
@@ -53,7 +54,10 @@ type parts struct {
 // New prepares a backfill; nothing touches the server before Run.
 func New(cfg Config) *Backfill {
 	cfg.defaults()
-	b := &Backfill{cfg: cfg, started: cfg.Clock.Now()}
+	b := &Backfill{cfg: cfg, started: cfg.Began}
+	if b.started.IsZero() {
+		b.started = cfg.Clock.Now()
+	}
 	if cfg.Engine == EnginePostgres {
 		b.eng = &postgresEngine{cfg: &b.cfg}
 	} else {
@@ -94,6 +98,10 @@ func (b *Backfill) Run(ctx context.Context) (err error) {
 	}
 	return b.execute(ctx)
 }
+
+// Resumable says whether a --resume can continue this run once it has
+// ended: its checkpoint table exists.
+func (b *Backfill) Resumable() bool { return b.ckptMade.Load() }
 
 // preflight refuses, before any change, what cannot run.
 func (b *Backfill) preflight(ctx context.Context) error {
@@ -153,6 +161,7 @@ func (b *Backfill) execute(ctx context.Context) error {
 			return err
 		}
 	}
+	b.ckptMade.Store(true)
 	c := b.cfg
 	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), Database: c.Conn.Database,
 		Table: c.Table, OpenReplica: b.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})

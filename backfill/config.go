@@ -47,7 +47,8 @@ type Config struct {
 	WindowTZ   *time.Location
 	StartAt    time.Time
 	MaxRuntime time.Duration
-	Clock      Clock // nil: the real clock
+	Began      time.Time // when the command started: MaxRuntime counts from it across the runs it makes (zero: when New is called)
+	Clock      Clock     // nil: the real clock
 
 	CheckpointInterval time.Duration // default 2s
 	DrySample          int           // chunks a dry run counts (default 5)

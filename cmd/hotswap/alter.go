@@ -105,7 +105,11 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if err := f.control.apply(&cfg); err != nil {
 		return refused(cmd, err)
 	}
-	err = runResuming(ctx, cfg, f.reconnectTimeout)
+	err = outlastOutages(ctx, cfg, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
+		cfg.Resume = resume
+		// a run that fails has written its checkpoint, or --resume starts it over
+		return true, migration.New(cfg).Run(ctx)
+	})
 	switch {
 	case err == nil:
 		return nil
@@ -113,24 +117,6 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		return refused(cmd, err)
 	}
 	return exitError(exitFailed) // the run printed the failure and what is left
-}
-
-// runResuming runs the migration; when its server goes away, it waits up
-// to timeout for it and resumes from the checkpoint (three times at most).
-func runResuming(ctx context.Context, cfg migration.Config, timeout time.Duration) error {
-	for attempt := 1; ; attempt++ {
-		err := migration.New(cfg).Run(ctx)
-		if timeout <= 0 || attempt > 3 || ctx.Err() != nil || !migration.ServerWentAway(err) {
-			return err
-		}
-		cfg.Log.Warn().Err(err).Dur("wait", timeout).Msg("the server went away; waiting for it, then resuming from the checkpoint")
-		if werr := migration.WaitForServer(ctx, cfg, timeout); werr != nil {
-			cfg.Log.Error().Err(werr).Msg("not resumed: run the same command with --resume once the server is back")
-			return err
-		}
-		fmt.Fprintln(cfg.Out, "The server answers again: resuming from the checkpoint.")
-		cfg.Resume = true
-	}
 }
 
 func (f *alterFlags) level() logging.Level {

@@ -23,6 +23,7 @@ type backfillFlags struct {
 	window, windowTZ       string
 	startAt                string
 	maxRuntime, ckpt       time.Duration
+	reconnectTimeout       time.Duration
 	verbose, debug, quiet  bool
 	control                controlFlags
 }
@@ -53,6 +54,7 @@ func backfillCommand() *cobra.Command {
 	fl.StringVar(&f.window, "window", "", "run only inside this daily window, e.g. 01:00-05:00 (22:00-04:00 crosses midnight); outside it the backfill waits")
 	fl.StringVar(&f.windowTZ, "window-tz", "Local", "time zone of --window and --start-at, e.g. UTC or Europe/Berlin")
 	fl.StringVar(&f.startAt, "start-at", "", "do not start before this time: 2026-12-01T02:00 (in --window-tz) or RFC 3339")
+	fl.DurationVar(&f.reconnectTimeout, "reconnect-timeout", time.Minute, "when the server goes away mid-run (restart, network cut), wait this long for it to answer again, then continue from the checkpoint on its own (0: fail at once)")
 	fl.DurationVar(&f.maxRuntime, "max-runtime", 0, "stop after this long (the checkpoint is kept: --resume continues); 0: no limit")
 	fl.DurationVar(&f.ckpt, "checkpoint-interval", 2*time.Second, "how often the progress is recorded for --resume")
 	f.control.register(fl)
@@ -69,7 +71,16 @@ func runBackfill(cmd *cobra.Command, f *backfillFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = backfill.New(cfg).Run(ctx)
+	began := time.Now()
+	err = outlastOutages(ctx, migration.Config{Engine: cfg.Engine, Conn: cfg.Conn, Log: cfg.Log, Out: cfg.Out}, f.reconnectTimeout, cfg.Resume,
+		func(ctx context.Context, resume bool) (bool, error) {
+			run := cfg
+			run.Resume = resume
+			run.Began = began // --max-runtime counts the outage too
+			b := backfill.New(run)
+			err := b.Run(ctx)
+			return b.Resumable(), err
+		})
 	switch {
 	case err == nil:
 		return nil
@@ -108,8 +119,8 @@ func (f *backfillFlags) config(cmd *cobra.Command) (backfill.Config, error) {
 			return cfg, err
 		}
 	}
-	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.lockWait < time.Second || f.ckpt < 100*time.Millisecond {
-		return cfg, fmt.Errorf("--chunk-size must not be negative (0: automatic), --threads at least 1, --chunk-time at least 10ms, --lock-wait at least 1s, --checkpoint-interval at least 100ms")
+	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.lockWait < time.Second || f.ckpt < 100*time.Millisecond || f.reconnectTimeout < 0 {
+		return cfg, fmt.Errorf("--chunk-size must not be negative (0: automatic), --threads at least 1, --chunk-time at least 10ms, --lock-wait at least 1s, --checkpoint-interval at least 100ms, --reconnect-timeout not negative")
 	}
 	var ctl migration.Config // the throttling and control flags are alter's
 	if err := f.control.apply(&ctl); err != nil {
