@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/internal/testdb"
 )
 
 // child is one run of the hotswap binary. Its stdout and stderr (zerolog
@@ -55,7 +54,7 @@ func startHotswap(ctx context.Context, e engine, c config, table, logPath string
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
 	ch := &child{cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	if err := onSpawnThread(cmd.Start); err != nil {
+	if err := testdb.StartOnSpawnThread(cmd.Start); err != nil {
 		return nil, fmt.Errorf("start %s (run make build first): %w", c.Bin, err)
 	}
 	ch.started = time.Now()
@@ -176,29 +175,6 @@ func pollStatus(ctx context.Context, socket string, ch *child, interval time.Dur
 		s.At = time.Since(ch.started).Seconds()
 		samples = append(samples, s)
 	}
-}
-
-// spawnCh feeds onSpawnThread. Pdeathsig fires when the *thread* that forked
-// the child exits, not the process; the Go runtime may retire threads, so
-// the child is forked from a goroutine locked to a thread that never exits.
-var (
-	spawnOnce sync.Once
-	spawnCh   chan func()
-)
-
-func onSpawnThread(start func() error) error {
-	spawnOnce.Do(func() {
-		spawnCh = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread lives as long as the binary
-			for f := range spawnCh {
-				f()
-			}
-		}()
-	})
-	errc := make(chan error, 1)
-	spawnCh <- func() { errc <- start() }
-	return <-errc
 }
 
 // logTail returns the last n lines of a file, for failure messages.

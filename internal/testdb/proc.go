@@ -38,7 +38,7 @@ func startProcess(name string, cmd *exec.Cmd, logPath string) (*process, error) 
 	}
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	cmd.SysProcAttr.Setpgid = true
-	if err := onSpawnThread(cmd.Start); err != nil {
+	if err := StartOnSpawnThread(cmd.Start); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
@@ -82,15 +82,17 @@ func (p *process) stop(sig syscall.Signal, grace time.Duration) error {
 	}
 }
 
-// spawnCh feeds onSpawnThread. Pdeathsig fires when the *thread* that forked
-// the child exits, not the process; the Go runtime may retire threads, so all
-// servers are forked from one goroutine locked to a thread that never exits.
+// spawnCh feeds StartOnSpawnThread. Pdeathsig fires when the *thread* that
+// forked the child exits, not the process; the Go runtime may retire
+// threads, so every child with Pdeathsig (the servers, the benchmark's
+// hotswap) is forked from one goroutine locked to a thread that never exits.
 var (
 	spawnOnce sync.Once
 	spawnCh   chan func()
 )
 
-func onSpawnThread(start func() error) error {
+// StartOnSpawnThread runs start (an exec.Cmd.Start) on that thread.
+func StartOnSpawnThread(start func() error) error {
 	spawnOnce.Do(func() {
 		spawnCh = make(chan func())
 		go func() {
