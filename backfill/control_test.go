@@ -53,8 +53,7 @@ func TestBackfillPauseResumeViaSocket(t *testing.T) {
 			eventually(t, "rows changed", func() bool { return run.b.Status().RowsChanged > 1000 })
 			send("pause")
 			eventually(t, "paused", func() bool { st := get(); return st.Throttled && strings.Contains(st.Reason, "manual") })
-			time.Sleep(300 * time.Millisecond) // the chunks in flight end
-			before := get().RowsChanged
+			before := settle(t, "paused", func() int64 { return get().RowsChanged }) // the chunks in flight end
 			time.Sleep(700 * time.Millisecond)
 			if after := get().RowsChanged; after != before || e.nulls() != 18000-before {
 				t.Fatalf("rows changed while paused: %d, then %d (table: %d left)", before, after, e.nulls())

@@ -201,3 +201,20 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// settle waits until read gives the same count twice 300ms apart (chunks
+// that passed the throttle or the schedule just before it closed have
+// committed) and returns it; a count still moving after 30s fails the test.
+func settle(t *testing.T, what string, read func() int64) int64 {
+	t.Helper()
+	last := read()
+	for deadline := time.Now().Add(30 * time.Second); ; last = read() {
+		time.Sleep(300 * time.Millisecond)
+		if n := read(); n == last {
+			return n
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: rows still changing 30s later", what)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func TestBackfillHonorsReplicaLag(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // a chunk that passed the throttle just before commits
+	settle(t, "throttled", func() int64 { return s.b.Status().RowsChanged }) // a chunk that passed the throttle just before commits
 	before := s.b.Status()
 	time.Sleep(time.Second)
 	after := s.b.Status()

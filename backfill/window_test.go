@@ -91,8 +91,7 @@ func TestBackfillWindow(t *testing.T) {
 			clock.set(day.Add(270 * time.Minute)) // 05:00
 			eventually(t, "waiting after the window closed", func() bool { s, _, _ := status(); return s == backfill.StateWaiting })
 			_, _, atClose := status()
-			time.Sleep(200 * time.Millisecond) // chunks in flight at 05:00 end
-			_, _, settled := status()
+			settled := settle(t, "window closed", func() int64 { _, _, n := status(); return n }) // chunks in flight at 05:00 end
 			time.Sleep(700 * time.Millisecond)
 			if _, _, n := status(); n != settled || settled > atClose+400 {
 				t.Fatalf("rows still changed after the window closed: %d at 05:00, %d settled, %d later", atClose, settled, n)
