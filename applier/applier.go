@@ -42,6 +42,7 @@ type Options struct {
 type Applier struct {
 	opts   Options
 	online ResyncFunc
+	now    func() time.Time // times resyncs for batch sizing; tests give a fake clock
 	// gate orders resync calls: read-held by a worker resyncing keys of its
 	// own partition, write-held by a resync holding keys of other
 	// partitions (see flush.go).
@@ -64,7 +65,7 @@ type Applier struct {
 // New returns an applier that resyncs with online (its own transactions).
 func New(online ResyncFunc, opts Options) *Applier {
 	opts = withDefaults(opts)
-	a := &Applier{opts: opts, online: online, size: opts.BatchSize, epoch: 1, flying: map[int64]uint64{}}
+	a := &Applier{opts: opts, online: online, size: opts.BatchSize, epoch: 1, flying: map[int64]uint64{}, now: time.Now}
 	if a.size == 0 {
 		a.size = min(max(100, opts.MinBatch), opts.MaxBatch)
 	}

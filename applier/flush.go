@@ -62,9 +62,9 @@ func (a *Applier) call(ctx context.Context, resync ResyncFunc, batch [][]any, ex
 		a.gate.RLock()
 		defer a.gate.RUnlock()
 	}
-	t0 := time.Now()
+	t0 := a.now()
 	err := resync(ctx, batch)
-	return time.Since(t0), err
+	return a.now().Sub(t0), err
 }
 
 // retryBusy says whether err means rows locked by the application (or
