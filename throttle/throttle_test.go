@@ -546,7 +546,7 @@ func TestNiceRatio(t *testing.T) {
 		thr.Nice(ctx, took)
 		return time.Since(t0)
 	}
-	if d := measure(time.Second); d > 20*time.Millisecond {
+	if d := measure(time.Second); d > 200*time.Millisecond { // it would be 0 to 1s; 200ms is slack for a loaded machine
 		t.Fatalf("nice-ratio 0 slept %s", d)
 	}
 	if err := s.Set(throttle.NiceRatio, "0.5"); err != nil {

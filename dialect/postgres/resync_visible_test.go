@@ -39,7 +39,7 @@ func TestResyncWaitVisible(t *testing.T) {
 	if err := r.WaitVisible(ctx, []uint32{committed, committed}); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second { // no wait; generous for a loaded machine
 		t.Errorf("a committed xid took %s", d)
 	}
 	open, err := admin.BeginTx(ctx, nil)
