@@ -38,6 +38,7 @@ type Migration struct {
 	ckpt        *checkpointer
 	chkCreated  bool             // this run made the checkpoint table (a refused start drops it)
 	resumed     *checkpointState // the checkpoint a --resume continues from
+	ckptMade    atomic.Bool      // the checkpoint table exists: a --resume can continue
 	resumeDone  bool             // --resume found the earlier run's cut-over completed
 	resumeStart []any            // the copy's watermark in the checkpoint resumed
 	// keepForResume: the run failed because the server went away; the

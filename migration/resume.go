@@ -32,13 +32,20 @@ func (m *Migration) prepareCheckpoint(ctx context.Context) error {
 // of a resumed run says every earlier change is in the shadow.
 func (m *Migration) openStream(ctx context.Context) error {
 	if m.resumed != nil {
+		m.ckptMade.Store(true)
 		return m.eng.resumeStream(ctx, m.resumed.Stream)
 	}
 	if err := m.eng.createCheckpoint(ctx); err != nil {
 		return err
 	}
+	m.ckptMade.Store(true)
 	return m.eng.startStream(ctx)
 }
+
+// Resumable says whether a --resume can continue this run once it has
+// ended: its checkpoint table exists (before its first row is written, a
+// --resume starts the run over).
+func (m *Migration) Resumable() bool { return m.ckptMade.Load() }
 
 // deferIndexes drops the shadow indexes built after the copy (a resumed run
 // takes the list from its checkpoint: they are dropped already) and writes

@@ -107,8 +107,9 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	}
 	err = outlastOutages(ctx, cfg, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
 		cfg.Resume = resume
-		// a run that fails has written its checkpoint, or --resume starts it over
-		return true, migration.New(cfg).Run(ctx)
+		m := migration.New(cfg)
+		err := m.Run(ctx)
+		return m.Resumable(), err
 	})
 	switch {
 	case err == nil:
