@@ -163,7 +163,7 @@ func (b *Backfill) execute(ctx context.Context) error {
 	}
 	b.ckptMade.Store(true)
 	c := b.cfg
-	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), Database: c.Conn.Database,
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), SQL: b.eng.throttleSQL(),
 		Table: c.Table, OpenReplica: b.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})
 	sched := b.schedule()
 	wait := func(ctx context.Context) error {

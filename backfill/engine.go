@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // engine is what differs between MySQL/MariaDB and PostgreSQL.
@@ -19,6 +20,7 @@ type engine interface {
 	check(ctx context.Context) error
 	estimateRows(ctx context.Context) int64
 	primary() *sql.DB
+	throttleSQL() throttle.Dialect
 	openReplica(ctx context.Context, hostport string) (*sql.DB, error)
 	checkpointTable() string
 	createCheckpoint(ctx context.Context) error

@@ -3,13 +3,11 @@ package backfill
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net"
-	"strconv"
 	"strings"
 
 	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 type mysqlEngine struct {
@@ -69,16 +67,11 @@ func (e *mysqlEngine) estimateRows(ctx context.Context) int64 {
 }
 
 func (e *mysqlEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
-	}
-	c := e.cfg.Conn
-	c.Host = host
-	if c.Port, err = strconv.Atoi(port); err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
-	}
-	return mysql.Open(ctx, c)
+	return mysql.OpenReplica(ctx, e.cfg.Conn, hostport)
+}
+
+func (e *mysqlEngine) throttleSQL() throttle.Dialect {
+	return mysql.Throttle{Database: e.cfg.Conn.Database}
 }
 
 func (e *mysqlEngine) checkpointTable() string {

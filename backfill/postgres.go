@@ -3,10 +3,10 @@ package backfill
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // pgMaxNameLen is PostgreSQL's identifier limit.
@@ -21,13 +21,7 @@ type postgresEngine struct {
 
 func (e *postgresEngine) open(ctx context.Context) error {
 	c := e.cfg
-	for _, name := range []string{"max-load", "critical-load", "throttle-control-replicas"} {
-		if v, err := c.Throttle.Get(name); err == nil && v != "" {
-			return refuse("--%s is not supported on PostgreSQL yet: drop it (flag files, --throttle-query, --throttle-http and --nice-ratio work)", name)
-		}
-	}
-	cc := c.Conn
-	db, err := postgres.Open(ctx, postgres.Config{Host: cc.Host, Port: cc.Port, User: cc.User, Password: cc.Password, Database: cc.Database})
+	db, err := postgres.Open(ctx, e.pgConfig())
 	if err != nil {
 		return &Refused{Err: err}
 	}
@@ -65,8 +59,17 @@ func (e *postgresEngine) estimateRows(ctx context.Context) int64 {
 	return n
 }
 
-func (e *postgresEngine) openReplica(context.Context, string) (*sql.DB, error) {
-	return nil, errors.New("throttle-control-replicas is not supported on PostgreSQL yet")
+func (e *postgresEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
+	return postgres.OpenStandby(ctx, e.pgConfig(), hostport)
+}
+
+func (e *postgresEngine) throttleSQL() throttle.Dialect {
+	return postgres.Throttle{Schema: e.cfg.Schema}
+}
+
+func (e *postgresEngine) pgConfig() postgres.Config {
+	c := e.cfg.Conn
+	return postgres.Config{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, Database: c.Database}
 }
 
 func (e *postgresEngine) checkpointTable() string {

@@ -91,7 +91,7 @@ func (e *postgresEngine) leftovers(ctx context.Context) ([]leftoverObject, error
 	}
 	c := e.m.cfg
 	var out []leftoverObject
-	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"probe", "probe table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
+	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"probe", "probe table"}, {"hb", "heartbeat table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
 		name := schema.DerivedName(c.Table, kind.suffix, pgMaxNameLen)
 		exists, err := postgres.TableExists(ctx, e.db, c.Schema, name)
 		if err != nil {

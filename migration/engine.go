@@ -10,6 +10,7 @@ import (
 	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/checksum"
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // engine is everything that differs between MySQL/MariaDB and PostgreSQL:
@@ -45,9 +46,10 @@ type engine interface {
 	tasks() map[string]func(context.Context) error
 	// rowSync is the copier's source and the applier's online resync.
 	rowSync() (copier.Source, applier.ResyncFunc)
-	// primary is the pool the throttler's queries run on; openReplica opens
-	// a throttle-control replica.
+	// primary is the pool the throttler's queries run on, throttleSQL
+	// their SQL; openReplica opens a throttle-control replica.
 	primary() *sql.DB
+	throttleSQL() throttle.Dialect
 	openReplica(ctx context.Context, hostport string) (*sql.DB, error)
 
 	// caughtUp returns once the stream has read up to the server's present.

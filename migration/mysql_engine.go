@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
@@ -14,6 +12,7 @@ import (
 	"github.com/hotswap/hotswap/cutover"
 	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // mysqlEngine runs a migration on MySQL or MariaDB: binlog stream, sentry
@@ -82,16 +81,11 @@ func (e *mysqlEngine) rowSync() (copier.Source, applier.ResyncFunc) { return e.r
 func (e *mysqlEngine) primary() *sql.DB { return e.db }
 
 func (e *mysqlEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
-	}
-	c := e.m.cfg.Conn
-	c.Host = host
-	if c.Port, err = strconv.Atoi(port); err != nil {
-		return nil, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
-	}
-	return mysql.Open(ctx, c)
+	return mysql.OpenReplica(ctx, e.m.cfg.Conn, hostport)
+}
+
+func (e *mysqlEngine) throttleSQL() throttle.Dialect {
+	return mysql.Throttle{Database: e.m.cfg.Conn.Database}
 }
 
 func (e *mysqlEngine) caughtUp(ctx context.Context) error {

@@ -98,10 +98,10 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 	}
 	cfg := e.config("t", "ADD COLUMN w int")
 	cfg.Throttle = throttle.NewSettings()
-	if err := cfg.Throttle.Set("max-load", "Threads_running=10"); err != nil {
+	if err := cfg.Throttle.Set("max-load", "Threads_running=10,Innodb_row_lock_waits=5"); err != nil {
 		t.Fatal(err)
 	}
-	e.refusal(cfg, "max-load", "not supported on PostgreSQL")
+	e.refusal(cfg, "max-load", "no load counter Innodb_row_lock_waits", "active_sessions")
 }
 
 // TestPostgresDryRun checks the ALTER, prints the plan and changes nothing.

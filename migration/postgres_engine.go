@@ -16,6 +16,7 @@ import (
 	"github.com/hotswap/hotswap/cutover"
 	"github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/schema"
+	"github.com/hotswap/hotswap/throttle"
 	"github.com/jackc/pglogrepl"
 )
 
@@ -107,8 +108,12 @@ func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
 
 func (e *postgresEngine) primary() *sql.DB { return e.db }
 
-func (e *postgresEngine) openReplica(context.Context, string) (*sql.DB, error) {
-	return nil, errors.New("throttle-control-replicas is not supported on PostgreSQL yet")
+func (e *postgresEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
+	return postgres.OpenStandby(ctx, e.pgConfig(), hostport)
+}
+
+func (e *postgresEngine) throttleSQL() throttle.Dialect {
+	return postgres.Throttle{Schema: e.m.cfg.Schema}
 }
 
 // caughtUp waits for the stream to pass a WAL position written now.

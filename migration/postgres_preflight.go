@@ -30,9 +30,6 @@ func (e *postgresEngine) connect(ctx context.Context) error {
 // preflight checks everything it can before changing anything.
 func (e *postgresEngine) preflight(ctx context.Context) error {
 	c := e.m.cfg
-	if err := e.unsupportedSettings(); err != nil {
-		return err
-	}
 	if schema.PostgresTypeUsing(c.Alter) {
 		return refuse("the ALTER converts a column with TYPE ... USING: the copy converts values with the plain cast and would not apply the USING expression; run this change with a plain ALTER TABLE, or add a new column and backfill it")
 	}
@@ -60,17 +57,6 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 		}
 	}
 	return e.clearLeftovers(ctx)
-}
-
-// unsupportedSettings refuses the throttle checks that read MySQL's status
-// variables or its heartbeat table.
-func (e *postgresEngine) unsupportedSettings() error {
-	for _, name := range []string{"max-load", "critical-load", "throttle-control-replicas"} {
-		if v, err := e.m.cfg.Throttle.Get(name); err == nil && v != "" {
-			return refuse("--%s is not supported on PostgreSQL yet: drop it (flag files, --throttle-query, --throttle-http, --max-lag-millis for the stream and --nice-ratio work)", name)
-		}
-	}
-	return nil
 }
 
 func (e *postgresEngine) warnStraySlots(ctx context.Context) {

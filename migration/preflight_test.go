@@ -9,6 +9,7 @@ import (
 	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/migration"
+	"github.com/hotswap/hotswap/throttle"
 )
 
 // refusal runs a migration that must be refused before any change: the error
@@ -78,6 +79,15 @@ func TestPreflightRefusals(t *testing.T) {
 			e.refusal(e.config(c.table, c.alter), c.want...)
 		})
 	}
+	t.Run("unknown load counter", func(t *testing.T) {
+		e.t = t
+		cfg := e.config("t", "ADD COLUMN c INT")
+		cfg.Throttle = throttle.NewSettings()
+		if err := cfg.Throttle.Set("critical-load", "Threads_running=100,No_such_counter=5"); err != nil {
+			t.Fatal(err)
+		}
+		e.refusal(cfg, "critical-load", "no status variable No_such_counter")
+	})
 }
 
 func TestPreflightServerSettings(t *testing.T) {

@@ -72,6 +72,9 @@ func (m *Migration) start(ctx context.Context) error {
 	if err := m.eng.preflight(ctx); err != nil {
 		return err
 	}
+	if err := throttle.CheckLoad(ctx, m.eng.throttleSQL(), m.eng.primary(), m.cfg.Throttle); err != nil {
+		return &Refused{Err: err}
+	}
 	if m.cfg.Execute {
 		if err := m.listen(); err != nil {
 			return err
@@ -148,7 +151,7 @@ const maxPendingKeys = 250_000
 // build makes the run's parts and publishes them to the control socket.
 func (m *Migration) build() *parts {
 	c := m.cfg
-	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), Database: c.Conn.Database, Table: c.Table,
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), SQL: m.eng.throttleSQL(), Table: c.Table,
 		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
 	source, resync := m.eng.rowSync()
 	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Workers: c.Threads,

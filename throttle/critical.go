@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
 // criticalCheck reads SHOW GLOBAL STATUS for max-load and critical-load, and
@@ -35,7 +33,7 @@ func (c *criticalCheck) collect(ctx context.Context) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, sqlTimeout)
 	defer cancel()
-	values, err := mysql.GlobalStatus(cctx, t.cfg.Primary, names)
+	values, err := t.cfg.SQL.Load(cctx, t.cfg.Primary, names)
 	if ctx.Err() != nil {
 		return
 	}

@@ -3,8 +3,6 @@ package throttle
 import (
 	"context"
 	"time"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
 // heartbeatWriter upserts the next sequence number into the heartbeat table
@@ -35,13 +33,13 @@ func (h *heartbeatWriter) beat(ctx context.Context) {
 	if !h.created {
 		t.beats.startTable(time.Now())
 		h.touched = true
-		if err = mysql.CreateHeartbeat(cctx, t.cfg.Primary, t.cfg.Database, t.hbTable); err == nil {
+		if err = t.cfg.SQL.CreateHeartbeat(cctx, t.cfg.Primary, t.hbTable); err == nil {
 			h.created = true
 			t.log.Info().Str("table", t.hbTable).Msg("heartbeat table created")
 		}
 	}
 	if err == nil {
-		err = mysql.WriteHeartbeat(cctx, t.cfg.Primary, t.cfg.Database, t.hbTable, t.beats.add(time.Now()))
+		err = t.cfg.SQL.WriteHeartbeat(cctx, t.cfg.Primary, t.hbTable, t.beats.add(time.Now()))
 	}
 	if ctx.Err() != nil {
 		return // stopping: not a failure of the check

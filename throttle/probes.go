@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
 func (t *Throttler) collectQuery(ctx context.Context) {
@@ -19,7 +17,7 @@ func (t *Throttler) collectQuery(ctx context.Context) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, sqlTimeout)
 	defer cancel()
-	val, err := mysql.ScalarQuery(cctx, t.cfg.Primary, q)
+	val, err := scalarQuery(cctx, t.cfg.Primary, q)
 	if ctx.Err() != nil {
 		return
 	}

@@ -8,8 +8,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
 // collectReplicas reads the heartbeat on every control replica, in parallel.
@@ -62,7 +60,7 @@ func (t *Throttler) readReplica(ctx context.Context, hp string) replicaResult {
 	if err != nil {
 		return replicaResult{err: err}
 	}
-	seq, found, err := mysql.ReadHeartbeat(cctx, db, t.cfg.Database, t.hbTable)
+	seq, found, err := t.cfg.SQL.ReadHeartbeat(cctx, db, t.hbTable)
 	if err != nil {
 		return replicaResult{err: err}
 	}

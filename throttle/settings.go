@@ -5,14 +5,18 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
 )
+
+// counterName is what a --max-load / --critical-load counter name may look
+// like: the engine's Load checks the name exists; this keeps anything else
+// out of its SQL.
+var counterName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 
 // Setting names, as gh-ost spells its flags.
 const (
@@ -31,7 +35,8 @@ const (
 // DefaultMaxLag is max-lag-millis when not set.
 const DefaultMaxLag = 1500 * time.Millisecond
 
-// defaultReplicaPort is the port of a control replica given without one (gh-ost does the same).
+// defaultReplicaPort is the port of a control replica given without one, as
+// in gh-ost, unless SetDefaultReplicaPort changes it.
 const defaultReplicaPort = "3306"
 
 // threshold is one "Variable=value" of max-load or critical-load.
@@ -52,6 +57,7 @@ type values struct {
 	niceRatio            float64
 	flagFile             string
 	additionalFlagFile   string
+	replicaPort          string // of a control replica given without one
 }
 
 // Settings are the knobs a DBA changes while the run goes on (from flags, then the control socket).
@@ -62,7 +68,16 @@ type Settings struct {
 
 // NewSettings returns the defaults: max-lag-millis 1500, everything else off.
 func NewSettings() *Settings {
-	return &Settings{v: values{maxLag: DefaultMaxLag}}
+	return &Settings{v: values{maxLag: DefaultMaxLag, replicaPort: defaultReplicaPort}}
+}
+
+// SetDefaultReplicaPort sets the port of a control replica given without
+// one (3306 unless set; 5432 suits PostgreSQL standbys). Call it before the
+// replicas are set.
+func (s *Settings) SetDefaultReplicaPort(port int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.v.replicaPort = strconv.Itoa(port)
 }
 
 type knob struct {
@@ -133,7 +148,7 @@ var knobs = []knob{
 		func(v *values) string { return v.throttleHTTP }},
 	{ThrottleControlReplicas,
 		func(v *values, s string) error {
-			r, err := parseReplicas(s)
+			r, err := parseReplicas(s, v.replicaPort)
 			if err != nil {
 				return err
 			}
@@ -243,7 +258,7 @@ func parseLoad(s string) ([]threshold, error) {
 		if !ok || name == "" {
 			return nil, fmt.Errorf("%q is not Variable=value (e.g. Threads_running=25,Threads_connected=500)", strings.TrimSpace(part))
 		}
-		if !mysql.ValidStatusName(name) {
+		if !counterName.MatchString(name) {
 			return nil, fmt.Errorf("%q is not a status variable name", name)
 		}
 		n, err := strconv.ParseInt(val, 10, 64)
@@ -267,8 +282,9 @@ func formatLoad(t []threshold) string {
 	return strings.Join(parts, ",")
 }
 
-// parseReplicas reads "host:port,host:port"; a host without a port gets 3306.
-func parseReplicas(s string) ([]string, error) {
+// parseReplicas reads "host:port,host:port"; a host without a port gets
+// defaultPort.
+func parseReplicas(s, defaultPort string) ([]string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
@@ -282,7 +298,7 @@ func parseReplicas(s string) ([]string, error) {
 		host, port, err := net.SplitHostPort(part)
 		if err != nil {
 			if strings.Contains(err.Error(), "missing port") {
-				host, port = strings.Trim(part, "[]"), defaultReplicaPort
+				host, port = strings.Trim(part, "[]"), defaultPort
 			} else {
 				return nil, fmt.Errorf("%q is not host:port: %w", part, err)
 			}

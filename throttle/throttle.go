@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/schema"
 	"github.com/rs/zerolog"
 )
@@ -34,10 +33,13 @@ var ErrStopped = errors.New("throttler stopped")
 // Config wires a Throttler to the run.
 type Config struct {
 	Settings *Settings // nil: NewSettings()
-	// Primary is the migrated table's server (hotswap's session settings; open it with dialect/mysql.Open).
+	// Primary is the migrated table's server, with hotswap's session settings.
 	Primary *sql.DB
-	// Database and Table name the migrated table; the heartbeat table is schema.DerivedName(Table, "hb", 64).
-	Database, Table string
+	// SQL is the engine's SQL for the heartbeat and the load (required).
+	SQL Dialect
+	// Table names the migrated table; the heartbeat table, in the table's
+	// database or schema, is schema.DerivedName(Table, "hb", SQL.MaxNameLen()).
+	Table string
 	// OpenReplica connects to a control replica with the run's credentials.
 	OpenReplica       func(ctx context.Context, hostport string) (*sql.DB, error)
 	HeartbeatInterval time.Duration // --heartbeat-interval-millis, default 100ms
@@ -149,7 +151,7 @@ func New(cfg Config) *Throttler {
 	return &Throttler{
 		cfg:      cfg,
 		settings: cfg.Settings,
-		hbTable:  schema.DerivedName(cfg.Table, "hb", mysql.MaxNameLen),
+		hbTable:  heartbeatTable(cfg),
 		log:      cfg.Log.With().Str("component", "throttle").Logger(),
 		beats:    newBeats(time.Now()),
 		client:   &http.Client{Timeout: httpTimeout, Transport: tr},
@@ -162,7 +164,14 @@ func New(cfg Config) *Throttler {
 	}
 }
 
-// HeartbeatTable is the name of the heartbeat table in Config.Database.
+func heartbeatTable(cfg Config) string {
+	if cfg.SQL == nil {
+		return "" // Run refuses to start
+	}
+	return schema.DerivedName(cfg.Table, "hb", cfg.SQL.MaxNameLen())
+}
+
+// HeartbeatTable is the name of the heartbeat table, in the migrated table's database or schema.
 func (t *Throttler) HeartbeatTable() string { return t.hbTable }
 
 // Run writes heartbeats while control replicas are configured (creating the
@@ -179,8 +188,8 @@ func (t *Throttler) Run(ctx context.Context) (err error) {
 	}
 	t.started = true
 	t.mu.Unlock()
-	if t.cfg.Primary == nil {
-		err := errors.New("throttle: no primary connection configured")
+	if t.cfg.Primary == nil || t.cfg.SQL == nil {
+		err := errors.New("throttle: no primary connection or SQL dialect configured")
 		t.stop(err)
 		return err
 	}
@@ -193,7 +202,7 @@ func (t *Throttler) Run(ctx context.Context) (err error) {
 		t.client.CloseIdleConnections()
 		if hb.touched {
 			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-			if derr := mysql.DropHeartbeat(dctx, t.cfg.Primary, t.cfg.Database, t.hbTable); derr != nil {
+			if derr := t.cfg.SQL.DropHeartbeat(dctx, t.cfg.Primary, t.hbTable); derr != nil {
 				t.log.Error().Err(derr).Str("table", t.hbTable).Msg("heartbeat table left behind: drop it")
 				err = errors.Join(err, derr)
 			}

@@ -98,10 +98,10 @@ func (h *harness) set(name, value string) {
 	}
 }
 
-// start runs a Throttler built from cfg (Settings, Primary, Database, Table and Log filled in).
+// start runs a Throttler built from cfg (Settings, Primary, SQL, Table and Log filled in).
 func (h *harness) start(cfg throttle.Config) *throttle.Throttler {
 	h.t.Helper()
-	cfg.Settings, cfg.Primary, cfg.Database, cfg.Table = h.settings, h.primary, h.db, "t"
+	cfg.Settings, cfg.Primary, cfg.SQL, cfg.Table = h.settings, h.primary, mysql.Throttle{Database: h.db}, "t"
 	cfg.Log = zerolog.New(h.logs)
 	h.thr = throttle.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -656,6 +656,14 @@ func TestSettings(t *testing.T) {
 	}
 	if got, _ := s.Get(throttle.ThrottleControlReplicas); got != "db1:3306,db2:3307" {
 		t.Errorf("replicas normalised to %q", got)
+	}
+	pg := throttle.NewSettings() // PostgreSQL standbys listen on 5432 by default
+	pg.SetDefaultReplicaPort(5432)
+	if err := pg.Set(throttle.ThrottleControlReplicas, "sb1,sb2:5433"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := pg.Get(throttle.ThrottleControlReplicas); got != "sb1:5432,sb2:5433" {
+		t.Errorf("replicas with default port 5432 normalised to %q", got)
 	}
 	_ = s.Set(throttle.ThrottleControlReplicas, samples[throttle.ThrottleControlReplicas])
 

@@ -122,7 +122,7 @@ func (f *backfillFlags) config(cmd *cobra.Command) (backfill.Config, error) {
 	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.lockWait < time.Second || f.ckpt < 100*time.Millisecond || f.reconnectTimeout < 0 {
 		return cfg, fmt.Errorf("--chunk-size must not be negative (0: automatic), --threads at least 1, --chunk-time at least 10ms, --lock-wait at least 1s, --checkpoint-interval at least 100ms, --reconnect-timeout not negative")
 	}
-	var ctl migration.Config // the throttling and control flags are alter's
+	ctl := migration.Config{Engine: engine} // the throttling and control flags are alter's
 	if err := f.control.apply(&ctl); err != nil {
 		return cfg, err
 	}

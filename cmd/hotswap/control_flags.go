@@ -54,6 +54,9 @@ var knobHelp = map[string]string{
 
 // apply parses the throttling flags given and fills the run's config.
 func (c *controlFlags) apply(cfg *migration.Config) error {
+	if cfg.Engine == migration.EnginePostgres {
+		c.throttle.SetDefaultReplicaPort(5432)
+	}
 	for _, name := range c.throttle.Names() {
 		if f := c.fl.Lookup(name); f != nil && f.Changed {
 			if err := c.throttle.Set(name, f.Value.String()); err != nil {

@@ -66,15 +66,27 @@ func GlobalStatus(ctx context.Context, q Querier, names []string) (map[string]in
 	return out, nil
 }
 
+// Throttle is the SQL of the throttler's checks on MySQL and MariaDB:
+// the heartbeat table lives in Database, the load is SHOW GLOBAL STATUS.
+type Throttle struct{ Database string }
+
+// MaxNameLen bounds the heartbeat table's name.
+func (Throttle) MaxNameLen() int { return MaxNameLen }
+
+// Load reads the named status counters (GlobalStatus).
+func (Throttle) Load(ctx context.Context, db *sql.DB, names []string) (map[string]int64, error) {
+	return GlobalStatus(ctx, db, names)
+}
+
 // CreateHeartbeat replaces any leftover heartbeat table with an empty one.
 // Its single row (id=1) holds the sequence number the throttler wrote last;
 // control replicas are asked which one they have applied.
-func CreateHeartbeat(ctx context.Context, q Querier, database, name string) error {
-	if err := DropHeartbeat(ctx, q, database, name); err != nil {
+func (th Throttle) CreateHeartbeat(ctx context.Context, q *sql.DB, name string) error {
+	if err := th.DropHeartbeat(ctx, q, name); err != nil {
 		return err
 	}
 	_, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, seq BIGINT NOT NULL) "+
-		"ENGINE=InnoDB COMMENT='hotswap throttle heartbeat: safe to drop when no hotswap runs'", qualified(database, name)))
+		"ENGINE=InnoDB COMMENT='hotswap throttle heartbeat: safe to drop when no hotswap runs'", qualified(th.Database, name)))
 	if err != nil {
 		return fmt.Errorf("create heartbeat table %s: %w", name, err)
 	}
@@ -82,9 +94,9 @@ func CreateHeartbeat(ctx context.Context, q Querier, database, name string) erro
 }
 
 // WriteHeartbeat upserts sequence number seq into the heartbeat table.
-func WriteHeartbeat(ctx context.Context, q Querier, database, name string, seq int64) error {
+func (th Throttle) WriteHeartbeat(ctx context.Context, q *sql.DB, name string, seq int64) error {
 	_, err := q.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (id, seq) VALUES (1, ?) ON DUPLICATE KEY UPDATE seq = ?",
-		qualified(database, name)), seq, seq)
+		qualified(th.Database, name)), seq, seq)
 	if err != nil {
 		return fmt.Errorf("write heartbeat %d to %s: %w", seq, name, err)
 	}
@@ -93,8 +105,8 @@ func WriteHeartbeat(ctx context.Context, q Querier, database, name string, seq i
 
 // ReadHeartbeat returns the sequence number the server holds; found is false
 // while the table or its row is not there (not yet replicated).
-func ReadHeartbeat(ctx context.Context, q Querier, database, name string) (seq int64, found bool, err error) {
-	err = q.QueryRowContext(ctx, fmt.Sprintf("SELECT seq FROM %s WHERE id = 1", qualified(database, name))).Scan(&seq)
+func (th Throttle) ReadHeartbeat(ctx context.Context, q *sql.DB, name string) (seq int64, found bool, err error) {
+	err = q.QueryRowContext(ctx, fmt.Sprintf("SELECT seq FROM %s WHERE id = 1", qualified(th.Database, name))).Scan(&seq)
 	switch {
 	case err == sql.ErrNoRows || isNoSuchTable(err):
 		return 0, false, nil
@@ -105,52 +117,9 @@ func ReadHeartbeat(ctx context.Context, q Querier, database, name string) (seq i
 }
 
 // DropHeartbeat drops the heartbeat table if it exists.
-func DropHeartbeat(ctx context.Context, q Querier, database, name string) error {
-	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(database, name)); err != nil {
+func (th Throttle) DropHeartbeat(ctx context.Context, q *sql.DB, name string) error {
+	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(th.Database, name)); err != nil {
 		return fmt.Errorf("drop heartbeat table %s: %w", name, err)
 	}
 	return nil
-}
-
-// ScalarQuery runs a query given by the operator (--throttle-query) and
-// returns its first column of the first row as a number. No row or NULL is 0.
-func ScalarQuery(ctx context.Context, q Querier, query string) (float64, error) {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return 0, fmt.Errorf("run %q: %w", query, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return 0, fmt.Errorf("run %q: %w", query, err)
-	}
-	if len(cols) == 0 {
-		return 0, fmt.Errorf("run %q: it returns no columns", query)
-	}
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, fmt.Errorf("run %q: %w", query, err)
-		}
-		return 0, nil
-	}
-	var first sql.NullString
-	dest := make([]any, len(cols))
-	dest[0] = &first
-	for i := 1; i < len(dest); i++ {
-		dest[i] = new(sql.RawBytes)
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return 0, fmt.Errorf("scan result of %q: %w", query, err)
-	}
-	if err := rows.Close(); err != nil {
-		return 0, fmt.Errorf("run %q: %w", query, err)
-	}
-	if !first.Valid {
-		return 0, nil
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(first.String), 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q returned %q, not a number", query, first.String)
-	}
-	return v, nil
 }

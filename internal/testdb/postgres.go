@@ -41,7 +41,8 @@ type Postgres struct {
 	DataDir string // Dir/data
 	LogPath string // the postmaster's stderr
 
-	maintDB    string // database the superuser connects to for setup
+	maintDB    string    // database the superuser connects to for setup
+	primary    *Postgres // set on standbys from StartStandby, for CatchUp
 	mu         sync.Mutex
 	proc       *process
 	unregister func()

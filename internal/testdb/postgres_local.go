@@ -26,10 +26,24 @@ func startLocalPostgres() (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	uid, gid := -1, -1
-	if cred != nil {
-		uid, gid = int(cred.Uid), int(cred.Gid)
+	p, err := newLocalPostgres(cred)
+	if err != nil {
+		return nil, err
 	}
+	uid, gid := credIDs(cred)
+	if err := p.initialize(cred, uid, gid); err != nil {
+		_ = os.RemoveAll(p.Dir)
+		return nil, err
+	}
+	p.unregister = register(p.stop)
+	return p, nil
+}
+
+// newLocalPostgres allocates a temp dir (owned by the server's OS user) and a
+// loopback port for a local server; nothing is started yet. Primary and
+// standby share it so both log in with the same roles and passwords.
+func newLocalPostgres(cred *syscall.Credential) (*Postgres, error) {
+	uid, gid := credIDs(cred)
 	dir, err := newServerDir(postgresDirPrefix, uid, gid)
 	if err != nil {
 		return nil, err
@@ -39,19 +53,22 @@ func startLocalPostgres() (*Postgres, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	p := &Postgres{
+	return &Postgres{
 		Host: "127.0.0.1", Port: port,
 		User: postgresUser, Password: postgresPassword,
 		SuperUser: "postgres", SuperPassword: postgresSuperPass,
 		Dir: dir, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "postgres.log"),
 		maintDB: "postgres",
+	}, nil
+}
+
+// credIDs returns cred's uid/gid for chown, or -1/-1 (keep the owner) when
+// the server runs as the current user.
+func credIDs(cred *syscall.Credential) (uid, gid int) {
+	if cred == nil {
+		return -1, -1
 	}
-	if err := p.initialize(cred, uid, gid); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
-	}
-	p.unregister = register(p.stop)
-	return p, nil
+	return int(cred.Uid), int(cred.Gid)
 }
 
 // postgresCredential returns the OS user to run PostgreSQL as: postgres
@@ -120,14 +137,20 @@ func (p *Postgres) asServerUser(cmd *exec.Cmd, cred *syscall.Credential) {
 }
 
 // serverArgs are the settings hotswap's PostgreSQL tests rely on; fsync and
-// friends are off because the data is throwaway.
+// friends are off because the data is throwaway. Primary and standbys use the
+// same ones: a standby refuses to start with a lower max_connections or
+// max_wal_senders than its primary.
 func (p *Postgres) serverArgs() []string {
 	settings := []string{
 		"listen_addresses=127.0.0.1",
 		"unix_socket_directories=" + p.Dir,
 		"wal_level=logical",
 		"max_replication_slots=20",
-		"max_wal_senders=20",
+		// Above max_replication_slots: every logical slot may have its
+		// walsender and a StartStandby still gets its base backup's two
+		// senders and its walreceiver's.
+		"max_wal_senders=30",
+		"hot_standby=on", // read by standbys only (StartStandby)
 		"max_connections=200",
 		"fsync=off",
 		"synchronous_commit=off",
