@@ -54,6 +54,7 @@ func standbyNeedsLocal(t testing.TB) {
 		"unset " + postgresDSNEnv + " to run this test"
 	if inCI() {
 		t.Fatal(msg + " (CI=true, so this fails)")
+		return
 	}
 	t.Skip(msg)
 }
@@ -88,7 +89,7 @@ func (p *Postgres) startStandby() (*Postgres, error) {
 // standby.signal and primary_conninfo (with the superuser's password, so the
 // walreceiver can log in over TCP). The fast checkpoint keeps it quick.
 func (s *Postgres) baseBackup(cred *syscall.Credential) error {
-	bin, err := findBinary([]string{"pg_basebackup"}, postgresBinDirs()...)
+	bin, err := serverTool("pg_basebackup")
 	if err != nil {
 		return err
 	}
@@ -101,6 +102,23 @@ func (s *Postgres) baseBackup(cred *syscall.Credential) error {
 		return fmt.Errorf("base backup of port %d: %w\n--- %s ---\n%s", s.primary.Port, err, logPath, logTail(logPath, 30))
 	}
 	return nil
+}
+
+// serverTool finds a client program of the same major version as the server
+// binary: next to the (symlink-resolved) postgres, since a PATH entry such
+// as Debian's /usr/bin/pg_basebackup is a wrapper that may pick another
+// installed version.
+func serverTool(name string) (string, error) {
+	server, err := findBinary([]string{"postgres"}, postgresBinDirs()...)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(server); err == nil {
+		if tool, err := exec.LookPath(filepath.Join(filepath.Dir(real), name)); err == nil {
+			return tool, nil
+		}
+	}
+	return findBinary([]string{name}, postgresBinDirs()...)
 }
 
 // CatchUp waits until standby s has replayed everything its primary

@@ -2,6 +2,8 @@ package testdb
 
 import (
 	"database/sql"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,5 +59,29 @@ func waitReplayPaused(t *testing.T, super *sql.DB) {
 			t.Fatalf("replay pause state = %q (err %v), want paused within 30s", state, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// externalRecorder stands in for *testing.T to see whether an external
+// server's StartStandby skips or fails.
+type externalRecorder struct {
+	testing.TB
+	failed, skipped bool
+	msg             string
+}
+
+func (r *externalRecorder) Helper()        {}
+func (r *externalRecorder) Fatal(a ...any) { r.failed, r.msg = true, fmt.Sprint(a...) }
+func (r *externalRecorder) Skip(a ...any)  { r.skipped, r.msg = true, fmt.Sprint(a...) }
+
+// No server is contacted.
+func TestPostgresStandbyExternal(t *testing.T) {
+	for _, ci := range []string{"true", ""} {
+		t.Setenv("CI", ci)
+		r := &externalRecorder{TB: t}
+		standbyNeedsLocal(r)
+		if r.failed != (ci == "true") || r.skipped == (ci == "true") || !strings.Contains(r.msg, postgresDSNEnv) {
+			t.Errorf("CI=%q: failed=%v skipped=%v msg=%q", ci, r.failed, r.skipped, r.msg)
+		}
 	}
 }
