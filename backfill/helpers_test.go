@@ -26,7 +26,8 @@ type env struct {
 	engine string
 	db     *sql.DB // the table's owner
 	cfg    backfill.Config
-	srv    *testdb.MySQL // MySQL only: for the replica
+	srv    *testdb.MySQL    // MySQL only: for the replica
+	pg     *testdb.Postgres // PostgreSQL only: for the standby
 }
 
 func mysqlEnv(t *testing.T) *env {
@@ -44,7 +45,7 @@ func postgresEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &env{t: t, engine: "postgres", db: db, cfg: backfill.Config{Engine: backfill.EnginePostgres,
+	return &env{t: t, engine: "postgres", db: db, pg: srv, cfg: backfill.Config{Engine: backfill.EnginePostgres,
 		Conn: mysql.Config{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password, Database: name}}}
 }
 
