@@ -194,7 +194,7 @@ func TestReplicaLagThrottlesTheCopy(t *testing.T) {
 		st := statusOf(t, sock)
 		return st.Throttled && strings.Contains(st.ThrottleReason, "replica lag")
 	})
-	before := statusOf(t, sock).RowsCopied
+	before := settledCopy(t, sock)
 	time.Sleep(time.Second)
 	st := statusOf(t, sock)
 	if st.RowsCopied != before || st.ReplicaLagMS < 500 {
