@@ -60,22 +60,36 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 // flag file, serving the control socket.
 func controlled(t *testing.T, e *env, mutate func(*migration.Config)) (*started, string, string) {
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_100000")
-	dir := shortDir(t)
-	hold := filepath.Join(dir, "throttle.flag")
-	os.WriteFile(hold, nil, 0o600)
 	cfg := e.config("t", "ADD COLUMN w INT")
-	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
-	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag") // created by the run
-	cfg.Throttle = throttle.NewSettings()
-	if err := cfg.Throttle.Set("throttle-flag-file", hold); err != nil {
-		t.Fatal(err)
-	}
+	hold := heldByFlagFile(t, &cfg)
 	if mutate != nil {
 		mutate(&cfg)
 	}
 	run := e.start(cfg)
 	eventually(t, time.Minute, "the copy to start", func() bool { return run.m.State() == migration.StateCopying })
 	return run, cfg.ServeSocketFile, hold
+}
+
+// heldByFlagFile makes cfg serve a control socket (in a temp dir with a
+// path short enough for one), postpone its cut-over (the run creates the
+// flag file) and start throttled by a flag file, whose path it returns:
+// removing it lets the copy go.
+func heldByFlagFile(t *testing.T, cfg *migration.Config) string {
+	t.Helper()
+	dir := shortDir(t)
+	hold := filepath.Join(dir, "throttle.flag")
+	if err := os.WriteFile(hold, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
+	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag")
+	if cfg.Throttle == nil {
+		cfg.Throttle = throttle.NewSettings()
+	}
+	if err := cfg.Throttle.Set("throttle-flag-file", hold); err != nil {
+		t.Fatal(err)
+	}
+	return hold
 }
 
 // TestSocketSessionPausesResizesPostponesAndReleases is a DBA's session on

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/migration"
-	"github.com/hotswap/hotswap/throttle"
 )
 
 // TestPostgresMillionRows migrates a 1M-row table while updates, inserts and
@@ -78,16 +76,8 @@ func TestPostgresMillionRows(t *testing.T) {
 func TestPostgresSocketSession(t *testing.T) {
 	e := newPGEnv(t)
 	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 50000) g")
-	dir := shortDir(t)
-	hold := filepath.Join(dir, "throttle.flag")
-	os.WriteFile(hold, nil, 0o600)
 	cfg := e.config("t", "ADD COLUMN w int")
-	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
-	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag")
-	cfg.Throttle = throttle.NewSettings()
-	if err := cfg.Throttle.Set("throttle-flag-file", hold); err != nil {
-		t.Fatal(err)
-	}
+	hold := heldByFlagFile(t, &cfg)
 	run := e.start(cfg)
 	eventually(t, time.Minute, "the copy to start", func() bool { return run.m.State() == migration.StateCopying })
 	sock := cfg.ServeSocketFile

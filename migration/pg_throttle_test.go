@@ -4,14 +4,12 @@ import (
 	"database/sql"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotswap/hotswap/migration"
-	"github.com/hotswap/hotswap/throttle"
 )
 
 // TestPostgresStandbyLagAndLoadThrottleTheCopy: a hot standby in
@@ -37,15 +35,10 @@ func TestPostgresStandbyLagAndLoadThrottleTheCopy(t *testing.T) {
 	}
 	defer super.Exec("SELECT pg_wal_replay_resume()") // a failed test must not leave it paused
 
-	dir := shortDir(t)
-	hold := filepath.Join(dir, "throttle.flag")
-	os.WriteFile(hold, nil, 0o600)
 	cfg := e.config("t", "ADD COLUMN w int")
-	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
-	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag")
-	cfg.Throttle = throttle.NewSettings()
+	hold := heldByFlagFile(t, &cfg)
 	hp := net.JoinHostPort(sb.Host, strconv.Itoa(sb.Port))
-	for name, v := range map[string]string{"throttle-flag-file": hold, "throttle-control-replicas": hp, "max-lag-millis": "500"} {
+	for name, v := range map[string]string{"throttle-control-replicas": hp, "max-lag-millis": "500"} {
 		if err := cfg.Throttle.Set(name, v); err != nil {
 			t.Fatal(err)
 		}
