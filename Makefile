@@ -12,6 +12,7 @@ setup:
 	@missing=""; \
 	command -v mariadbd >/dev/null || missing="$(APT_PACKAGES)"; \
 	[ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$$missing postgresql-15"; \
+	[ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || missing="$$missing postgresql-client-15"; \
 	command -v nc >/dev/null || missing="$$missing netcat-openbsd"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
