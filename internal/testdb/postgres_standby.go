@@ -27,7 +27,7 @@ const (
 func (p *Postgres) StartStandby(t testing.TB) *Postgres {
 	t.Helper()
 	if p.External {
-		standbyNeedsLocal(t)
+		needsLocal(t, "StartStandby (it copies the data directory)", postgresDSNEnv)
 	}
 	start := time.Now()
 	s, err := p.startStandby()
@@ -45,13 +45,12 @@ func (p *Postgres) StartStandby(t testing.TB) *Postgres {
 	return s
 }
 
-// standbyNeedsLocal ends a test that asked an external server for a standby:
-// its data directory is out of reach, so there is nothing to copy. In CI the
-// standby tests must run, hence a failure there.
-func standbyNeedsLocal(t testing.TB) {
+// needsLocal ends a test that asked an external server for a replica or a
+// standby: its data directory and configuration are out of reach. In CI
+// these tests must run, hence a failure there.
+func needsLocal(t testing.TB, what, env string) {
 	t.Helper()
-	msg := "testdb: StartStandby needs the local PostgreSQL (it copies the data directory); " +
-		"unset " + postgresDSNEnv + " to run this test"
+	msg := "testdb: " + what + " needs the local server, not the external one; unset " + env + " to run this test"
 	if inCI() {
 		t.Fatal(msg + " (CI=true, so this fails)")
 		return

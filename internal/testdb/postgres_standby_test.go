@@ -63,7 +63,7 @@ func waitReplayPaused(t *testing.T, super *sql.DB) {
 }
 
 // externalRecorder stands in for *testing.T to see whether an external
-// server's StartStandby skips or fails.
+// server's StartStandby or StartReplica skips or fails.
 type externalRecorder struct {
 	testing.TB
 	failed, skipped bool
@@ -75,11 +75,11 @@ func (r *externalRecorder) Fatal(a ...any) { r.failed, r.msg = true, fmt.Sprint(
 func (r *externalRecorder) Skip(a ...any)  { r.skipped, r.msg = true, fmt.Sprint(a...) }
 
 // No server is contacted.
-func TestPostgresStandbyExternal(t *testing.T) {
+func TestReplicaOfExternalServer(t *testing.T) {
 	for _, ci := range []string{"true", ""} {
 		t.Setenv("CI", ci)
 		r := &externalRecorder{TB: t}
-		standbyNeedsLocal(r)
+		needsLocal(r, "StartStandby", postgresDSNEnv)
 		if r.failed != (ci == "true") || r.skipped == (ci == "true") || !strings.Contains(r.msg, postgresDSNEnv) {
 			t.Errorf("CI=%q: failed=%v skipped=%v msg=%q", ci, r.failed, r.skipped, r.msg)
 		}

@@ -19,7 +19,7 @@ const replicaTimeout = 60 * time.Second
 func (s *MySQL) StartReplica(t testing.TB) *MySQL {
 	t.Helper()
 	if s.External {
-		t.Skip("testdb: StartReplica needs the local MariaDB, not an external server")
+		needsLocal(t, "StartReplica", mysqlDSNEnv)
 	}
 	start := time.Now()
 	r, err := startLocalMySQL(localOptions{replica: true})
