@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotswap/hotswap/backfill"
 	"github.com/hotswap/hotswap/logging"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/spf13/cobra"
@@ -111,13 +112,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		err := m.Run(ctx)
 		return m.Resumable(), err
 	})
-	switch {
-	case err == nil:
-		return nil
-	case migration.IsRefused(err):
-		return refused(cmd, err)
-	}
-	return exitError(exitFailed) // the run printed the failure and what is left
+	return exitFor(cmd, err)
 }
 
 func (f *alterFlags) level() logging.Level {
@@ -130,6 +125,19 @@ func (f *alterFlags) level() logging.Level {
 		return logging.Quiet
 	}
 	return logging.Normal
+}
+
+// exitFor ends a migration or a backfill: exit 0 when done; 2 when refused
+// before any change (said here); 1 when it failed, which the run itself has
+// printed with what is left and how to resume.
+func exitFor(cmd *cobra.Command, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case migration.IsRefused(err) || backfill.IsRefused(err):
+		return refused(cmd, err)
+	}
+	return exitError(exitFailed)
 }
 
 func refused(cmd *cobra.Command, err error) error {

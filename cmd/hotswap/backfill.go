@@ -81,13 +81,7 @@ func runBackfill(cmd *cobra.Command, f *backfillFlags) error {
 			err := b.Run(ctx)
 			return b.Resumable(), err
 		})
-	switch {
-	case err == nil:
-		return nil
-	case backfill.IsRefused(err):
-		return refused(cmd, err)
-	}
-	return exitError(exitFailed) // the backfill printed the failure and how to resume
+	return exitFor(cmd, err)
 }
 
 func (f *backfillFlags) config(cmd *cobra.Command) (backfill.Config, error) {
