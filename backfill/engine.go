@@ -21,7 +21,7 @@ type engine interface {
 	estimateRows(ctx context.Context) int64
 	primary() *sql.DB
 	throttleSQL() throttle.Dialect
-	openReplica(ctx context.Context, hostport string) (*sql.DB, error)
+	openReplica(ctx context.Context, host string, port int) (*sql.DB, error)
 	checkpointTable() string
 	createCheckpoint(ctx context.Context) error
 	saveCheckpoint(ctx context.Context, stmt, state string) error

@@ -66,8 +66,10 @@ func (e *mysqlEngine) estimateRows(ctx context.Context) int64 {
 	return n
 }
 
-func (e *mysqlEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	return mysql.OpenReplica(ctx, e.cfg.Conn, hostport)
+func (e *mysqlEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {
+	c := e.cfg.Conn
+	c.Host, c.Port = host, port
+	return mysql.Open(ctx, c)
 }
 
 func (e *mysqlEngine) throttleSQL() throttle.Dialect {

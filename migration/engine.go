@@ -50,7 +50,7 @@ type engine interface {
 	// their SQL; openReplica opens a throttle-control replica.
 	primary() *sql.DB
 	throttleSQL() throttle.Dialect
-	openReplica(ctx context.Context, hostport string) (*sql.DB, error)
+	openReplica(ctx context.Context, host string, port int) (*sql.DB, error)
 
 	// caughtUp returns once the stream has read up to the server's present.
 	caughtUp(ctx context.Context) error

@@ -80,8 +80,10 @@ func (e *mysqlEngine) rowSync() (copier.Source, applier.ResyncFunc) { return e.r
 
 func (e *mysqlEngine) primary() *sql.DB { return e.db }
 
-func (e *mysqlEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	return mysql.OpenReplica(ctx, e.m.cfg.Conn, hostport)
+func (e *mysqlEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {
+	c := e.m.cfg.Conn
+	c.Host, c.Port = host, port
+	return mysql.Open(ctx, c)
 }
 
 func (e *mysqlEngine) throttleSQL() throttle.Dialect {

@@ -108,8 +108,10 @@ func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
 
 func (e *postgresEngine) primary() *sql.DB { return e.db }
 
-func (e *postgresEngine) openReplica(ctx context.Context, hostport string) (*sql.DB, error) {
-	return postgres.OpenStandby(ctx, e.pgConfig(), hostport)
+func (e *postgresEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {
+	c := e.pgConfig()
+	c.Host, c.Port = host, port
+	return postgres.Open(ctx, c)
 }
 
 func (e *postgresEngine) throttleSQL() throttle.Dialect {

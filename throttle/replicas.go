@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -77,7 +79,15 @@ func (t *Throttler) pool(ctx context.Context, hp string) (*sql.DB, error) {
 	if t.cfg.OpenReplica == nil {
 		return nil, errors.New("connect: no OpenReplica configured")
 	}
-	db, err := t.cfg.OpenReplica(ctx, hp)
+	host, port, err := net.SplitHostPort(hp) // Settings wrote hp with a valid port
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, fmt.Errorf("connect: port %q: %w", port, err)
+	}
+	db, err = t.cfg.OpenReplica(ctx, host, p)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}

@@ -41,7 +41,7 @@ type Config struct {
 	// database or schema, is schema.DerivedName(Table, "hb", SQL.MaxNameLen()).
 	Table string
 	// OpenReplica connects to a control replica with the run's credentials.
-	OpenReplica       func(ctx context.Context, hostport string) (*sql.DB, error)
+	OpenReplica       func(ctx context.Context, host string, port int) (*sql.DB, error)
 	HeartbeatInterval time.Duration // --heartbeat-interval-millis, default 100ms
 	CheckInterval     time.Duration // default 100ms
 	// StreamLag is hotswap's own binlog reader lag; over max-lag-millis throttles too (nil: ignored).

@@ -242,13 +242,8 @@ func TestReplicaLagThrottles(t *testing.T) {
 	h.set(throttle.ThrottleControlReplicas, hp)
 	h.set(throttle.MaxLagMillis, "500")
 	thr := h.start(throttle.Config{
-		OpenReplica: func(ctx context.Context, hostport string) (*sql.DB, error) {
-			host, port, err := net.SplitHostPort(hostport)
-			if err != nil {
-				return nil, err
-			}
-			p, _ := strconv.Atoi(port)
-			return mysql.Open(ctx, mysql.Config{Host: host, Port: p, User: rep.User, Password: rep.Password, Database: h.db})
+		OpenReplica: func(ctx context.Context, host string, port int) (*sql.DB, error) {
+			return mysql.Open(ctx, mysql.Config{Host: host, Port: port, User: rep.User, Password: rep.Password, Database: h.db})
 		},
 	})
 
@@ -319,10 +314,8 @@ func TestUnreachableReplicaThrottles(t *testing.T) {
 	l.Close() // nothing listens there now
 	h.set(throttle.ThrottleControlReplicas, hp)
 	thr := h.start(throttle.Config{
-		OpenReplica: func(ctx context.Context, hostport string) (*sql.DB, error) {
-			host, port, _ := net.SplitHostPort(hostport)
-			p, _ := strconv.Atoi(port)
-			return mysql.Open(ctx, mysql.Config{Host: host, Port: p, User: "hotswap", Password: "x", Database: h.db})
+		OpenReplica: func(ctx context.Context, host string, port int) (*sql.DB, error) {
+			return mysql.Open(ctx, mysql.Config{Host: host, Port: port, User: "hotswap", Password: "x", Database: h.db})
 		},
 	})
 	eventually(t, 5*time.Second, "throttled for the unreachable replica", throttledWith(thr, "control replica "+hp, "connect"))

@@ -77,16 +77,3 @@ func Open(ctx context.Context, c Config) (*sql.DB, error) {
 	}
 	return db, nil
 }
-
-// splitHostPort reads a throttle-control-replicas entry.
-func splitHostPort(hostport string) (string, int, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return "", 0, fmt.Errorf("throttle-control-replicas %q: want host:port", hostport)
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil {
-		return "", 0, fmt.Errorf("throttle-control-replicas %q: port is not a number", hostport)
-	}
-	return host, p, nil
-}

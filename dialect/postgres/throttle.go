@@ -119,14 +119,3 @@ func (th Throttle) DropHeartbeat(ctx context.Context, db *sql.DB, name string) e
 	}
 	return nil
 }
-
-// OpenStandby connects to a throttle-control standby "host:port" with c's
-// credentials and database.
-func OpenStandby(ctx context.Context, c Config, hostport string) (*sql.DB, error) {
-	host, port, err := splitHostPort(hostport)
-	if err != nil {
-		return nil, err
-	}
-	c.Host, c.Port = host, port
-	return Open(ctx, c)
-}
