@@ -55,3 +55,24 @@ func TestBackfillStartAtAndMaxRuntime(t *testing.T) {
 		})
 	}
 }
+
+// TestBackfillMaxRuntimeCountsFromBegan: a run made after a server outage
+// (Began is when the command started) has only what is left of
+// --max-runtime; when the outage spent it, it stops at once, changing
+// nothing, with its checkpoint kept for --resume.
+func TestBackfillMaxRuntimeCountsFromBegan(t *testing.T) {
+	e := mysqlEnv(t)
+	e.people(2000)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	cfg := e.config()
+	cfg.Clock, cfg.Began, cfg.MaxRuntime = &fakeClock{now: now}, now.Add(-2*time.Hour), time.Hour
+	if err := start(cfg).wait(t); err != nil {
+		t.Fatalf("--max-runtime spent by the outage should stop cleanly: %v", err)
+	}
+	if n := e.nulls(); n != 1800 {
+		t.Fatalf("%d rows changed after --max-runtime was spent", 1800-n)
+	}
+	if got := strings.Join(e.tables(), ","); !strings.Contains(got, "_t_bf") {
+		t.Fatalf("tables %s: want the checkpoint kept for --resume", got)
+	}
+}

@@ -41,12 +41,12 @@ func (c *controlFlags) register(fl *pflag.FlagSet) {
 // knobHelp describes the throttling knobs (their values are parsed by package throttle).
 var knobHelp = map[string]string{
 	"max-lag-millis":                "throttle while a control replica or the binlog reader lags more than this",
-	"max-load":                      "throttle while a SHOW GLOBAL STATUS value reaches its limit, e.g. Threads_running=25,Threads_connected=500",
-	"critical-load":                 "abort when a status value reaches its limit (checked again after --critical-load-interval-millis)",
+	"max-load":                      "throttle while a load counter reaches its limit, e.g. Threads_running=25,Threads_connected=500 (MySQL: SHOW GLOBAL STATUS; PostgreSQL: active_sessions, sessions, lock_waits, idle_in_transaction)",
+	"critical-load":                 "abort when a load counter (as for --max-load) reaches its limit (checked again after --critical-load-interval-millis)",
 	"critical-load-interval-millis": "0: abort on the first critical reading; >0: read again after this long and abort only if still critical",
 	"throttle-query":                "a scalar query on the primary; a result > 0 throttles",
 	"throttle-http":                 "an URL; any answer but 200 throttles",
-	"throttle-control-replicas":     "replicas whose lag throttles, host:port,host:port (the heartbeat is read there)",
+	"throttle-control-replicas":     "replicas (PostgreSQL: hot standbys) whose lag throttles, host:port,host:port (the heartbeat is read there; default port 3306, PostgreSQL 5432)",
 	"nice-ratio":                    "sleep this fraction of each chunk's time after it (1 = copy at most half the time)",
 	"throttle-flag-file":            "throttle while this file exists",
 	"throttle-additional-flag-file": "throttle while this file exists too",

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hotswap/hotswap/internal/testdb"
+	"github.com/hotswap/hotswap/migration"
+	"github.com/spf13/pflag"
 )
 
 func TestMain(m *testing.M) {
@@ -74,6 +76,26 @@ func TestPostgresDSNSetsEngineAndDefaultPort(t *testing.T) {
 	c = connFlags{engine: "oracle", user: "u", database: "d"}
 	if _, _, err := c.resolve(); err == nil || !strings.Contains(err.Error(), "want mysql or postgres") {
 		t.Fatalf("unknown engine: %v", err)
+	}
+}
+
+// TestControlReplicaDefaultPort: a control replica given without a port
+// gets the engine's: 3306, or 5432 for a PostgreSQL standby.
+func TestControlReplicaDefaultPort(t *testing.T) {
+	for engine, want := range map[string]string{migration.EngineMySQL: "sb1:3306,sb2:7", migration.EnginePostgres: "sb1:5432,sb2:7"} {
+		var c controlFlags
+		fl := pflag.NewFlagSet("alter", pflag.ContinueOnError)
+		c.register(fl)
+		if err := fl.Parse([]string{"--throttle-control-replicas", "sb1,sb2:7"}); err != nil {
+			t.Fatal(err)
+		}
+		cfg := migration.Config{Engine: engine}
+		if err := c.apply(&cfg); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := cfg.Throttle.Get("throttle-control-replicas"); got != want {
+			t.Errorf("%s: replicas %q, want %q", engine, got, want)
+		}
 	}
 }
 
