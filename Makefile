@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hotswap
 APT_PACKAGES := mariadb-server mariadb-client
 
-.PHONY: setup build test demo bench vet clean torture fuzz
+.PHONY: setup build test demo bench vet tidy clean torture fuzz
 
 # setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
 setup:
@@ -27,8 +27,12 @@ build:
 vet:
 	$(GO) vet ./...
 
+# tidy fails when go.mod or go.sum is not what `go mod tidy` would write (then run it and commit).
+tidy:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
+
 # test: the whole suite against throwaway MariaDB and PostgreSQL servers it starts itself.
-test: setup vet
+test: setup tidy vet
 	$(GO) test -race -count=1 -timeout 40m ./...
 
 # demo: a real online migration of a 1M-row table under write load, on a throwaway MariaDB
