@@ -73,6 +73,9 @@ func readCarryOptions(ctx context.Context, db Querier, p carryPair) (map[string]
 			s = &optionSides{orig: map[string]string{}, shadow: map[string]string{}}
 			opts[col] = s
 		}
+		if !userOption(col, name) {
+			continue // set by the server itself (15.20's pg_attver, say): never carried
+		}
 		if isOrig {
 			s.orig[name] = value
 		} else {
@@ -80,6 +83,30 @@ func readCarryOptions(ctx context.Context, db Querier, p carryPair) (map[string]
 		}
 	}
 	return opts, rows.Err()
+}
+
+// userOption says whether a storage parameter (col "") or a column option is
+// one a user sets with ALTER TABLE, the only ones carried over: a server may
+// keep options of its own in the same catalog arrays (PostgreSQL 15.20 puts
+// pg_attver on every column), different for every table, which must never be
+// copied from one table to another.
+func userOption(col, name string) bool {
+	if col != "" {
+		return name == "n_distinct" || name == "n_distinct_inherited"
+	}
+	name, toast := strings.CutPrefix(name, "toast.")
+	switch {
+	case strings.HasPrefix(name, "autovacuum_"), name == "log_autovacuum_min_duration",
+		name == "vacuum_index_cleanup", name == "vacuum_truncate":
+		return true
+	case toast:
+		return false
+	}
+	switch name {
+	case "fillfactor", "toast_tuple_target", "parallel_workers", "user_catalog_table":
+		return true
+	}
+	return false
 }
 
 // optionChanges returns "name = value" items to set and names to reset,
