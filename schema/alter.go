@@ -71,10 +71,25 @@ func ParseMySQLAlter(clauses string) (*Alter, error) {
 	return a, nil
 }
 
-// parseOne parses one statement. The parser panics on some input (a number
+// parseOne parses one statement. The parser knows only a few character sets
+// and collations: a name it does not know is taught to it and the statement
+// parsed again, since the server, which applies the ALTER to the empty shadow
+// before anything else changes, is the judge of the names it supports.
+func parseOne(sql string) (ast.StmtNode, error) {
+	parseMu.Lock()
+	defer parseMu.Unlock()
+	for taught := 0; ; taught++ {
+		stmt, err := parseOnce(sql)
+		if err == nil || taught == maxTaughtNames || !teachName(err) {
+			return stmt, err
+		}
+	}
+}
+
+// parseOnce parses one statement. The parser panics on some input (a number
 // too long for the decimal type of its value driver, e.g. 90 digits): that
 // is an error here, not a crash of the run.
-func parseOne(sql string) (stmt ast.StmtNode, err error) {
+func parseOnce(sql string) (stmt ast.StmtNode, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			stmt, err = nil, fmt.Errorf("the parser failed: %v", p)
