@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, b BINARY(8), vb VARBINARY(20));
+INSERT INTO t (id, b, vb)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1200)
+SELECT n, UNHEX(LPAD(HEX(n), 8, '0')), UNHEX(CONCAT(HEX(n), '00')) FROM s;

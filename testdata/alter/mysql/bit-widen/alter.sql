@@ -1,0 +1,1 @@
+MODIFY b BIT(16), MODIFY c BIT(4)

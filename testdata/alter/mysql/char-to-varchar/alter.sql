@@ -1,0 +1,1 @@
+MODIFY c VARCHAR(40)

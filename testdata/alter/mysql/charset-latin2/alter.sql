@@ -1,0 +1,1 @@
+MODIFY t2 varchar(128) CHARACTER SET latin2 NOT NULL

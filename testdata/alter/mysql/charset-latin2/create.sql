@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, t2 VARCHAR(128) NOT NULL) DEFAULT CHARSET=utf8mb4;
+INSERT INTO t (id, t2)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1500)
+SELECT n, CONCAT('Łódź żółć ', n) FROM s;

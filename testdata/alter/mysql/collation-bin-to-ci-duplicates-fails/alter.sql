@@ -1,0 +1,1 @@
+MODIFY s VARCHAR(40) COLLATE utf8mb4_general_ci

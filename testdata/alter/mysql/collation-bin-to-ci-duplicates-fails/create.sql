@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(40) COLLATE utf8mb4_bin, UNIQUE KEY us (s)) DEFAULT CHARSET=utf8mb4;
+INSERT INTO t (id, s)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1200)
+SELECT n, IF(n % 2 = 0, CONCAT('name', n DIV 2), CONCAT('NAME', n DIV 2)) FROM s;

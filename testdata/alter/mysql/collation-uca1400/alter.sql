@@ -1,0 +1,1 @@
+MODIFY s VARCHAR(40) COLLATE utf8mb4_uca1400_ai_ci, DEFAULT COLLATE = utf8mb4_uca1400_ai_ci

@@ -1,0 +1,1 @@
+ADD COLUMN w INT, ADD INDEX ix_v (v)

@@ -1,0 +1,1 @@
+CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci

@@ -1,0 +1,1 @@
+MODIFY dt DATETIME(2)

@@ -1,0 +1,1 @@
+MODIFY f DECIMAL(12,2)

@@ -1,0 +1,1 @@
+MODIFY e ENUM('a','b','c','d') NOT NULL

@@ -1,0 +1,1 @@
+MODIFY e VARCHAR(10)

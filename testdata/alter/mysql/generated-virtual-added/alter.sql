@@ -1,0 +1,1 @@
+ADD COLUMN g BIGINT AS (a + b) VIRTUAL

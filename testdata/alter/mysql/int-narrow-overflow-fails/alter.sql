@@ -1,0 +1,1 @@
+MODIFY a TINYINT

@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, a TINYINT, b SMALLINT, c MEDIUMINT, d INT, e TINYINT UNSIGNED);
+INSERT INTO t (id, a, b, c, d, e)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1500)
+SELECT n, n % 128 - 64, n * 20 - 32000, n * 5000, n * 1000000, n % 256 FROM s;

@@ -1,0 +1,1 @@
+MODIFY s SET('x','y','z','w')

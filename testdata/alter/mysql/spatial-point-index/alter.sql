@@ -1,0 +1,1 @@
+ADD SPATIAL INDEX sp_g (g)

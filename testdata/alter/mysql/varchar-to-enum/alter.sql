@@ -1,0 +1,1 @@
+MODIFY e ENUM('red','green','blue')

@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, y YEAR, d DATE);
+INSERT INTO t (id, y, d)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1200)
+SELECT n, 1901 + n % 200, DATE_ADD('1970-01-01', INTERVAL n DAY) FROM s;

@@ -1,0 +1,5 @@
+CREATE TABLE t (id INT PRIMARY KEY, d DATE, dt DATETIME);
+INSERT INTO t (id, d, dt)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1200)
+SELECT n, IF(n % 3 = 0, '0000-00-00', '2024-02-29'), IF(n % 5 = 0, '0000-00-00 00:00:00', '2024-01-01 10:00:00') FROM s;
