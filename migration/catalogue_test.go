@@ -164,7 +164,10 @@ func churnUntil(t *testing.T, tg catalogueTarget) (stop func()) {
 			time.Sleep(time.Duration(5+rand.Intn(20)) * time.Millisecond)
 		}
 	}()
-	return func() { cancel(); wg.Wait() }
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop) // before the databases close, when the test stops early
+	return stop
 }
 
 func requireSameRows(t *testing.T, what string, got, want []string) {

@@ -56,7 +56,7 @@ func ParseMySQLAlter(clauses string) (*Alter, error) {
 	if endsInLineComment(text) {
 		text += "\n"
 	}
-	stmt, err := parseOne("ALTER TABLE `t` " + text)
+	stmt, err := parseOne("ALTER TABLE `t` " + forTheParser(text))
 	if err != nil {
 		return nil, fmt.Errorf("parse --alter %q: %w", text, err)
 	}
