@@ -20,8 +20,8 @@ import (
 //  1. create the empty sentry under the old table's name;
 //  2. A: LOCK TABLES t READ, sentry WRITE: writers queue, readers go on;
 //  3. drain the stream to the binlog end read under the lock, resync the
-//     last keys (other connections: the shadow is not locked), and raise the
-//     shadow's AUTO_INCREMENT to the table's;
+//     last keys (other connections: the shadow is not locked), and set the
+//     shadow's AUTO_INCREMENT to the table's, or to the value the ALTER names;
 //  4. B: RENAME TABLE t TO old, shadow TO t: it takes the shadow's metadata
 //     lock, then waits on the sentry (A);
 //  5. A drops the sentry; B takes its name, then queues on t;
@@ -42,6 +42,9 @@ type MySQL struct {
 	Old         string
 	LockTimeout time.Duration
 	Applier     *applier.Applier // paused for the attempt
+	// AutoIncrement is the counter the ALTER names (AUTO_INCREMENT = N), nil
+	// when it names none: the shadow keeps it instead of the table's.
+	AutoIncrement *uint64
 	// CatchUp brings the shadow level with the source while lock holds the
 	// table's writers (drain the stream, resync the last keys).
 	CatchUp func(ctx context.Context, lock *sql.Conn) error
@@ -131,7 +134,7 @@ func (m *MySQL) underLock(ctx context.Context, c *conns) (swapped bool, err erro
 	if err := m.CatchUp(budget, c.a); err != nil {
 		return false, err
 	}
-	if err := mysql.CarryAutoIncrement(budget, m.DB, m.Database, m.Table, m.Shadow); err != nil {
+	if err := mysql.CarryAutoIncrement(budget, m.DB, m.Database, m.Table, m.Shadow, m.AutoIncrement); err != nil {
 		return false, err
 	}
 	renameStarted = true

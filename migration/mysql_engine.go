@@ -115,7 +115,8 @@ func (e *mysqlEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 func (e *mysqlEngine) cutOverAttempt(ctx context.Context) error {
 	if e.cut == nil {
 		e.cut = &cutover.MySQL{DB: e.db, Database: e.m.cfg.Conn.Database, Table: e.m.cfg.Table, Shadow: e.m.shadow,
-			Old: e.m.old, LockTimeout: e.m.cfg.CutOverLockTimeout, Applier: e.m.applier, CatchUp: e.catchUp}
+			Old: e.m.old, LockTimeout: e.m.cfg.CutOverLockTimeout, Applier: e.m.applier, CatchUp: e.catchUp,
+			AutoIncrement: e.alter.AutoIncrement}
 	}
 	return e.cut.Attempt(ctx)
 }

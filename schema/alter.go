@@ -22,6 +22,10 @@ type Alter struct {
 	Dropped        map[string]bool   // dropped column names (lower)
 	RenamesTable   bool
 	AddsForeignKey bool
+	// AutoIncrement is the counter the ALTER sets (AUTO_INCREMENT = N, the
+	// last one when it names several), nil when it sets none: the server
+	// ends such an ALTER with max(N, max(column)+1), not the old counter.
+	AutoIncrement *uint64
 }
 
 // ParseMySQLAlter parses the clauses of an ALTER TABLE (without the
@@ -113,6 +117,13 @@ func (a *Alter) addSpec(spec *ast.AlterTableSpec) {
 	case ast.AlterTableAddConstraint:
 		if spec.Constraint != nil && spec.Constraint.Tp == ast.ConstraintForeignKey {
 			a.AddsForeignKey = true
+		}
+	case ast.AlterTableOption:
+		for _, o := range spec.Options {
+			if o.Tp == ast.TableOptionAutoIncrement {
+				n := o.UintValue
+				a.AutoIncrement = &n
+			}
 		}
 	}
 }

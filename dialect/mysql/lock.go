@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -160,22 +161,33 @@ func EndSnapshot(c *sql.Conn) {
 	_ = c.Close()
 }
 
-// CarryAutoIncrement raises the shadow's AUTO_INCREMENT to the table's, so
-// ids freed at the top during the run are not handed out again after the
-// swap. Call it while the table's writers are held.
-func CarryAutoIncrement(ctx context.Context, q Querier, database, table, shadow string) error {
+// CarryAutoIncrement gives the shadow the AUTO_INCREMENT the server's own
+// ALTER would leave: the value the ALTER names (named, nil when none), else
+// the table's counter, so ids freed at the top during the run are not handed
+// out again after the swap. The server raises either to max(column)+1 (one
+// more than the highest value the shadow holds). Call it while the table's
+// writers are held.
+func CarryAutoIncrement(ctx context.Context, q Querier, database, table, shadow string, named *uint64) error {
 	_, _ = q.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0") // MySQL 8 caches it; MariaDB has no such variable
-	var next sql.NullInt64
+	from := table
+	if named != nil {
+		from = shadow // only to learn whether it has an AUTO_INCREMENT column
+	}
+	var next sql.NullString
 	err := q.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-		database, table).Scan(&next)
+		database, from).Scan(&next)
 	if err != nil {
-		return fmt.Errorf("read AUTO_INCREMENT of %s: %w", table, err)
+		return fmt.Errorf("read AUTO_INCREMENT of %s: %w", from, err)
 	}
 	if !next.Valid {
 		return nil // no AUTO_INCREMENT column
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %d", qualified(database, shadow), next.Int64)); err != nil {
-		return fmt.Errorf("carry AUTO_INCREMENT %d to %s: %w", next.Int64, shadow, err)
+	value := next.String
+	if named != nil {
+		value = strconv.FormatUint(*named, 10)
+	}
+	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %s", qualified(database, shadow), value)); err != nil {
+		return fmt.Errorf("carry AUTO_INCREMENT %s to %s: %w", value, shadow, err)
 	}
 	return nil
 }

@@ -1,0 +1,1 @@
+INSERT INTO t (v, s) VALUES (1, 'before the swap');

@@ -1,0 +1,1 @@
+DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci, ADD COLUMN u VARCHAR(10)

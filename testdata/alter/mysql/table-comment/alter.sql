@@ -1,0 +1,1 @@
+COMMENT 'orders, one row per checkout'

@@ -1,0 +1,1 @@
+UPDATE t SET s = 'changed' WHERE id = 10;
