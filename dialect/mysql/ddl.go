@@ -13,14 +13,21 @@ import (
 const MaxNameLen = 64
 
 // CreateShadow creates shadow as an empty copy of table and applies the ALTER
-// to it: the server validates the ALTER and its error is returned as is.
-// created reports whether the shadow exists afterwards (and must be dropped on failure).
-func CreateShadow(ctx context.Context, q Querier, database, table, shadow, alter string) (created bool, err error) {
-	if _, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s LIKE %s", qualified(database, shadow), qualified(database, table))); err != nil {
-		return false, fmt.Errorf("create shadow table %s: %w", shadow, err)
+// to it, both under the server's global sql_mode (see ServerModeConn): the
+// server validates the ALTER as it would its own, and its error is returned
+// as is. created reports whether the shadow exists afterwards (and must be
+// dropped on failure).
+func CreateShadow(ctx context.Context, db *sql.DB, database, table, shadow, alter string) (created bool, err error) {
+	c, err := ServerModeConn(ctx, db)
+	if err != nil {
+		return false, err
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", qualified(database, shadow), alter)); err != nil {
-		return true, fmt.Errorf("the server rejected the ALTER (applied to the empty shadow table %s): %w", shadow, err)
+	defer Discard(c)
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s LIKE %s", qualified(database, shadow), qualified(database, table))); err != nil {
+		return false, fmt.Errorf("create shadow table %s (under the server's sql_mode): %w", shadow, err)
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", qualified(database, shadow), alter)); err != nil {
+		return true, fmt.Errorf("the server rejected the ALTER (applied to the empty shadow table %s under the server's sql_mode): %w", shadow, err)
 	}
 	return true, nil
 }

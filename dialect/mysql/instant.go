@@ -16,11 +16,11 @@ import (
 // when the server cannot make this change instantly or the lock did not
 // come in time: the caller falls back to the online copy.
 func AlterInstant(ctx context.Context, db *sql.DB, database, table, alter string, lockWait time.Duration) (done bool, why string, err error) {
-	conn, err := db.Conn(ctx)
+	conn, err := ServerModeConn(ctx, db) // the user's ALTER, under the server's sql_mode
 	if err != nil {
 		return false, "", err
 	}
-	defer Discard(conn) // its lock_wait_timeout is not the pool's
+	defer Discard(conn) // its sql_mode and lock_wait_timeout are not the pool's
 	if err := SetLockWait(ctx, conn, lockWait); err != nil {
 		return false, "", err
 	}

@@ -1,0 +1,1 @@
+CHANGE dt dt datetime NOT NULL DEFAULT '1970-00-00 00:00:00'
