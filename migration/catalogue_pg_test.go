@@ -102,10 +102,10 @@ func (p *pgCatalogue) serverAlter(alter string) error {
 // keeps for itself (pg_*) are left out.
 var pgDefinitionQueries = []string{
 	`SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
-		|| coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') || ' identity=' || a.attidentity
-		|| ' generated=' || a.attgenerated || ' stat=' || a.attstattarget
+		|| coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') || ' identity=' || a.attidentity::text::text
+		|| ' generated=' || a.attgenerated::text || ' stat=' || a.attstattarget::text
 		|| ' opts=' || coalesce(array_to_string(ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','), '')
-		|| ' coll=' || coalesce(co.collname, '') || ' storage=' || a.attstorage || ' compression=' || a.attcompression
+		|| ' coll=' || coalesce(co.collname, '') || ' storage=' || a.attstorage::text || ' compression=' || a.attcompression::text
 	FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		LEFT JOIN pg_collation co ON co.oid = a.attcollation
 	WHERE a.attrelid = 't'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
@@ -113,7 +113,7 @@ var pgDefinitionQueries = []string{
 	WHERE conrelid = 't'::regclass ORDER BY conname`,
 	`SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes
 	WHERE schemaname = current_schema() AND tablename = 't' ORDER BY indexname`,
-	`SELECT 'table replident=' || c.relreplident || ' persistence=' || c.relpersistence
+	`SELECT 'table replident=' || c.relreplident::text || ' persistence=' || c.relpersistence::text
 		|| ' identity_index=' || coalesce((SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 			WHERE i.indrelid = c.oid AND i.indisreplident), '')
 		|| ' options=' || coalesce(array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','), '')

@@ -1,1 +1,1 @@
-INSERT INTO t (id, a, hidden) VALUES (100001, 1, 42);
+INSERT INTO t (id, a) VALUES (100001, 1);

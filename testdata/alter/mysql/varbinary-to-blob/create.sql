@@ -2,4 +2,4 @@ CREATE TABLE t (id INT PRIMARY KEY, vb VARBINARY(200));
 INSERT INTO t (id, vb)
 WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
   s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 1200)
-SELECT n, RANDOM_BYTES(1 + n % 100) FROM s;
+SELECT n, LEFT(UNHEX(SHA2(n, 256)), 1 + n % 32) FROM s;

@@ -1,0 +1,1 @@
+ADD CONSTRAINT t_v_key UNIQUE (v)

@@ -1,0 +1,1 @@
+ADD CONSTRAINT v_positive CHECK (v > 0)

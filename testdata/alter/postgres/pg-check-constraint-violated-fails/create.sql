@@ -1,0 +1,2 @@
+CREATE TABLE t (id int PRIMARY KEY, v int);
+INSERT INTO t (id, v) SELECT n, n - 10 FROM generate_series(1, 1500) n;

@@ -1,0 +1,1 @@
+ALTER COLUMN s TYPE text COLLATE "C"

@@ -1,0 +1,1 @@
+ALTER COLUMN m TYPE text

@@ -1,0 +1,1 @@
+ADD COLUMN g bigint GENERATED ALWAYS AS (a + b) STORED

@@ -1,0 +1,2 @@
+CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v int);
+INSERT INTO t (v) SELECT n FROM generate_series(1, 1500) n;

@@ -1,0 +1,1 @@
+ADD CONSTRAINT t_ab_key UNIQUE (a, b)

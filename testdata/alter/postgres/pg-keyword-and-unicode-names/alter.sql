@@ -1,0 +1,1 @@
+ADD COLUMN "日本" int, ALTER COLUMN "näme" TYPE bigint

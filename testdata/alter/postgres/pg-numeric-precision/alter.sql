@@ -1,0 +1,1 @@
+ALTER COLUMN d TYPE numeric(14,4), ALTER COLUMN e TYPE numeric(20,6)

@@ -1,0 +1,1 @@
+ALTER COLUMN id TYPE bigint

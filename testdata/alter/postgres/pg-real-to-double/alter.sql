@@ -1,0 +1,1 @@
+ALTER COLUMN f TYPE double precision

@@ -1,0 +1,2 @@
+CREATE TABLE t (id int PRIMARY KEY, a int, b text);
+INSERT INTO t (id, a, b) SELECT n, n, 'b' FROM generate_series(1, 1500) n;

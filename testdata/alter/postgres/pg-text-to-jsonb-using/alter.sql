@@ -1,0 +1,1 @@
+ALTER COLUMN j TYPE jsonb USING j::jsonb

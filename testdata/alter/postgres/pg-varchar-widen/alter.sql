@@ -1,0 +1,1 @@
+ALTER COLUMN s TYPE varchar(100)
