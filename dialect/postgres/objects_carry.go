@@ -14,14 +14,14 @@ type carryPair struct {
 }
 
 // CarryOverSQL returns the statements that give schema.shadow what CREATE
-// TABLE (LIKE ... INCLUDING ALL) does not copy from schema.table: the owner,
-// table and column privileges (from relacl/attacl; privileges the shadow got
-// from default privileges but the table lacks are revoked), the table
-// comment (column comments come with INCLUDING COMMENTS), storage parameters
-// (toast.* too; extra ones on the shadow are reset), the replica identity,
-// and per-column statistics targets and options. Columns are matched by
-// name: a column the ALTER renamed keeps the shadow's settings. None when the
-// shadow already matches.
+// TABLE (LIKE ... INCLUDING ALL) does not copy from schema.table and an
+// ALTER TABLE cannot set: the owner, table and column privileges (from
+// relacl/attacl; privileges the shadow got from default privileges but the
+// table lacks are revoked) and the table comment (column comments come with
+// INCLUDING COMMENTS). None when the shadow already matches. The settings an
+// ALTER can set (storage parameters, replica identity, statistics targets,
+// column options) are not here: CreateShadow gives them to the shadow before
+// the ALTER (CarrySettingsSQL), so what the ALTER sets is kept.
 //
 // Run them on the shadow before the cut-over, in one transaction (the
 // privileges are revoked, then granted), as the table's owner or a member of
@@ -29,19 +29,43 @@ type carryPair struct {
 // not kept. ALTER SEQUENCE ... OWNED BY in the cut-over needs the shadow to
 // have the table's owner.
 func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
+	return carrySQL(ctx, db, schema, table, shadow, []carryPart{
+		{"owner", carryOwner}, {"privileges", carryGrants}, {"comment", carryComment},
+	})
+}
+
+// CarrySettingsSQL returns the statements that give schema.shadow the
+// settings of schema.table that an ALTER TABLE may also set and LIKE does
+// not copy: storage parameters (toast.* too; extra ones on the shadow are
+// reset), the replica identity (USING INDEX names the shadow's counterpart),
+// per-column statistics targets and options. Columns are matched by name.
+//
+// CreateShadow runs them right after LIKE and before the user's ALTER, so
+// the shadow ends as the server's own ALTER would leave the table: a setting
+// the ALTER names wins (REPLICA IDENTITY FULL, SET (fillfactor = 70), SET
+// STATISTICS), every other one is the table's. Nothing about the ALTER needs
+// remembering for the cut-over or a --resume: the shadow holds the result.
+// A setting changed on the table by another session during the run is not
+// followed (the cut-over used to copy them all, which dropped the ALTER's).
+func CarrySettingsSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
+	return carrySQL(ctx, db, schema, table, shadow, []carryPart{
+		{"storage parameters", carryOptions}, {"replica identity", carryReplicaIdentity},
+		{"statistics targets", carryStatisticsTargets},
+	})
+}
+
+type carryPart struct {
+	what string
+	gen  func(context.Context, Querier, carryPair) ([]string, error)
+}
+
+func carrySQL(ctx context.Context, db Querier, schema, table, shadow string, parts []carryPart) ([]string, error) {
 	p, err := newCarryPair(ctx, db, schema, table, shadow)
 	if err != nil {
 		return nil, fmt.Errorf("carry %s.%s over to %s: %w", schema, table, shadow, err)
 	}
 	var stmts []string
-	for _, part := range []struct {
-		what string
-		gen  func(context.Context, Querier, carryPair) ([]string, error)
-	}{
-		{"owner", carryOwner}, {"privileges", carryGrants}, {"comment", carryComment},
-		{"storage parameters", carryOptions}, {"replica identity", carryReplicaIdentity},
-		{"statistics targets", carryStatisticsTargets},
-	} {
+	for _, part := range parts {
 		s, err := part.gen(ctx, db, p)
 		if err != nil {
 			return nil, fmt.Errorf("carry the %s of %s.%s over to %s: %w", part.what, schema, table, shadow, err)

@@ -93,7 +93,7 @@ func TestCarryOverSQLIdentityIndex(t *testing.T) {
 	}
 }
 
-// carryOverTestApply runs CarryOverSQL's statements in one transaction, then
+// carryOverTestApply runs CarryOverSQL's and CarrySettingsSQL's statements in one transaction, then
 // checks that a second call has nothing left to do.
 func carryOverTestApply(t *testing.T, db *sql.DB, table, shadow string) {
 	t.Helper()
@@ -102,6 +102,11 @@ func carryOverTestApply(t *testing.T, db *sql.DB, table, shadow string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settings, err := CarrySettingsSQL(ctx, db, "public", table, shadow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts = append(stmts, settings...)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +121,9 @@ func carryOverTestApply(t *testing.T, db *sql.DB, table, shadow string) {
 	}
 	if again, err := CarryOverSQL(ctx, db, "public", table, shadow); err != nil || len(again) != 0 {
 		t.Fatalf("second CarryOverSQL = %q, %v; want nothing", again, err)
+	}
+	if again, err := CarrySettingsSQL(ctx, db, "public", table, shadow); err != nil || len(again) != 0 {
+		t.Fatalf("second CarrySettingsSQL = %q, %v; want nothing", again, err)
 	}
 }
 

@@ -12,10 +12,15 @@ import (
 
 // CreateShadow creates shadow as an empty copy of table (LIKE ... INCLUDING
 // ALL: defaults, identity, generated columns, constraints, indexes, comments,
-// storage, statistics) and applies the user's ALTER clauses to it, so the
-// server itself validates the ALTER and defines the shadow. created reports
-// whether the shadow exists afterwards (and must be dropped when the run
-// ends without a cut-over).
+// storage, statistics), gives it the table's settings LIKE does not copy
+// (CarrySettingsSQL: storage parameters, replica identity, statistics
+// targets, column options) and applies the user's ALTER clauses to it, so
+// the server itself validates the ALTER and defines the shadow, with what
+// the ALTER sets winning over the table's settings as on the table itself.
+// Names of the table's indexes and index-backed constraints in the ALTER are
+// rewritten to the shadow's (see shadowNames). created reports whether the
+// shadow exists afterwards (and must be dropped when the run ends without a
+// cut-over).
 //
 // If the ALTER fails, renames the shadow or moves it to another schema, the
 // shadow is dropped again and the error says so.
@@ -29,11 +34,38 @@ func CreateShadow(ctx context.Context, db *sql.DB, schema, table, shadow, alter 
 	if err != nil {
 		return shadowDropped(ctx, db, schema, shadow, fmt.Errorf("read the new shadow table: %w", err))
 	}
+	alter, err = shadowPrepare(ctx, db, schema, table, shadow, oid, alter)
+	if err != nil {
+		return shadowDropped(ctx, db, schema, shadow, err)
+	}
 	if err := shadowAlter(ctx, db, schema, shadow, alter); err != nil {
 		return shadowDropped(ctx, db, schema, shadow,
 			fmt.Errorf("the ALTER is not valid for %s.%s: %w (nothing was changed)", schema, table, err))
 	}
 	return shadowCheckPlace(ctx, db, oid, schema, table, shadow)
+}
+
+// shadowPrepare gives the fresh shadow the table's settings and returns the
+// ALTER with the table's index and constraint names mapped to the shadow's.
+func shadowPrepare(ctx context.Context, db *sql.DB, schema, table, shadow string, oid uint32, alter string) (string, error) {
+	orig, err := catalogRelOID(ctx, db, schema, table)
+	if err != nil {
+		return "", err
+	}
+	names, err := readShadowNames(ctx, db, orig, oid)
+	if err != nil {
+		return "", fmt.Errorf("pair the indexes of %s.%s and its shadow: %w", schema, table, err)
+	}
+	settings, err := CarrySettingsSQL(ctx, db, schema, table, shadow)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range settings {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return "", fmt.Errorf("give the shadow the settings of %s.%s: %s: %w", schema, table, s, err)
+		}
+	}
+	return names.rewrite(alter), nil
 }
 
 // shadowAlter runs ALTER TABLE schema.shadow <alter> over the extended
