@@ -11,7 +11,7 @@ import (
 type rowsUnique struct {
 	name  string
 	cols  []string // key columns in order; nil when one is an expression
-	isKey bool     // on exactly the row key's columns
+	isKey bool     // on the row key's columns, maybe with more after them
 }
 
 // rowsUniqueCache holds the shadow's unique indexes, read once: the shadow's
@@ -23,8 +23,12 @@ type rowsUniqueCache struct {
 }
 
 // shadowUniques lists the shadow's unique indexes (constraints included: each
-// has one). The row key must be one of them: ON CONFLICT DO NOTHING in the
-// copy relies on it to skip rows the applier wrote first.
+// has one). The row key must lead one of them: ON CONFLICT DO NOTHING in the
+// copy relies on it to skip rows the applier wrote first. An index with more
+// columns after the key's counts as the key's (isKey): it can only clash
+// between two rows of the same key, and the resync deletes every shadow row
+// of a key before it inserts, so a clash there is a copy chunk racing the
+// resync (retry), never a stale row holding another key's value.
 func (r *Rows) shadowUniques(ctx context.Context) ([]rowsUnique, error) {
 	c := &r.uniques
 	c.mu.Lock()
@@ -90,13 +94,13 @@ func (r *Rows) readUniques(ctx context.Context) ([]rowsUnique, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	key := slices.Sorted(slices.Values(r.dstKey().cols))
+	key := r.dstKey().cols
 	for i := range list {
 		if expr[list[i].name] {
 			list[i].cols = nil
 			continue
 		}
-		list[i].isKey = slices.Equal(slices.Sorted(slices.Values(list[i].cols)), key)
+		list[i].isKey = keyLeads(list[i].cols, key)
 	}
 	return list, nil
 }

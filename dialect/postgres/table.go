@@ -30,6 +30,10 @@ type Table struct {
 	Kind         string   // pg_class.relkind: r table, p partitioned, v view, m matview, f foreign, ...
 	Columns      []Column // not dropped, by attnum
 	Key          []string // primary key columns in key order; nil if none
+	// Uniques are the key columns of each valid unique index on plain
+	// columns only, without a predicate (the primary key's included), in
+	// index order: the keys that identify a row.
+	Uniques [][]string
 }
 
 // Types maps each column name to its format_type() text, as Rows takes them.
@@ -59,6 +63,9 @@ func LoadTable(ctx context.Context, db Querier, schema, table string) (*Table, e
 	}
 	if t.Key, err = tablePrimaryKey(ctx, db, t.OID); err != nil {
 		return nil, fmt.Errorf("read the primary key of %s.%s: %w", schema, table, err)
+	}
+	if t.Uniques, err = tableUniqueKeys(ctx, db, t.OID); err != nil {
+		return nil, fmt.Errorf("read the unique indexes of %s.%s: %w", schema, table, err)
 	}
 	return t, nil
 }
@@ -91,6 +98,36 @@ func tablePrimaryKey(ctx context.Context, db Querier, oid uint32) ([]string, err
 		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 		WHERE i.indrelid = $1 AND i.indisprimary AND k.ord <= i.indnkeyatts
 		ORDER BY k.ord`, oid)
+}
+
+// tableUniqueKeys lists the key columns of the unique indexes that identify
+// rows: valid, without a predicate or an expression.
+func tableUniqueKeys(ctx context.Context, db Querier, oid uint32) ([][]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT i.indexrelid, a.attname::text FROM pg_index i
+		CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+		WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+			AND k.ord <= i.indnkeyatts
+		ORDER BY i.indexrelid, k.ord`, oid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]string
+	var last uint32
+	for rows.Next() {
+		var idx uint32
+		var col string
+		if err := rows.Scan(&idx, &col); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || idx != last {
+			out = append(out, nil)
+			last = idx
+		}
+		out[len(out)-1] = append(out[len(out)-1], col)
+	}
+	return out, rows.Err()
 }
 
 // TableExists reports whether any relation (table, view, index, sequence...)

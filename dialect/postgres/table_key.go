@@ -12,8 +12,9 @@ import (
 
 // ShadowKey returns the source's primary key columns and the shadow's names
 // for them. The copy walks the source in key order and the change stream
-// replays rows by key on the shadow, so the shadow's primary key must be the
-// same columns, with types that keep every key distinct and in the same
+// replays rows by key on the shadow, so the shadow's rows must be identified
+// by the same columns (its primary key, or a unique key they lead, see
+// samePrimaryKey), with types that keep every key distinct and in the same
 // order.
 func ShadowKey(src, dst *Table, pairs []schema.ColumnPair) (srcKey, dstKey []string, err error) {
 	if len(src.Key) == 0 {
@@ -106,16 +107,33 @@ func columnNamed(t *Table, name string) Column {
 	return Column{Name: name}
 }
 
-// samePrimaryKey checks that the shadow's primary key is the source's, under
-// the shadow's names for its columns.
+// samePrimaryKey checks that the shadow's rows are identified by the source's
+// primary key, under the shadow's names for its columns: the shadow's primary
+// key is the same, or the shadow has a unique key that starts with those
+// columns (DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)). In the second
+// case the old key still identifies the shadow's rows, since every shadow row
+// is a copy of a source row, where it was unique; the columns must lead the
+// index so that the resync's and the checksum's lookups by the old key use
+// it. A key that merely contains them elsewhere is refused like a dropped
+// one (a lookup by key would read the whole shadow).
 func samePrimaryKey(src, dst *Table, want []string) error {
 	const fix = "not supported: hotswap follows rows by the primary key; leave it out of the ALTER and change it with a plain ALTER TABLE"
+	if slices.Equal(dst.Key, want) || slices.ContainsFunc(dst.Uniques, func(u []string) bool { return keyLeads(u, want) }) {
+		return nil
+	}
 	if len(dst.Key) == 0 {
-		return fmt.Errorf("the ALTER drops the primary key of %s.%s: %s", src.Schema, src.Name, fix)
+		return fmt.Errorf("the ALTER drops the primary key of %s.%s and no unique key of the new table starts with its columns (%s): %s",
+			src.Schema, src.Name, strings.Join(want, ", "), fix)
 	}
-	if !slices.Equal(dst.Key, want) {
-		return fmt.Errorf("the ALTER changes the primary key of %s.%s to (%s) from (%s) (%s on the shadow): %s",
-			src.Schema, src.Name, strings.Join(dst.Key, ", "), strings.Join(src.Key, ", "), strings.Join(want, ", "), fix)
+	return fmt.Errorf("the ALTER changes the primary key of %s.%s to (%s) from (%s) (%s on the shadow), and no unique key of the new table starts with (%s): %s",
+		src.Schema, src.Name, strings.Join(dst.Key, ", "), strings.Join(src.Key, ", "), strings.Join(want, ", "), strings.Join(want, ", "), fix)
+}
+
+// keyLeads says whether the first len(key) columns of index are key's, in
+// any order.
+func keyLeads(index, key []string) bool {
+	if len(index) < len(key) {
+		return false
 	}
-	return nil
+	return slices.Equal(slices.Sorted(slices.Values(index[:len(key)])), slices.Sorted(slices.Values(key)))
 }
