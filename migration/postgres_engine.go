@@ -33,6 +33,7 @@ type postgresEngine struct {
 	pairs          []schema.ColumnPair
 	srcKey, dstKey []string
 	shadowCreated  bool
+	usings         []schema.PGTypeUsing // the ALTER's TYPE ... USING subcommands
 
 	rows         *postgres.Rows
 	slot, pub    string
@@ -129,9 +130,11 @@ func (e *postgresEngine) caughtUp(ctx context.Context) error {
 
 // catchUp runs inside the cut-over transaction, which holds the table: the
 // stream is drained to a WAL position read on another connection, the last
-// keys are resynced on lock, and the table's owner, grants, comment, storage
-// parameters, replica identity and statistics targets are carried over to
-// the shadow as they are now, all inside the transaction.
+// keys are resynced on lock, and the table's owner, grants and comment are
+// carried over to the shadow as they are now, all inside the transaction.
+// Storage parameters, replica identity and statistics targets are not: the
+// shadow got the table's before the ALTER (postgres.CreateShadow), and
+// copying them again would undo what the ALTER set.
 func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	if err := e.caughtUp(ctx); err != nil {
 		return fmt.Errorf("drain the stream under the cut-over lock: %w", err)

@@ -31,7 +31,11 @@ func (e *postgresEngine) connect(ctx context.Context) error {
 func (e *postgresEngine) preflight(ctx context.Context) error {
 	c := e.m.cfg
 	if schema.PostgresTypeUsing(c.Alter) {
-		return refuse("the ALTER converts a column with TYPE ... USING: the copy converts values with the plain cast and would not apply the USING expression; run this change with a plain ALTER TABLE, or add a new column and backfill it")
+		usings, err := schema.PostgresTypeUsings(c.Alter)
+		if err != nil {
+			return refuse("the ALTER converts a column with TYPE ... USING: %v; run this change with a plain ALTER TABLE", err)
+		}
+		e.usings = usings
 	}
 	if err := postgres.CheckServer(ctx, e.db); err != nil {
 		return &Refused{Err: err}
@@ -44,6 +48,11 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	}
 	if err := e.checkTable(ctx); err != nil {
 		return err
+	}
+	// the copy, the resync and the checksum apply each USING expression
+	// row by row: one that is not the same for a row every time is refused
+	if err := postgres.CheckUsing(ctx, e.db, c.Schema, c.Table, e.usings); err != nil {
+		return &Refused{Err: err}
 	}
 	e.m.shadow = schema.DerivedName(c.Table, "new", pgMaxNameLen)
 	e.m.old = schema.DerivedName(c.Table, "old", pgMaxNameLen)
@@ -183,8 +192,12 @@ func (e *postgresEngine) prepareShadow(ctx context.Context) error {
 	if e.srcKey, e.dstKey, err = postgres.ShadowKey(e.src, e.dst, e.pairs); err != nil {
 		return m.refuseAndDrop(err)
 	}
+	using, err := postgres.UsingExprs(e.usings, e.pairs, e.dstKey)
+	if err != nil {
+		return m.refuseAndDrop(err)
+	}
 	m.estimate, _ = postgres.EstimateRows(ctx, e.db, c.Schema, c.Table)
 	e.rows = &postgres.Rows{DB: e.db, Schema: c.Schema, Source: c.Table, Shadow: m.shadow, Pairs: e.pairs,
-		KeyColumns: e.srcKey, DstKeyColumns: e.dstKey, SrcTypes: e.src.Types(), DstTypes: e.dst.Types()}
+		KeyColumns: e.srcKey, DstKeyColumns: e.dstKey, SrcTypes: e.src.Types(), DstTypes: e.dst.Types(), Using: using}
 	return nil
 }

@@ -102,10 +102,10 @@ func (s Snapshot) sourceSide(ctx context.Context, lo, hi []any, limit int) ([][]
 	sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
 	same := make([]string, len(r.Pairs))
 	for i, p := range r.Pairs {
-		same[i] = r.sameValue(p.Source, p.Target)
+		same[i] = r.sameValue(i, p)
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s s %s WHERE %s AND (%s IS NULL OR NOT (%s)) ORDER BY %s LIMIT %d",
-		sk.selectList("s"), r.srcTable(), rowsProbe(r.shadowTable(), "n", "*", dk.join("n", sk, "s")),
+	q := fmt.Sprintf("SELECT %s FROM %s s%s %s WHERE %s AND (%s IS NULL OR NOT (%s)) ORDER BY %s LIMIT %d",
+		sk.selectList("s"), r.srcTable(), r.usingLateral("s"), rowsProbe(r.shadowTable(), "n", "*", dk.join("n", sk, "s")),
 		sk.between("s", a, lo, hi), rowsCol("n", dk.cols[0]), strings.Join(same, " AND "), sk.orderBy("s"), limit)
 	keys, err := rowsScanKeys(ctx, s.Conn, len(sk.cols), q, a.vals...)
 	if err != nil {

@@ -10,7 +10,8 @@ import (
 // sum) of a 64-bit hash per row on both sides: two range scans instead of a
 // key lookup per row on each side. Each row is hashed in its compared form
 // (the source cast to the shadow's type where they differ, as the copy's
-// insert did, then as text), the values joined by a byte that text cannot
+// insert did, a USING expression computed from the source row and cast,
+// then as text), the values joined by a byte that text cannot
 // hold unescaped and followed by a NULL bitmap. Equal means equal but for a
 // 64-bit collision that also keeps the sum; unequal may be a false alarm
 // (a value whose text form differs), which the exact comparison settles.
@@ -18,8 +19,11 @@ func (s Snapshot) sameHashes(ctx context.Context, lo, hi []any) (bool, error) {
 	r := s.Rows
 	var src, dst []string
 	for _, p := range r.Pairs {
-		a, b := rowsCol("s", p.Source), rowsCol("n", p.Target)
-		if st, dt := r.SrcTypes[p.Source], r.DstTypes[p.Target]; dt != "" && st != dt {
+		// the source is the only table of its side: a USING expression's
+		// unqualified names resolve to it
+		a, st := r.compareOperand(r.sourceValue("s", p), p)
+		b := rowsCol("n", p.Target)
+		if dt := r.DstTypes[p.Target]; dt != "" && st != dt {
 			a += "::" + dt
 		}
 		src, dst = append(src, a+"::text"), append(dst, b+"::text")

@@ -49,7 +49,7 @@ func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missi
 
 // copySelect is the chunk's SELECT of the source rows.
 func (r *Rows) copySelect(a *rowsArgs, lo, hi []any) string {
-	return fmt.Sprintf("SELECT %s FROM %s WHERE %s", r.sources(""), r.srcTable(), r.srcKey().between("", a, lo, hi))
+	return fmt.Sprintf("SELECT %s FROM %s WHERE %s", r.sources(), r.srcTable(), r.srcKey().between("", a, lo, hi))
 }
 
 // copyInsert is the INSERT head. OVERRIDING SYSTEM VALUE lets the source's

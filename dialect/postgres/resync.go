@@ -81,7 +81,7 @@ func (r *Rows) replaceRows(ctx context.Context, q Querier, keys [][]any) error {
 	}
 	a = &rowsArgs{}
 	ins := fmt.Sprintf("%s SELECT %s FROM %s WHERE %s",
-		r.copyInsert(), r.sources(""), r.srcTable(), r.srcKey().in("", a, keys))
+		r.copyInsert(), r.sources(), r.srcTable(), r.srcKey().in("", a, keys))
 	if _, err := q.ExecContext(ctx, ins, a.vals...); err != nil {
 		return fmt.Errorf("resync %d keys: copy source rows: %w", len(keys), err)
 	}

@@ -99,7 +99,9 @@ func (r *Rows) uniqueJoin(u rowsUnique) string {
 	}
 	toSource := map[string]string{}
 	for _, p := range r.Pairs {
-		toSource[p.Target] = p.Source
+		if _, ok := r.Using[p.Target]; !ok { // unqualified names: no join
+			toSource[p.Target] = p.Source
+		}
 	}
 	on := make([]string, len(u.cols))
 	for i, c := range u.cols {

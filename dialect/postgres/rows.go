@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hotswap/hotswap/schema"
@@ -24,6 +25,11 @@ type Rows struct {
 	// Column -> format_type() text, for parameter casts and the checksum's
 	// comparisons. A column missing here gets no cast.
 	SrcTypes, DstTypes map[string]string
+	// Using maps a shadow column to the ALTER's USING expression for it,
+	// written over the source row (see UsingExprs): the copy, the resync
+	// and the checksum compute the column's value with it instead of
+	// reading the source column.
+	Using map[string]string
 
 	copies  rowsInflight
 	uniques rowsUniqueCache
@@ -58,15 +64,56 @@ func (r *Rows) targets() string {
 	return strings.Join(out, ", ")
 }
 
-// sources is the matching source select list. The INSERT's assignment cast
-// converts each value to the shadow's type on the server: a value that does
-// not fit (too long, out of range) fails the statement instead of changing.
-func (r *Rows) sources(alias string) string {
+// sources is the matching select list over the source table, read without
+// an alias: a USING expression names the source's columns unqualified. The
+// INSERT's assignment cast converts each value to the shadow's type on the
+// server, as the server's own ALTER does with the column or the USING
+// expression: a value that does not fit (too long, out of range) fails the
+// statement instead of changing.
+func (r *Rows) sources() string {
 	out := make([]string, len(r.Pairs))
 	for i, p := range r.Pairs {
-		out[i] = rowsCol(alias, p.Source)
+		out[i] = r.sourceValue("", p)
 	}
 	return strings.Join(out, ", ")
+}
+
+// sourceValue is what feeds shadow column p.Target from a source row: the
+// column alias.p.Source, or the USING expression, parenthesized (a newline
+// before the parenthesis ends a trailing -- comment). The expression's column
+// names are unqualified: only where the source is the one table in scope.
+func (r *Rows) sourceValue(alias string, p schema.ColumnPair) string {
+	if e, ok := r.Using[p.Target]; ok {
+		return "(" + e + "\n)"
+	}
+	return rowsCol(alias, p.Source)
+}
+
+// usingLateral is, when the ALTER has USING expressions, a CROSS JOIN LATERAL
+// that computes them over the source row aliased alias, as columns u0, u1...
+// of alias u (in Pairs order): a query that joins the shadow too cannot use
+// the expressions' unqualified names, which a lateral subquery placed right
+// after the source resolves against the source alone. "" without USING.
+func (r *Rows) usingLateral(alias string) string {
+	var cols []string
+	for i, p := range r.Pairs {
+		if _, ok := r.Using[p.Target]; ok {
+			cols = append(cols, r.sourceValue(alias, p)+" AS u"+strconv.Itoa(i))
+		}
+	}
+	if len(cols) == 0 {
+		return ""
+	}
+	return " CROSS JOIN LATERAL (SELECT " + strings.Join(cols, ", ") + ") u"
+}
+
+// sourceOperand is p's source value in a query that joins the shadow: the
+// column alias.Source, or u.u<i> from usingLateral.
+func (r *Rows) sourceOperand(alias string, i int, p schema.ColumnPair) string {
+	if _, ok := r.Using[p.Target]; ok {
+		return "u.u" + strconv.Itoa(i)
+	}
+	return rowsCol(alias, p.Source)
 }
 
 // checkKeys rejects a malformed row key, and keys of the wrong width, before
