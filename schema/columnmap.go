@@ -39,7 +39,9 @@ func MapColumns(src, dst *Table, a *Alter) []ColumnPair {
 
 // ChooseKey picks the row key used for chunking and resync: the first key
 // candidate of the source whose columns, after renames, form a unique NOT NULL
-// index of the shadow as well and are all copied.
+// index of the shadow as well and are all copied; failing that, one whose
+// columns keep their type and lead such an index of the shadow (see
+// LeadingKey): dstKey then names that index but holds only those columns.
 func ChooseKey(src, dst *Table, pairs []ColumnPair) (srcKey, dstKey Index, err error) {
 	toTarget := map[string]string{}
 	for _, p := range pairs {
@@ -56,8 +58,13 @@ func ChooseKey(src, dst *Table, pairs []ColumnPair) (srcKey, dstKey Index, err e
 			}
 		}
 	}
-	return Index{}, Index{}, fmt.Errorf("table %s has no PRIMARY KEY or NOT NULL UNIQUE key that exists unchanged both before and after the ALTER: "+
-		"hotswap needs one to copy and resync rows; add a primary key first, or keep the existing one in the ALTER", src.Name)
+	if srcKey, dstKey, ok := containedKey(src, dst, toTarget); ok {
+		return srcKey, dstKey, nil
+	}
+	return Index{}, Index{}, fmt.Errorf("table %s has no PRIMARY KEY or NOT NULL UNIQUE key that exists unchanged both before and after the ALTER, "+
+		"nor one whose columns keep their type and lead a PRIMARY KEY or NOT NULL UNIQUE key of the new table: "+
+		"hotswap needs one to copy and resync rows; add a primary key first, keep the existing one in the ALTER, "+
+		"or put its columns first in the new key", src.Name)
 }
 
 func mapNames(cols []string, m map[string]string) ([]string, bool) {

@@ -10,6 +10,7 @@ type Column struct {
 	Name      string
 	DataType  string // lower-case base type, e.g. "int", "varchar", "json"
 	FullType  string // the full column type, e.g. "int(10) unsigned"
+	Collation string // "" for a type without one
 	Nullable  bool
 	Unsigned  bool
 	Generated bool // virtual or stored generated column: never written to

@@ -33,8 +33,8 @@ func TableExists(ctx context.Context, q Querier, database, name string) (bool, e
 // LoadTable reads a table's columns and unique indexes from information_schema.
 func LoadTable(ctx context.Context, q Querier, database, name string) (*schema.Table, error) {
 	t := &schema.Table{Schema: database, Name: name}
-	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, ORDINAL_POSITION
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, database, name)
+	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, ORDINAL_POSITION,
+		COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, database, name)
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %s: %w", name, err)
 	}
@@ -42,7 +42,7 @@ func LoadTable(ctx context.Context, q Querier, database, name string) (*schema.T
 	for rows.Next() {
 		var c schema.Column
 		var nullable, extra string
-		if err := rows.Scan(&c.Name, &c.DataType, &c.FullType, &nullable, &extra, &c.Ordinal); err != nil {
+		if err := rows.Scan(&c.Name, &c.DataType, &c.FullType, &nullable, &extra, &c.Ordinal, &c.Collation); err != nil {
 			return nil, fmt.Errorf("read columns of %s: %w", name, err)
 		}
 		c.DataType = strings.ToLower(c.DataType)

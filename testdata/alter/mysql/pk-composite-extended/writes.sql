@@ -1,0 +1,2 @@
+UPDATE t SET c = 99 WHERE a = 3 AND b = 'k1';
+DELETE FROM t WHERE a = 4;

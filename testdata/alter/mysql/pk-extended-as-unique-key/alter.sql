@@ -1,0 +1,1 @@
+DROP PRIMARY KEY, ADD UNIQUE KEY uk_id_i (id, i)
