@@ -1,0 +1,1 @@
+DROP CONSTRAINT t_review_unique, DROP CONSTRAINT t_v_check

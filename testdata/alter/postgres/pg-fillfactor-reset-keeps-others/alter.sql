@@ -1,0 +1,1 @@
+RESET (fillfactor), ADD COLUMN w int DEFAULT 3

@@ -1,0 +1,1 @@
+SET (fillfactor = 70)

@@ -1,0 +1,1 @@
+DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)

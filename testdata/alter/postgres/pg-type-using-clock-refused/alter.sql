@@ -1,0 +1,1 @@
+ALTER COLUMN i TYPE timestamptz USING now() - i * interval '1 day'

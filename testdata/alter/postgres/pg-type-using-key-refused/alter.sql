@@ -1,0 +1,1 @@
+ALTER COLUMN id TYPE bigint USING id + 1000000

@@ -1,0 +1,1 @@
+ALTER COLUMN i TYPE double precision USING i + random()
