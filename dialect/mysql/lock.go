@@ -164,30 +164,40 @@ func EndSnapshot(c *sql.Conn) {
 // CarryAutoIncrement gives the shadow the AUTO_INCREMENT the server's own
 // ALTER would leave: the value the ALTER names (named, nil when none), else
 // the table's counter, so ids freed at the top during the run are not handed
-// out again after the swap. The server raises either to max(column)+1 (one
-// more than the highest value the shadow holds). Call it while the table's
-// writers are held.
+// out again after the swap; when the table had no counter (the ALTER makes a
+// column AUTO_INCREMENT), 1. The server raises each to one past the highest
+// value the shadow holds. Call it while the table's writers are held.
 func CarryAutoIncrement(ctx context.Context, q Querier, database, table, shadow string, named *uint64) error {
 	_, _ = q.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0") // MySQL 8 caches it; MariaDB has no such variable
-	from := table
-	if named != nil {
-		from = shadow // only to learn whether it has an AUTO_INCREMENT column
+	own, err := autoIncrement(ctx, q, database, shadow)
+	if err != nil || !own.Valid {
+		return err // no AUTO_INCREMENT column
 	}
-	var next sql.NullString
-	err := q.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-		database, from).Scan(&next)
-	if err != nil {
-		return fmt.Errorf("read AUTO_INCREMENT of %s: %w", from, err)
-	}
-	if !next.Valid {
-		return nil // no AUTO_INCREMENT column
-	}
-	value := next.String
+	value := "1"
 	if named != nil {
 		value = strconv.FormatUint(*named, 10)
+	} else {
+		old, err := autoIncrement(ctx, q, database, table)
+		if err != nil {
+			return err
+		}
+		if old.Valid {
+			value = old.String
+		}
 	}
 	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %s", qualified(database, shadow), value)); err != nil {
 		return fmt.Errorf("carry AUTO_INCREMENT %s to %s: %w", value, shadow, err)
 	}
 	return nil
+}
+
+// autoIncrement is a table's next AUTO_INCREMENT value, NULL without one.
+func autoIncrement(ctx context.Context, q Querier, database, table string) (sql.NullString, error) {
+	var next sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+		database, table).Scan(&next)
+	if err != nil {
+		return next, fmt.Errorf("read AUTO_INCREMENT of %s: %w", table, err)
+	}
+	return next, nil
 }
