@@ -142,9 +142,12 @@ func (r *Rows) comparedForms(source, target string) (string, string) {
 }
 
 // castType is the CAST target matching a column type that the server may
-// narrow silently on copy (float precision, fractional seconds), or "".
+// narrow silently on copy (float precision, fractional seconds) or pad
+// (BINARY(n) fills with zero bytes), or "".
 func castType(c schema.Column) string {
 	switch c.DataType {
+	case "binary":
+		return "BINARY" + precision(c.FullType)
 	case "float":
 		return "FLOAT"
 	case "double":
