@@ -2,40 +2,114 @@ package schema
 
 import "strings"
 
-// parserOnlyWords are MariaDB words the TiDB parser does not take where
-// MariaDB does (a column's INVISIBLE). They say nothing about renames or
-// dropped columns, so the analysis reads the clauses without them; the
-// server gets the clauses exactly as written.
-var parserOnlyWords = []string{"INVISIBLE"}
+// The TiDB parser that reads the ALTER for renames and dropped columns does
+// not know every word MariaDB takes: a column's INVISIBLE, SPATIAL indexes,
+// the spatial types and MariaDB's own types. None of them says anything
+// about renames or dropped columns, so the analysis reads the clauses with
+// them blanked out (INVISIBLE, SPATIAL) or, in a column type's place, read
+// as BLOB. The server gets the clauses exactly as written and is the judge.
+var (
+	blankedWords = map[string]bool{"INVISIBLE": true, "SPATIAL": true}
+	foreignTypes = map[string]bool{
+		"GEOMETRY": true, "POINT": true, "LINESTRING": true, "POLYGON": true, "MULTIPOINT": true,
+		"MULTILINESTRING": true, "MULTIPOLYGON": true, "GEOMETRYCOLLECTION": true, "GEOMCOLLECTION": true,
+		"INET4": true, "INET6": true, "UUID": true,
+	}
+	// notColumns are the words after ADD that start something other than a
+	// column definition: no column type follows.
+	notColumns = map[string]bool{"INDEX": true, "KEY": true, "UNIQUE": true, "PRIMARY": true, "SPATIAL": true,
+		"FULLTEXT": true, "CONSTRAINT": true, "FOREIGN": true, "CHECK": true, "PARTITION": true, "PERIOD": true, "SYSTEM": true}
+	// skippedWords may stand between ADD/MODIFY/CHANGE and the name(s).
+	skippedWords = map[string]bool{"COLUMN": true, "IF": true, "NOT": true, "EXISTS": true}
+)
 
-// forTheParser returns clauses with parserOnlyWords blanked out where they
-// stand as words outside strings, quoted names and comments.
+// forTheParser returns clauses with the words above replaced where they stand
+// as words outside strings, quoted names and comments; a type word only in
+// a column type's place (after ADD/MODIFY [COLUMN] name or CHANGE [COLUMN]
+// old new), so a column named "point" stays a name.
 func forTheParser(clauses string) string {
-	b := []byte(clauses)
-	for i := 0; i < len(b); {
-		switch c := b[i]; {
+	var out strings.Builder
+	namesBeforeType := -1 // names still to pass before a column type; -1: no type expected
+	last, prev := 0, ""
+	for _, tok := range mysqlTokens(clauses) {
+		word := strings.ToUpper(clauses[tok.start:tok.end])
+		replace, ok := "", false
+		switch {
+		case !tok.word:
+			if namesBeforeType > 0 && tok.quoted {
+				namesBeforeType--
+			} else if clauses[tok.start] == ',' {
+				namesBeforeType = -1
+			}
+		case blankedWords[word]:
+			replace, ok = strings.Repeat(" ", len(word)), true
+			if word == "SPATIAL" {
+				namesBeforeType = -1 // an index, not a column
+			}
+		case namesBeforeType == 0 && foreignTypes[word]:
+			replace, ok = "BLOB", true
+			namesBeforeType = -1
+		case word == "ADD" || word == "MODIFY":
+			namesBeforeType = 1
+		case word == "CHANGE":
+			namesBeforeType = 2
+		case namesBeforeType > 0 && skippedWords[word]:
+		case namesBeforeType > 0 && notColumns[word] && prev == "ADD":
+			namesBeforeType = -1
+		case namesBeforeType > 0:
+			namesBeforeType--
+		default:
+			namesBeforeType = -1
+		}
+		if tok.word {
+			prev = word
+		}
+		if ok {
+			out.WriteString(clauses[last:tok.start])
+			out.WriteString(replace)
+			last = tok.end
+		}
+	}
+	out.WriteString(clauses[last:])
+	return out.String()
+}
+
+// mysqlToken is a word, a quoted name or string, or one other character.
+type mysqlToken struct {
+	start, end   int
+	word, quoted bool
+}
+
+// mysqlTokens splits MySQL text into tokens, skipping white space and
+// comments.
+func mysqlTokens(s string) []mysqlToken {
+	var toks []mysqlToken
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '#' || c == '-' && strings.HasPrefix(s[i:], "-- "):
+			i = endOfLine(s, i)
+		case c == '/' && strings.HasPrefix(s[i:], "/*"):
+			i = endOfBlockComment(s, i)
 		case c == '\'' || c == '"' || c == '`':
-			i = endOfMySQLQuoted(clauses, i+1, c)
-		case c == '#' || c == '-' && strings.HasPrefix(clauses[i:], "-- "):
-			i = endOfLine(clauses, i)
-		case c == '/' && strings.HasPrefix(clauses[i:], "/*"):
-			i = endOfBlockComment(clauses, i)
-		case isWordStart(c) && !afterWordChar(clauses, i):
+			j := endOfMySQLQuoted(s, i+1, c)
+			toks = append(toks, mysqlToken{start: i, end: j, quoted: c == '`'})
+			i = j
+		case isWordStart(c) || c >= '0' && c <= '9':
 			j := i + 1
-			for j < len(b) && isWordChar(b[j]) {
+			for j < len(s) && isWordChar(s[j]) {
 				j++
 			}
-			for _, w := range parserOnlyWords {
-				if strings.EqualFold(clauses[i:j], w) {
-					copy(b[i:j], strings.Repeat(" ", j-i))
-				}
-			}
+			toks = append(toks, mysqlToken{start: i, end: j, word: true})
 			i = j
 		default:
+			toks = append(toks, mysqlToken{start: i, end: i + 1})
 			i++
 		}
 	}
-	return string(b)
+	return toks
 }
 
 // endOfMySQLQuoted returns the index after the quote that closes a string
