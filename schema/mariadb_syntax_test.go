@@ -30,8 +30,8 @@ func TestParseMySQLAlterMariaDBWords(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"MODIFY c INT INVISIBLE DEFAULT 'invisible' -- invisible\n, ADD `invisible` INT": "MODIFY c INT           DEFAULT 'invisible' -- invisible\n, ADD `invisible` INT",
-		"CHANGE `point` point POINT, ADD p POLYGON":                                       "CHANGE `point` point BLOB, ADD p BLOB",
-		"ADD SPATIAL INDEX point (g)":                                                     "ADD         INDEX point (g)",
+		"CHANGE `point` point POINT, ADD p POLYGON":                                      "CHANGE `point` point BLOB, ADD p BLOB",
+		"ADD SPATIAL INDEX point (g)":                                                    "ADD         INDEX point (g)",
 	} {
 		if got := forTheParser(in); got != want {
 			t.Errorf("forTheParser(%q) = %q, want %q", in, got, want)
