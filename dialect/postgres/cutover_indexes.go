@@ -16,7 +16,8 @@ type indexPair struct{ orig, shadow string }
 // columns or expressions by name, operator families (not classes: int4_ops
 // on an int column and int8_ops after ALTER ... TYPE bigint are the same
 // index), collations, ordering options, predicate, backed constraint kind and
-// deferrability, storage parameters. In OID order, the order LIKE ...
+// deferrability, storage parameters (not options a server keeps for itself,
+// pg_*, which differ per relation). In OID order, the order LIKE ...
 // INCLUDING INDEXES creates them in, so that duplicates pair up in order.
 const indexShapeQuery = `SELECT c.relname::text, i.indisprimary, concat_ws(' | ',
 		i.indisunique, i.indisprimary, row_to_json(i)->>'indnullsnotdistinct', c.relam, i.indnkeyatts,
@@ -24,7 +25,8 @@ const indexShapeQuery = `SELECT c.relname::text, i.indisprimary, concat_ws(' | '
 		(SELECT string_agg(opc.opcfamily::text, ',' ORDER BY u.ord) FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(opclass, ord)
 			JOIN pg_opclass opc ON opc.oid = u.opclass),
 		i.indcollation, i.indoption, pg_get_expr(i.indpred, i.indrelid, true),
-		con.contype, con.condeferrable, con.condeferred, c.reloptions)
+		con.contype, con.condeferrable, con.condeferred,
+		ARRAY(SELECT o FROM unnest(c.reloptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o))
 	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
 	WHERE i.indrelid = $1 ORDER BY i.indexrelid`
