@@ -34,3 +34,21 @@ func TestAlterKeyContainedInNewKey(t *testing.T) {
 		})
 	}
 }
+
+// The plan names the new key whose leading columns the old key is.
+func TestDryRunWidenedKey(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, i INT NOT NULL)", "INSERT INTO t VALUES (1, 1), (2, 1)")
+	cfg := e.config("t", "DROP PRIMARY KEY, ADD PRIMARY KEY (id, i)")
+	cfg.Execute = false
+	out, err := e.run(cfg)
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	if want := "Row key: PRIMARY (id); in the new table, the leading columns of PRIMARY (id, i)"; !strings.Contains(out, want) {
+		t.Errorf("plan lacks %q:\n%s", want, out)
+	}
+	if got := e.tables(); got != "t" {
+		t.Errorf("a dry run left tables %s", got)
+	}
+}

@@ -30,7 +30,11 @@ func (e *mysqlEngine) printPlan(ctx context.Context, out io.Writer) error {
 			fmt.Fprintf(out, "  (new) %s: filled by its default or generation expression\n", c.Name)
 		}
 	}
-	fmt.Fprintf(out, "\nRow key: %s (%s)\n", e.srcKey.Name, strings.Join(e.srcKey.Columns, ", "))
+	fmt.Fprintf(out, "\nRow key: %s (%s)", e.srcKey.Name, strings.Join(e.srcKey.Columns, ", "))
+	if ix, ok := e.dst.Index(e.dstKey.Name); ok && len(ix.Columns) > len(e.dstKey.Columns) {
+		fmt.Fprintf(out, "; in the new table, the leading columns of %s (%s)", ix.Name, strings.Join(ix.Columns, ", "))
+	}
+	fmt.Fprintln(out)
 	return nil
 }
 
