@@ -1,0 +1,6 @@
+CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT, s VARCHAR(20));
+INSERT INTO t (id, v, s)
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 49),
+  s(n) AS (SELECT a.n * 50 + b.n + 1 FROM d a, d b WHERE a.n * 50 + b.n < 2000)
+SELECT n, n * 7, CONCAT('row ', n) FROM s;
+DELETE FROM t WHERE id > 1900;
