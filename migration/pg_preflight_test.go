@@ -68,6 +68,13 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 	if _, err := e.admin.Exec("CREATE TABLE not_mine (id int PRIMARY KEY)"); err != nil { // owned by the superuser
 		t.Fatal(err)
 	}
+	owner := e.db + "_owner" // roles are per cluster
+	for _, q := range []string{"CREATE ROLE " + owner + " NOLOGIN", "GRANT " + owner + " TO hotswap", "GRANT CREATE ON SCHEMA public TO " + owner} {
+		if _, err := e.admin.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { _, _ = e.admin.Exec("DROP OWNED BY " + owner + "; DROP ROLE " + owner) })
 	cases := []struct {
 		name, table, alter string
 		want               []string
@@ -77,6 +84,7 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		{"invalid alter", "t", "ADD COLUMN w nosuchtype", []string{"not valid", "nosuchtype"}},
 		{"second statement", "t", "ADD COLUMN w int; DROP TABLE parent", []string{"not valid"}},
 		{"rename table", "t", "RENAME TO t2", []string{"renames the table"}},
+		{"owner change", "t", "OWNER TO " + owner, []string{"changes the table's owner", "OWNER TO"}},
 		{"drops the key column", "t", "DROP COLUMN id", []string{"id"}},
 		{"USING with a volatile function", "t", "ALTER COLUMN v TYPE text USING v::text || random()::text", []string{"USING", "volatile", "random()"}},
 		{"USING through a volatile operand", "t", "ALTER COLUMN v TYPE numeric(10,2) USING v / 100 + nextval('nope_seq')", []string{"USING", "column v"}},

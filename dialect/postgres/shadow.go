@@ -93,10 +93,16 @@ func shadowAlter(ctx context.Context, db *sql.DB, schema, shadow, alter string) 
 // moved it (SET SCHEMA): the cut-over swaps schema.shadow in under the
 // table's name, and the name is how every later step finds the shadow. The
 // shadow is looked up by the OID read right after CREATE, wherever it is now.
+// An ALTER that gave it another owner (OWNER TO) is refused too: the
+// cut-over gives the shadow the table's owner (CarryOverSQL), which would
+// undo it without a word.
 func shadowCheckPlace(ctx context.Context, db *sql.DB, oid uint32, schema, table, shadow string) (bool, error) {
 	var nowSchema, nowName string
-	err := db.QueryRowContext(ctx, `SELECT n.nspname::text, c.relname::text FROM pg_class c
-		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, oid).Scan(&nowSchema, &nowName)
+	var sameOwner bool
+	err := db.QueryRowContext(ctx, `SELECT n.nspname::text, c.relname::text,
+		c.relowner = (SELECT t.relowner FROM pg_class t JOIN pg_namespace tn ON tn.oid = t.relnamespace
+			WHERE tn.nspname = $2 AND t.relname = $3)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, oid, schema, table).Scan(&nowSchema, &nowName, &sameOwner)
 	if err != nil {
 		return true, fmt.Errorf("look up shadow table %s.%s after the ALTER: %w", schema, shadow, err)
 	}
@@ -107,6 +113,9 @@ func shadowCheckPlace(ctx context.Context, db *sql.DB, oid uint32, schema, table
 	case nowName != shadow:
 		return shadowDropped(ctx, db, nowSchema, nowName, errors.New(
 			"the ALTER renames the table: hotswap changes a table in place; rename it separately with ALTER TABLE ... RENAME TO (nothing was changed)"))
+	case !sameOwner:
+		return shadowDropped(ctx, db, nowSchema, nowName, errors.New(
+			"the ALTER changes the table's owner: hotswap keeps the owner; change it separately with ALTER TABLE ... OWNER TO (nothing was changed)"))
 	}
 	return true, nil
 }
