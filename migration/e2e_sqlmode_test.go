@@ -69,3 +69,41 @@ func TestShadowUnderServerSQLModeMigrates(t *testing.T) {
 		}
 	}
 }
+
+// A TIMESTAMP default in the ALTER is read in the server's time zone, as the
+// user's own ALTER reads it, not in hotswap's UTC session.
+func TestShadowUnderServerTimeZone(t *testing.T) {
+	e := newEnv(t)
+	setGlobalVariable(t, e, "time_zone", "'+05:00'")
+	e.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, v INT, wl_ver BIGINT)")
+	parityRun{alter: "ADD COLUMN ts TIMESTAMP NOT NULL DEFAULT '2020-01-01 00:00:00'", rows: 1000}.run(t, e)
+	// 2020-01-01 00:00:00 at +05:00
+	if got := e.int64("SELECT MIN(UNIX_TIMESTAMP(ts)) = 1577818800 AND MAX(UNIX_TIMESTAMP(ts)) = 1577818800 FROM t"); got != 1 {
+		var lo, hi int64
+		e.admin.QueryRow("SELECT MIN(UNIX_TIMESTAMP(ts)), MAX(UNIX_TIMESTAMP(ts)) FROM t").Scan(&lo, &hi)
+		t.Errorf("ts default is %d..%d, want 1577818800 (2020-01-01 00:00:00 at the server's +05:00)", lo, hi)
+	}
+}
+
+// setGlobalVariable sets a server variable as root for the test and puts the
+// old value back after it.
+func setGlobalVariable(t *testing.T, e *env, name, value string) {
+	t.Helper()
+	root, err := sqlOpen(e.srv.RootDSN(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	var old string
+	if err := root.QueryRow("SELECT @@GLOBAL." + name).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.Exec("SET GLOBAL " + name + " = " + value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := root.Exec("SET GLOBAL "+name+" = ?", old); err != nil {
+			t.Errorf("restore %s %q: %v", name, old, err)
+		}
+	})
+}
