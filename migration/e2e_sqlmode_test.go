@@ -26,7 +26,7 @@ func TestShadowUnderServerSQLModeRefuses(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
-			setGlobalSQLMode(t, e.srv, zeroDateModes)
+			setGlobalVariable(t, e, "sql_mode", zeroDateModes)
 			e.exec(c.create)
 			if _, err := e.admin.Exec("ALTER TABLE t " + c.alter); err == nil || !strings.Contains(err.Error(), "Invalid default value for 'dt'") {
 				t.Fatalf("the server's own ALTER: %v, want Invalid default value", err)
@@ -59,7 +59,7 @@ func TestShadowUnderServerSQLModeRefuses(t *testing.T) {
 // the copy keeps hotswap's own session settings.
 func TestShadowUnderServerSQLModeMigrates(t *testing.T) {
 	e := newEnv(t)
-	setGlobalSQLMode(t, e.srv, "NO_ENGINE_SUBSTITUTION")
+	setGlobalVariable(t, e, "sql_mode", "NO_ENGINE_SUBSTITUTION")
 	e.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, dt DATETIME NOT NULL DEFAULT '2000-01-01 00:00:00', v INT, wl_ver BIGINT)")
 	parityRun{alter: "CHANGE dt dt datetime NOT NULL DEFAULT '1970-00-00 00:00:00', ADD COLUMN d2 DATE NOT NULL DEFAULT '0000-00-00'", rows: 1500}.run(t, e)
 	ddl := e.showCreate("t")
@@ -74,7 +74,7 @@ func TestShadowUnderServerSQLModeMigrates(t *testing.T) {
 // user's own ALTER reads it, not in hotswap's UTC session.
 func TestShadowUnderServerTimeZone(t *testing.T) {
 	e := newEnv(t)
-	setGlobalVariable(t, e, "time_zone", "'+05:00'")
+	setGlobalVariable(t, e, "time_zone", "+05:00")
 	e.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, v INT, wl_ver BIGINT)")
 	parityRun{alter: "ADD COLUMN ts TIMESTAMP NOT NULL DEFAULT '2020-01-01 00:00:00'", rows: 1000}.run(t, e)
 	// 2020-01-01 00:00:00 at +05:00
@@ -98,8 +98,8 @@ func setGlobalVariable(t *testing.T, e *env, name, value string) {
 	if err := root.QueryRow("SELECT @@GLOBAL." + name).Scan(&old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := root.Exec("SET GLOBAL " + name + " = " + value); err != nil {
-		t.Fatal(err)
+	if _, err := root.Exec("SET GLOBAL "+name+" = ?", value); err != nil {
+		t.Fatalf("set global %s %q: %v", name, value, err)
 	}
 	t.Cleanup(func() {
 		if _, err := root.Exec("SET GLOBAL "+name+" = ?", old); err != nil {
