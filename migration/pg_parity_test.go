@@ -52,6 +52,8 @@ var pgParityCases = []pgParityCase{
 	// point 4: a key that changes but still identifies rows
 	{"primary key extended", []string{pgParityTable, pgParityFill},
 		"DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)", pgParityUpdate},
+	{"primary key extended under its own name", []string{pgParityTable, pgParityFill},
+		"DROP CONSTRAINT t_pkey, ADD CONSTRAINT t_pkey PRIMARY KEY (id, i)", pgParityUpdate},
 }
 
 // TestPostgresParityUnderWrites runs each ALTER under concurrent writes

@@ -52,7 +52,7 @@ func shadowPrepare(ctx context.Context, db *sql.DB, schema, table, shadow string
 	if err != nil {
 		return "", err
 	}
-	names, err := readShadowNames(ctx, db, orig, oid)
+	names, err := readShadowNames(ctx, db, table, shadow, orig, oid)
 	if err != nil {
 		return "", fmt.Errorf("pair the indexes of %s.%s and its shadow: %w", schema, table, err)
 	}

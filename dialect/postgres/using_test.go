@@ -47,9 +47,9 @@ func TestUsingCopyResyncChecksum(t *testing.T) {
 // existing index or index-backed constraint become the shadow's; new names,
 // strings, comments and other clauses stay.
 func TestShadowNamesRewrite(t *testing.T) {
-	n := shadowNames{
-		indexes:     map[string]string{"t_pkey": "_t_new_pkey", "t_u_key": "_t_new_u_key", "T_Idx": "_t_new_T_Idx_idx"},
-		constraints: map[string]string{"t_pkey": "_t_new_pkey", "t_u_key": "_t_new_u_key"},
+	n := shadowNames{table: "t", shadow: "_t_new",
+		indexes:     map[string]string{"orders_pk": "_t_new_pkey1", "t_pkey": "_t_new_pkey", "t_u_key": "_t_new_u_key", "T_Idx": "_t_new_T_Idx_idx"},
+		constraints: map[string]string{"orders_pk": "_t_new_pkey1", "t_pkey": "_t_new_pkey", "t_u_key": "_t_new_u_key"},
 	}
 	for _, c := range []struct{ in, want string }{
 		{"DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)", `DROP CONSTRAINT "_t_new_pkey", ADD PRIMARY KEY (id, i)`},
@@ -59,8 +59,14 @@ func TestShadowNamesRewrite(t *testing.T) {
 		{"CLUSTER ON t_u_key", `CLUSTER ON "_t_new_u_key"`},
 		{"ALTER CONSTRAINT t_u_key DEFERRABLE, VALIDATE CONSTRAINT t_pkey", `ALTER CONSTRAINT "_t_new_u_key" DEFERRABLE, VALIDATE CONSTRAINT "_t_new_pkey"`},
 		{"ADD CONSTRAINT t_pkey2 PRIMARY KEY USING INDEX t_u_key", `ADD CONSTRAINT t_pkey2 PRIMARY KEY USING INDEX "_t_new_u_key"`},
-		{"ADD CONSTRAINT t_u_key UNIQUE (u)", "ADD CONSTRAINT t_u_key UNIQUE (u)"},
-		{"DROP CONSTRAINT t_idx", "DROP CONSTRAINT t_idx"}, // an index backing no constraint
+		{"DROP CONSTRAINT t_u_key, ADD CONSTRAINT t_u_key UNIQUE (u, v)", `DROP CONSTRAINT "_t_new_u_key", ADD CONSTRAINT "_t_new_u_key" UNIQUE (u, v)`},
+		{"DROP CONSTRAINT t_pkey, ADD CONSTRAINT \"t_pkey\" PRIMARY KEY (id, i)", `DROP CONSTRAINT "_t_new_pkey", ADD CONSTRAINT "_t_new_pkey" PRIMARY KEY (id, i)`},
+		{"DROP CONSTRAINT orders_pk, ADD CONSTRAINT orders_pk PRIMARY KEY (id, i)", `DROP CONSTRAINT "_t_new_pkey1", ADD CONSTRAINT "_t_new_pkey1" PRIMARY KEY (id, i)`},
+		{"ADD CONSTRAINT t_u2_key UNIQUE (u)", "ADD CONSTRAINT t_u2_key UNIQUE (u)"},     // a new name
+		{"ADD CONSTRAINT t_u_key CHECK (u > 0)", "ADD CONSTRAINT t_u_key CHECK (u > 0)"}, // no index: per table
+		{"ADD CONSTRAINT T_Idx UNIQUE (u)", "ADD CONSTRAINT T_Idx UNIQUE (u)"},           // t_idx: no such index
+		{"ADD CONSTRAINT t_u_key UNIQUE (u, v)", "ADD CONSTRAINT t_u_key UNIQUE (u, v)"}, // not dropped: fails as on the table
+		{"DROP CONSTRAINT t_idx", "DROP CONSTRAINT t_idx"},                               // an index backing no constraint
 		{"ALTER COLUMN v SET DEFAULT 'DROP CONSTRAINT t_pkey' /* DROP CONSTRAINT t_pkey */", "ALTER COLUMN v SET DEFAULT 'DROP CONSTRAINT t_pkey' /* DROP CONSTRAINT t_pkey */"},
 	} {
 		if got := n.rewrite(c.in); got != c.want {

@@ -1,0 +1,1 @@
+DROP CONSTRAINT orders_pk, ADD CONSTRAINT orders_pk PRIMARY KEY (id, i)

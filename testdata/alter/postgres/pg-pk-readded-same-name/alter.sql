@@ -1,0 +1,1 @@
+DROP CONSTRAINT t_pkey, ADD CONSTRAINT t_pkey PRIMARY KEY (id, i)
