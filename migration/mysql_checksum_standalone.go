@@ -49,8 +49,12 @@ func (e *mysqlEngine) checksumTarget(ctx context.Context, shadow string) (*check
 	if err != nil {
 		return nil, mysqlNoCommonKey(src, dst, pairs)
 	}
+	tz, err := mysql.GlobalTimeZone(ctx, e.db)
+	if err != nil {
+		return nil, &Refused{Err: err}
+	}
 	rows := &mysql.Rows{DB: e.db, Database: db, Source: table, Shadow: shadow, Pairs: pairs,
-		SrcKey: srcKey, DstKey: dstKey, SrcTable: src, DstTable: dst, ShareLock: e.server.ShareLock}
+		SrcKey: srcKey, DstKey: dstKey, SrcTable: src, DstTable: dst, ShareLock: e.server.ShareLock, TimeZone: tz}
 	point := checksum.MySQLPoint{DB: e.db, Database: db, Table: table, Also: []string{shadow}, LockTimeout: c.CutOverLockTimeout}
 	t := &checksumTarget{shadow: db + "." + shadow, keyColumns: srcKey.Columns}
 	for _, p := range pairs {

@@ -176,7 +176,16 @@ func (e *mysqlEngine) prepareShadow(ctx context.Context) error {
 		return e.m.refuseAndDrop(err)
 	}
 	e.m.estimate, _ = mysql.EstimateRows(ctx, e.db, db, e.m.cfg.Table)
+	tz, err := mysql.GlobalTimeZone(ctx, e.db)
+	if err != nil {
+		return e.m.refuseAndDrop(err)
+	}
 	e.rows = &mysql.Rows{DB: e.db, Database: db, Source: e.m.cfg.Table, Shadow: e.m.shadow, Pairs: e.pairs,
-		SrcKey: e.srcKey, DstKey: e.dstKey, SrcTable: e.src, DstTable: e.dst, ShareLock: e.server.ShareLock}
+		SrcKey: e.srcKey, DstKey: e.dstKey, SrcTable: e.src, DstTable: e.dst, ShareLock: e.server.ShareLock, TimeZone: tz}
+	if c := e.rows.ZoneShiftedKey(); c != "" {
+		return e.m.refuseAndDrop(fmt.Errorf("the ALTER turns row key column %s between TIMESTAMP and local time, which the server's "+
+			"time_zone %s shifts, so shadow rows could not be found by the source's key: keep the column's type in this ALTER "+
+			"and change it in a later run, or run while the server's global time_zone is '+00:00'", mysql.Quote(c), tz))
+	}
 	return nil
 }

@@ -130,7 +130,7 @@ func (r *Rows) sameValue(source, target string) string {
 func (r *Rows) comparedForms(source, target string) (string, string) {
 	sc, _ := r.SrcTable.Column(source)
 	dc, _ := r.DstTable.Column(target)
-	a, b := col("s", source), col("n", target)
+	a, b := r.sourceExpr("s", schema.ColumnPair{Source: source, Target: target}), col("n", target)
 	if isText(sc.DataType) && isText(dc.DataType) {
 		asBytes := func(x string) string { return "CAST(CONVERT(" + x + " USING utf8mb4) AS BINARY)" }
 		return asBytes(a), asBytes(b)

@@ -87,3 +87,8 @@ func col(alias, name string) string {
 	}
 	return alias + "." + Quote(name)
 }
+
+// quoteString is s as a string literal, quotes and backslashes escaped.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+}

@@ -25,6 +25,10 @@ type Rows struct {
 	SrcTable  *schema.Table
 	DstTable  *schema.Table
 	ShareLock string // locking-read clause, from Probe
+	// TimeZone is the server's global time_zone (GlobalTimeZone): where the
+	// ALTER turns a TIMESTAMP into local time or back, the rows are shifted
+	// as the user's own ALTER would shift them (sourceExpr).
+	TimeZone string
 }
 
 // ErrBusy means a locking read met a row lock and did not wait (NOWAIT):
@@ -47,7 +51,7 @@ func (r *Rows) targets() string {
 func (r *Rows) sources(alias string) string {
 	out := make([]string, len(r.Pairs))
 	for i, p := range r.Pairs {
-		out[i] = col(alias, p.Source)
+		out[i] = r.sourceExpr(alias, p)
 	}
 	return strings.Join(out, ", ")
 }
