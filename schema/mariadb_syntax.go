@@ -19,6 +19,9 @@ var (
 	// column definition: no column type follows.
 	notColumns = map[string]bool{"INDEX": true, "KEY": true, "UNIQUE": true, "PRIMARY": true, "SPATIAL": true,
 		"FULLTEXT": true, "CONSTRAINT": true, "FOREIGN": true, "CHECK": true, "PARTITION": true, "PERIOD": true, "SYSTEM": true}
+	// mariaDBTableOptions are MariaDB table options with a number for value
+	// that the parser lacks; at a clause's start they read as one it has.
+	mariaDBTableOptions = map[string]bool{"PAGE_COMPRESSED": true, "PAGE_COMPRESSION_LEVEL": true, "ENCRYPTION_KEY_ID": true}
 	// skippedWords may stand between ADD/MODIFY/CHANGE and the name(s).
 	skippedWords = map[string]bool{"COLUMN": true, "IF": true, "NOT": true, "EXISTS": true}
 )
@@ -31,6 +34,7 @@ func forTheParser(clauses string) string {
 	var out strings.Builder
 	namesBeforeType := -1 // names still to pass before a column type; -1: no type expected
 	last, prev := 0, ""
+	depth, clauseStart := 0, true
 	for _, tok := range mysqlTokens(clauses) {
 		word := strings.ToUpper(clauses[tok.start:tok.end])
 		replace, ok := "", false
@@ -41,6 +45,8 @@ func forTheParser(clauses string) string {
 			} else if clauses[tok.start] == ',' {
 				namesBeforeType = -1
 			}
+		case clauseStart && mariaDBTableOptions[word]:
+			replace, ok = "STATS_SAMPLE_PAGES", true
 		case blankedWords[word]:
 			replace, ok = strings.Repeat(" ", len(word)), true
 			if word == "SPATIAL" {
@@ -64,6 +70,10 @@ func forTheParser(clauses string) string {
 		if tok.word {
 			prev = word
 		}
+		depth, clauseStart = nextDepth(clauses[tok.start], depth), false
+		if depth == 0 && clauses[tok.start] == ',' && !tok.word && !tok.quoted {
+			clauseStart = true
+		}
 		if ok {
 			out.WriteString(clauses[last:tok.start])
 			out.WriteString(replace)
@@ -72,6 +82,17 @@ func forTheParser(clauses string) string {
 	}
 	out.WriteString(clauses[last:])
 	return out.String()
+}
+
+// nextDepth is the parenthesis depth after character c.
+func nextDepth(c byte, depth int) int {
+	switch c {
+	case '(':
+		return depth + 1
+	case ')':
+		return max(0, depth-1)
+	}
+	return depth
 }
 
 // mysqlToken is a word, a quoted name or string, or one other character.
