@@ -21,6 +21,7 @@ type catalogueCase struct {
 	fails    bool     // the run must fail, as the server's own ALTER does
 	messages []string // substrings the refusal or failure must hold (any case)
 	sqlMode  string   // MySQL: the global sql_mode during the case
+	timeZone string   // MySQL: the global time_zone during the case
 }
 
 // loadCatalogue reads every case folder of an engine, in name order.
@@ -50,6 +51,7 @@ func readCase(t *testing.T, dir string) catalogueCase {
 	c.alter = strings.TrimSpace(caseFile(t, dir, "alter.sql", true))
 	c.writes = splitStatements(caseFile(t, dir, "writes.sql", false))
 	c.sqlMode = strings.TrimSpace(caseFile(t, dir, "sql_mode", false))
+	c.timeZone = strings.TrimSpace(caseFile(t, dir, "time_zone", false))
 	expect := strings.Split(strings.TrimSpace(caseFile(t, dir, "expect", true)), "\n")
 	switch strings.TrimSpace(expect[0]) {
 	case "migrates":

@@ -18,42 +18,60 @@ type mysqlCatalogue struct {
 	t    *testing.T
 	e    *env
 	ref  *sql.DB
+	srv  *testdb.MySQL
+	c    catalogueCase
 	cols string // t's writable columns, quoted, in order
 }
 
 func openMySQLCatalogue(t *testing.T, c catalogueCase) catalogueTarget {
 	srv := testdb.MySQLServer(t)
-	if c.sqlMode != "" {
-		setGlobalSQLMode(t, srv, c.sqlMode)
-	}
 	e := newEnv(t)
 	_, ref := srv.NewDatabase(t)
-	return &mysqlCatalogue{t: t, e: e, ref: ref}
+	return &mysqlCatalogue{t: t, e: e, ref: ref, srv: srv, c: c}
 }
 
-// setGlobalSQLMode sets the server's sql_mode for the case (new sessions
-// take it) and puts the old one back after it.
-func setGlobalSQLMode(t *testing.T, srv *testdb.MySQL, mode string) {
+// setServerGlobals gives the server the case's sql_mode and time_zone, after
+// the table was made (a table made long ago under laxer settings, say): the
+// pools then open a new session for each statement, so that every later
+// statement, the server's own ALTER included, runs under them.
+func (m *mysqlCatalogue) setServerGlobals() {
+	if m.c.sqlMode == "" && m.c.timeZone == "" {
+		return
+	}
+	if m.c.sqlMode != "" {
+		setGlobal(m.t, m.srv, "sql_mode", m.c.sqlMode)
+	}
+	if m.c.timeZone != "" {
+		setGlobal(m.t, m.srv, "time_zone", m.c.timeZone)
+	}
+	for _, db := range []*sql.DB{m.e.admin, m.ref} {
+		db.SetMaxIdleConns(0)
+	}
+}
+
+// setGlobal sets a server variable for the case (new sessions take it) and
+// puts the old value back after it.
+func setGlobal(t *testing.T, srv *testdb.MySQL, name, value string) {
 	root, err := sql.Open("mysql", srv.RootDSN(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer root.Close()
 	var old string
-	if err := root.QueryRow("SELECT @@GLOBAL.sql_mode").Scan(&old); err != nil {
+	if err := root.QueryRow("SELECT @@GLOBAL." + name).Scan(&old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := root.Exec("SET GLOBAL sql_mode = ?", mode); err != nil {
-		t.Fatalf("set global sql_mode %q: %v", mode, err)
+	if _, err := root.Exec("SET GLOBAL "+name+" = ?", value); err != nil {
+		t.Fatalf("set global %s %q: %v", name, value, err)
 	}
 	t.Cleanup(func() {
 		root, err := sql.Open("mysql", srv.RootDSN(""))
 		if err == nil {
-			_, err = root.Exec("SET GLOBAL sql_mode = ?", old)
+			_, err = root.Exec("SET GLOBAL "+name+" = ?", old)
 			root.Close()
 		}
 		if err != nil {
-			t.Errorf("restore global sql_mode %q: %v", old, err)
+			t.Errorf("restore global %s %q: %v", name, old, err)
 		}
 	})
 }
@@ -78,6 +96,7 @@ func (m *mysqlCatalogue) makeSeed() {
 	}
 	m.cols = strings.Join(cols, ", ")
 	m.e.exec("CREATE TABLE catalogue_seed AS SELECT " + m.cols + " FROM t")
+	m.setServerGlobals()
 }
 
 // columns lists t's columns in order: every one, or only those a write may
@@ -204,4 +223,9 @@ func scanRowsAsText(t *testing.T, db *sql.DB, q string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// setGlobalSQLMode sets the server's sql_mode for the test.
+func setGlobalSQLMode(t *testing.T, srv *testdb.MySQL, mode string) {
+	setGlobal(t, srv, "sql_mode", mode)
 }

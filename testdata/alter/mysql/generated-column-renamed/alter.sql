@@ -1,0 +1,1 @@
+CHANGE g g2 INT AS (a * 2) VIRTUAL, CHANGE s s2 INT AS (a + 1) STORED

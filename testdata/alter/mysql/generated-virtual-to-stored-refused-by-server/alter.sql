@@ -1,0 +1,1 @@
+MODIFY g INT AS (a * 2) STORED
