@@ -46,6 +46,8 @@ var pgParityCases = []pgParityCase{
 		"REPLICA IDENTITY USING INDEX t_pkey", pgParityUpdate},
 	{"replica identity using a unique index by name", []string{pgParityTable, pgParityFill, "CREATE UNIQUE INDEX t_code_idx ON t (i, id)"},
 		"REPLICA IDENTITY USING INDEX t_code_idx", pgParityUpdate},
+	{"cluster on an index by name", []string{pgParityTable, pgParityFill, "CREATE INDEX t_i_idx ON t (i)"},
+		"CLUSTER ON t_i_idx", pgParityUpdate},
 	// point 7: TYPE ... USING
 	{"type using", []string{pgParityTable, pgParityFill},
 		"ALTER COLUMN v TYPE integer USING length(v) * 10 + i, ALTER COLUMN n TYPE bigint USING (n * 100)::bigint -- cents", pgParityUpdate},
@@ -163,7 +165,8 @@ func pgParityDefinition(t *testing.T, db *sql.DB) string {
 			array_to_string(ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','))
 		FROM pg_attribute a WHERE a.attrelid = 't'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
 		`SELECT format('constraint %s %s', conname, pg_get_constraintdef(oid)) FROM pg_constraint WHERE conrelid = 't'::regclass ORDER BY conname`,
-		`SELECT format('index %s %s', indexname, indexdef) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 't' ORDER BY indexname`,
+		`SELECT format('index %s %s clustered=%s', ic.relname, pg_get_indexdef(i.indexrelid), i.indisclustered)
+		FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY ic.relname`,
 		`SELECT format('replident=%s index=%s options=%s', c.relreplident,
 			(SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident),
 			array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','))

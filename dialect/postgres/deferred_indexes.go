@@ -12,11 +12,13 @@ import (
 // statements that build them again: one sorted CREATE INDEX after the copy
 // is faster than maintaining each index row by row during it. The primary
 // key and unique indexes stay (the resync needs the key, and a duplicate
-// must surface as soon as it is copied); so do indexes behind constraints.
+// must surface as soon as it is copied); so do indexes behind constraints,
+// and the index the table is clustered on (CLUSTER ON, which a rebuilt index
+// would lose).
 func DeferIndexes(ctx context.Context, db Querier, schema, shadow string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT c.relname::text, pg_get_indexdef(i.indexrelid)
 		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-		WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique
+		WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique AND NOT i.indisclustered
 			AND NOT EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = i.indexrelid)
 		ORDER BY i.indexrelid`, pgx.Identifier{schema, shadow}.Sanitize())
 	if err != nil {

@@ -38,7 +38,8 @@ func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string)
 // settings of schema.table that an ALTER TABLE may also set and LIKE does
 // not copy: storage parameters (toast.* too; extra ones on the shadow are
 // reset), the replica identity (USING INDEX names the shadow's counterpart),
-// per-column statistics targets and options. Columns are matched by name.
+// the index the table is clustered on (CLUSTER ON), per-column statistics
+// targets and options. Columns are matched by name.
 //
 // CreateShadow runs them right after LIKE and before the user's ALTER, so
 // the shadow ends as the server's own ALTER would leave the table: a setting
@@ -50,7 +51,7 @@ func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string)
 func CarrySettingsSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
 	return carrySQL(ctx, db, schema, table, shadow, []carryPart{
 		{"storage parameters", carryOptions}, {"replica identity", carryReplicaIdentity},
-		{"statistics targets", carryStatisticsTargets},
+		{"clustering index", carryCluster}, {"statistics targets", carryStatisticsTargets},
 	})
 }
 
@@ -142,6 +143,30 @@ func carryReplicaIdentity(ctx context.Context, db Querier, p carryPair) ([]strin
 	return []string{"ALTER TABLE " + p.target + " REPLICA IDENTITY " + clause}, nil
 }
 
+// carryCluster gives the shadow the counterpart of the index the table is
+// clustered on, or none (SET WITHOUT CLUSTER).
+func carryCluster(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	var origIndex, shadowIndex string
+	err := db.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1 AND i.indisclustered), ''),
+		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $2 AND i.indisclustered), '')`,
+		p.orig, p.shadow).Scan(&origIndex, &shadowIndex)
+	if err != nil {
+		return nil, err
+	}
+	if origIndex == "" {
+		if shadowIndex == "" {
+			return nil, nil
+		}
+		return []string{"ALTER TABLE " + p.target + " SET WITHOUT CLUSTER"}, nil
+	}
+	want, err := counterpartIndex(ctx, db, p.orig, p.shadow, origIndex)
+	if err != nil || want == shadowIndex {
+		return nil, err
+	}
+	return []string{"ALTER TABLE " + p.target + " CLUSTER ON " + pgx.Identifier{want}.Sanitize()}, nil
+}
+
 func counterpartIndex(ctx context.Context, db Querier, orig, shadow uint32, index string) (string, error) {
 	pairs, err := pairIndexes(ctx, db, orig, shadow)
 	if err != nil {
@@ -152,7 +177,7 @@ func counterpartIndex(ctx context.Context, db Querier, orig, shadow uint32, inde
 			return pr.shadow, nil
 		}
 	}
-	return "", fmt.Errorf("the replica identity index %s has no counterpart on the shadow (same columns, operator families, predicate, uniqueness)", index)
+	return "", fmt.Errorf("index %s has no counterpart on the shadow (same columns, operator families, predicate, uniqueness)", index)
 }
 
 // carryStatisticsTargets: -1 is the default (NULL from PostgreSQL 17 on).

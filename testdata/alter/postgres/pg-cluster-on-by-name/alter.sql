@@ -1,0 +1,1 @@
+CLUSTER ON t_i_idx, ADD COLUMN w int

@@ -1,0 +1,3 @@
+UPDATE t SET v = 'w' || id WHERE id % 50 = 0;
+DELETE FROM t WHERE id BETWEEN 1990 AND 1995;
+INSERT INTO t VALUES (5001, 1, 'new', 1.5);
