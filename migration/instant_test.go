@@ -46,6 +46,13 @@ func TestPostgresAttemptInstantDDL(t *testing.T) {
 	if e.scalar("SELECT count(*) FROM t WHERE note = 'x'") != 2000 {
 		t.Fatal("the column was not added")
 	}
+	cfg = e.config("t", "REPLICA IDENTITY USING INDEX t_pkey") // the table's index name works on the probe
+	cfg.AttemptInstantDDL = true
+	run = e.start(cfg)
+	run.wait(t)
+	if !strings.Contains(run.out.String(), "done in place") || e.scalar("SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisreplident") != 1 {
+		t.Fatalf("want an in-place change of the replica identity:\n%s", run.out.String())
+	}
 	cfg = e.config("t", "ALTER COLUMN v TYPE bigint")
 	cfg.AttemptInstantDDL = true
 	run = e.start(cfg)

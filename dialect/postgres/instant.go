@@ -92,7 +92,15 @@ func AlterIsInstant(ctx context.Context, db *sql.DB, schema, table, probe, alter
 	if err != nil {
 		return false, "", err
 	}
-	if err := shadowAlter(ctx, db, schema, probe, alter); err != nil {
+	orig, err := catalogRelOID(ctx, db, schema, table)
+	if err != nil {
+		return false, "", err
+	}
+	names, err := readShadowNames(ctx, db, table, probe, orig, oid) // the table's names work on the probe too
+	if err != nil {
+		return false, "", err
+	}
+	if err := shadowAlter(ctx, db, schema, probe, names.rewrite(alter)); err != nil {
 		return false, "", fmt.Errorf("the ALTER is not valid for %s.%s: %w", schema, table, err)
 	}
 	after, err := readFootprint(ctx, db, oid)
