@@ -146,10 +146,7 @@ func (m *mysqlCatalogue) serverAlter(alter string) error {
 // definition is SHOW CREATE TABLE t with the index lines sorted: hotswap
 // builds secondary indexes after the copy, so their order may differ.
 func (m *mysqlCatalogue) definition(ref bool) string {
-	var name, ddl string
-	if err := m.db(ref).QueryRow("SHOW CREATE TABLE t").Scan(&name, &ddl); err != nil {
-		m.t.Fatal(err)
-	}
+	ddl := m.showCreate(ref)
 	var cols, keys, rest []string
 	for _, line := range strings.Split(ddl, "\n") {
 		trimmed := strings.TrimSuffix(strings.TrimSpace(line), ",")
@@ -164,6 +161,29 @@ func (m *mysqlCatalogue) definition(ref bool) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(append(append(cols, keys...), rest...), "\n")
+}
+
+// showCreate is t's DDL: the second column of SHOW CREATE TABLE, which
+// answers with four columns for a view and two for a table.
+func (m *mysqlCatalogue) showCreate(ref bool) string {
+	rows, err := m.db(ref).Query("SHOW CREATE TABLE t")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil || !rows.Next() {
+		m.t.Fatalf("SHOW CREATE TABLE t: %v %v", err, rows.Err())
+	}
+	vals := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		m.t.Fatal(err)
+	}
+	return string(vals[1])
 }
 
 // rows reads every column of every row, invisible and generated ones too.

@@ -1,0 +1,1 @@
+ADD COLUMN w INT /*!50000 , DROP COLUMN v */
