@@ -21,7 +21,7 @@ type catalogueCase struct {
 	fails    bool     // the run must fail, as the server's own ALTER does
 	messages []string // substrings the refusal or failure must hold (any case)
 	sqlMode  string   // MySQL: the global sql_mode during the case
-	timeZone string   // MySQL: the global time_zone during the case
+	timeZone string   // the server's (MySQL) or the databases' (PostgreSQL) time zone
 }
 
 // loadCatalogue reads every case folder of an engine, in name order.

@@ -18,11 +18,13 @@ type pgCatalogue struct {
 	t      *testing.T
 	e      *pgEnv
 	ref    *sql.DB
+	refDB  string
+	c      catalogueCase
 	cols   string // t's writable columns, quoted, in order
 	update string // a column an UPDATE may set to itself
 }
 
-func openPGCatalogue(t *testing.T, _ catalogueCase) catalogueTarget {
+func openPGCatalogue(t *testing.T, c catalogueCase) catalogueTarget {
 	e := newPGEnv(t)
 	srv := testdb.PostgresServer(t)
 	name, _ := srv.NewDatabase(t)
@@ -31,7 +33,7 @@ func openPGCatalogue(t *testing.T, _ catalogueCase) catalogueTarget {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ref.Close() })
-	return &pgCatalogue{t: t, e: e, ref: ref}
+	return &pgCatalogue{t: t, e: e, ref: ref, refDB: name, c: c}
 }
 
 func (p *pgCatalogue) execCase(stmts ...string) { p.e.exec(stmts...) }
@@ -68,6 +70,25 @@ func (p *pgCatalogue) makeSeed() {
 	}
 	p.cols = strings.Join(cols, ", ")
 	p.e.exec("CREATE TABLE catalogue_seed AS SELECT " + p.cols + " FROM t")
+	p.setDatabaseTimeZone()
+}
+
+// setDatabaseTimeZone gives both databases the case's TimeZone, the one a
+// new session there (the user's own ALTER) gets; the pools then open a new
+// session for each statement.
+func (p *pgCatalogue) setDatabaseTimeZone() {
+	if p.c.timeZone == "" {
+		return
+	}
+	for _, db := range []string{p.e.db, p.refDB} {
+		stmt := "ALTER DATABASE " + pgx.Identifier{db}.Sanitize() + " SET timezone = '" + strings.ReplaceAll(p.c.timeZone, "'", "''") + "'"
+		if _, err := p.e.admin.Exec(stmt); err != nil {
+			p.t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	for _, db := range []*sql.DB{p.e.app, p.ref} {
+		db.SetMaxIdleConns(0)
+	}
 }
 
 func (p *pgCatalogue) churn(ctx context.Context) error {

@@ -45,11 +45,15 @@ func (c Config) url(withPassword bool) string {
 }
 
 // sessionParams are set on every connection of the pool: the name shows the
-// sessions in pg_stat_activity, and UTC keeps timestamptz values read as text
-// (the checksum, keys in logs) the same whatever the server's default is.
+// sessions in pg_stat_activity. TimeZone (and every other setting that turns
+// values into other types: DateStyle, IntervalStyle, extra_float_digits,
+// bytea_output) is left as a new session of the role in that database gets
+// it, the session the user's own ALTER would run in: a column turned from
+// timestamp into timestamptz, date or text converts in that zone, in the
+// shadow's DDL, the copy, the resync and the checksum alike. Nothing of
+// hotswap's own reads a timestamptz as text without its offset.
 var sessionParams = map[string]string{
 	"application_name": "hotswap",
-	"TimeZone":         "UTC",
 }
 
 // Open returns a pgx stdlib pool with hotswap's session settings and checks

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hotswap/hotswap/internal/testdb"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -16,9 +17,16 @@ func tableTestConfig(t *testing.T) Config {
 	return Config{Host: p.Host, Port: p.Port, User: p.User, Password: p.Password, Database: name}
 }
 
+// TestTableOpen: hotswap's sessions are named and keep the database's own
+// TimeZone, the one the user's own ALTER converts timestamps in.
 func TestTableOpen(t *testing.T) {
 	ctx := context.Background()
-	c := tableTestConfig(t)
+	name, _, admin := appDB(t)
+	p := testdb.PostgresServer(t)
+	c := Config{Host: p.Host, Port: p.Port, User: p.User, Password: p.Password, Database: name}
+	if _, err := admin.Exec("ALTER DATABASE " + pgx.Identifier{name}.Sanitize() + " SET timezone = 'Asia/Kolkata'"); err != nil {
+		t.Fatal(err)
+	}
 	db, err := Open(ctx, c)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +36,7 @@ func TestTableOpen(t *testing.T) {
 	if err := db.QueryRow("SELECT current_setting('application_name'), current_setting('TimeZone'), current_user::text").Scan(&app, &tz, &user); err != nil {
 		t.Fatal(err)
 	}
-	if app != "hotswap" || tz != "UTC" || user != c.User {
+	if app != "hotswap" || tz != "Asia/Kolkata" || user != c.User {
 		t.Fatalf("session: application_name=%q TimeZone=%q user=%q", app, tz, user)
 	}
 

@@ -1,0 +1,1 @@
+ALTER COLUMN ts TYPE timestamptz

@@ -1,0 +1,1 @@
+ALTER COLUMN a TYPE date, ALTER COLUMN b TYPE text
