@@ -79,8 +79,8 @@ func (r *Rows) conflicts(ctx context.Context, q Querier, keys [][]any, others []
 			continue
 		}
 		sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
-		query := fmt.Sprintf("SELECT %s FROM %s n JOIN %s s ON %s WHERE %s AND NOT (%s)",
-			dk.selectList("n"), r.shadowTable(), r.srcTable(), on, sk.in("s", a, keys), dk.in("n", a, keys))
+		query := fmt.Sprintf("SELECT %s FROM %s s%s JOIN %s n ON %s WHERE %s AND NOT (%s)",
+			dk.selectList("n"), r.srcTable(), r.usingLateral("s"), r.shadowTable(), on, sk.in("s", a, keys), dk.in("n", a, keys))
 		found, err := rowsScanKeys(ctx, q, len(dk.cols), query, a.vals...)
 		if err != nil {
 			return nil, fmt.Errorf("find stale shadow rows on %s: %w", u.name, err)
@@ -90,27 +90,27 @@ func (r *Rows) conflicts(ctx context.Context, q Querier, keys [][]any, others []
 	return out, nil
 }
 
-// uniqueJoin matches a shadow row's index columns with the source columns
-// that feed them, each source value cast to the shadow's type as the insert
-// does (and so the shadow's index can serve the join); "" if impossible.
+// uniqueJoin matches a shadow row's index columns with the source values
+// that feed them, each cast to the shadow's type as the insert does (and so
+// the shadow's index can serve the join): a source column, or a USING
+// expression computed by usingLateral; "" if impossible.
 func (r *Rows) uniqueJoin(u rowsUnique) string {
 	if u.cols == nil {
 		return ""
 	}
-	toSource := map[string]string{}
-	for _, p := range r.Pairs {
-		if _, ok := r.Using[p.Target]; !ok { // unqualified names: no join
-			toSource[p.Target] = p.Source
-		}
+	feeds := map[string]int{}
+	for i, p := range r.Pairs {
+		feeds[p.Target] = i
 	}
 	on := make([]string, len(u.cols))
 	for i, c := range u.cols {
-		s, ok := toSource[c]
+		k, ok := feeds[c]
 		if !ok {
 			return ""
 		}
-		src := rowsCol("s", s)
-		if t := r.DstTypes[c]; t != "" && t != r.SrcTypes[s] {
+		p := r.Pairs[k]
+		src, st := r.compareOperand(r.sourceOperand("s", k, p), p)
+		if t := r.DstTypes[c]; t != "" && t != st {
 			src += "::" + t
 		}
 		on[i] = rowsCol("n", c) + " = " + src
