@@ -21,7 +21,8 @@ type pgParityCase struct {
 	name   string
 	create []string // table t with an int primary key id among its columns
 	alter  string
-	update string // an UPDATE of row %d that the writes run, on the old schema
+	update string   // an UPDATE of row %d that the writes run, on the old schema
+	during []string // run on both tables once the writes stop, before the cut-over
 }
 
 const pgParityTable = "CREATE TABLE t (id int PRIMARY KEY, i int NOT NULL, v text, n numeric(10,2))"
@@ -30,32 +31,36 @@ const pgParityUpdate = "UPDATE t SET v = v || 'x', i = i + 1, n = n + 0.25 WHERE
 
 var pgParityCases = []pgParityCase{
 	// point 5: what the ALTER sets survives the cut-over
-	{"replica identity full", []string{pgParityTable, pgParityFill}, "REPLICA IDENTITY FULL", pgParityUpdate},
-	{"replica identity nothing", []string{pgParityTable, pgParityFill}, "REPLICA IDENTITY NOTHING", pgParityUpdate},
+	{"replica identity full", []string{pgParityTable, pgParityFill}, "REPLICA IDENTITY FULL", pgParityUpdate, nil},
+	{"replica identity nothing", []string{pgParityTable, pgParityFill}, "REPLICA IDENTITY NOTHING", pgParityUpdate, nil},
 	{"replica identity default over full", []string{pgParityTable, pgParityFill, "ALTER TABLE t REPLICA IDENTITY FULL"},
-		"REPLICA IDENTITY DEFAULT, ADD COLUMN w int", pgParityUpdate},
+		"REPLICA IDENTITY DEFAULT, ADD COLUMN w int", pgParityUpdate, nil},
 	{"fillfactor and a kept storage parameter", []string{pgParityTable + " WITH (autovacuum_enabled = false)", pgParityFill},
-		"SET (fillfactor = 70)", pgParityUpdate},
+		"SET (fillfactor = 70)", pgParityUpdate, nil},
+	{"settings changed on the table during the run are followed, the ALTER's kept", []string{pgParityTable, pgParityFill},
+		"SET (fillfactor = 70), ALTER COLUMN v SET STATISTICS 500", pgParityUpdate, []string{
+			"ALTER TABLE t SET (fillfactor = 90, autovacuum_enabled = false), ALTER COLUMN v SET STATISTICS 50, ALTER COLUMN i SET STATISTICS 200",
+			"ALTER TABLE t REPLICA IDENTITY FULL"}},
 	{"statistics target and n_distinct", []string{pgParityTable, pgParityFill, "ALTER TABLE t ALTER COLUMN i SET STATISTICS 300"},
-		"ALTER COLUMN v SET STATISTICS 500, ALTER COLUMN n SET (n_distinct = -0.5)", pgParityUpdate},
+		"ALTER COLUMN v SET STATISTICS 500, ALTER COLUMN n SET (n_distinct = -0.5)", pgParityUpdate, nil},
 	// point 6: the table's names in the ALTER
 	{"drop constraints by name", []string{
 		"CREATE TABLE t (id int PRIMARY KEY, i int NOT NULL, v text, n numeric(10,2), CONSTRAINT t_i_v_unique UNIQUE (id, i), CONSTRAINT t_v_check CHECK (v <> ''))",
-		pgParityFill}, "DROP CONSTRAINT t_i_v_unique, DROP CONSTRAINT t_v_check", pgParityUpdate},
+		pgParityFill}, "DROP CONSTRAINT t_i_v_unique, DROP CONSTRAINT t_v_check", pgParityUpdate, nil},
 	{"replica identity using the primary key by name", []string{pgParityTable, pgParityFill},
-		"REPLICA IDENTITY USING INDEX t_pkey", pgParityUpdate},
+		"REPLICA IDENTITY USING INDEX t_pkey", pgParityUpdate, nil},
 	{"replica identity using a unique index by name", []string{pgParityTable, pgParityFill, "CREATE UNIQUE INDEX t_code_idx ON t (i, id)"},
-		"REPLICA IDENTITY USING INDEX t_code_idx", pgParityUpdate},
+		"REPLICA IDENTITY USING INDEX t_code_idx", pgParityUpdate, nil},
 	{"cluster on an index by name", []string{pgParityTable, pgParityFill, "CREATE INDEX t_i_idx ON t (i)"},
-		"CLUSTER ON t_i_idx", pgParityUpdate},
+		"CLUSTER ON t_i_idx", pgParityUpdate, nil},
 	// point 7: TYPE ... USING
 	{"type using", []string{pgParityTable, pgParityFill},
-		"ALTER COLUMN v TYPE integer USING length(v) * 10 + i, ALTER COLUMN n TYPE bigint USING (n * 100)::bigint -- cents", pgParityUpdate},
+		"ALTER COLUMN v TYPE integer USING length(v) * 10 + i, ALTER COLUMN n TYPE bigint USING (n * 100)::bigint -- cents", pgParityUpdate, nil},
 	// point 4: a key that changes but still identifies rows
 	{"primary key extended", []string{pgParityTable, pgParityFill},
-		"DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)", pgParityUpdate},
+		"DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (id, i)", pgParityUpdate, nil},
 	{"primary key extended under its own name", []string{pgParityTable, pgParityFill},
-		"DROP CONSTRAINT t_pkey, ADD CONSTRAINT t_pkey PRIMARY KEY (id, i)", pgParityUpdate},
+		"DROP CONSTRAINT t_pkey, ADD CONSTRAINT t_pkey PRIMARY KEY (id, i)", pgParityUpdate, nil},
 }
 
 // TestPostgresParityUnderWrites runs each ALTER under concurrent writes
@@ -81,6 +86,8 @@ func TestPostgresParityUnderWrites(t *testing.T) {
 			run.waitState(t, migration.StatePostponed)
 			time.Sleep(200 * time.Millisecond)
 			stop()
+			e.exec(c.during...)
+			pgParityExec(t, ref, c.during...)
 			os.Remove(cfg.PostponeFlagFile)
 			run.wait(t)
 

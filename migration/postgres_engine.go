@@ -34,6 +34,7 @@ type postgresEngine struct {
 	srcKey, dstKey []string
 	shadowCreated  bool
 	usings         []schema.PGTypeUsing // the ALTER's TYPE ... USING subcommands
+	alterSet       postgres.AlterSet    // the settings the ALTER sets; nil: unknown, follow none
 
 	rows         *postgres.Rows
 	slot, pub    string
@@ -131,10 +132,11 @@ func (e *postgresEngine) caughtUp(ctx context.Context) error {
 // catchUp runs inside the cut-over transaction, which holds the table: the
 // stream is drained to a WAL position read on another connection, the last
 // keys are resynced on lock, and the table's owner, grants and comment are
-// carried over to the shadow as they are now, all inside the transaction.
-// Storage parameters, replica identity and statistics targets are not: the
-// shadow got the table's before the ALTER (postgres.CreateShadow), and
-// copying them again would undo what the ALTER set.
+// carried over to the shadow as they are now, all inside the transaction;
+// so are its storage parameters, replica identity, clustering index and
+// statistics targets, except those the ALTER sets (e.alterSet): the shadow
+// got the table's before the ALTER (postgres.CreateShadow), and this follows
+// changes made to the table during the run without undoing the ALTER's.
 func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	if err := e.caughtUp(ctx); err != nil {
 		return fmt.Errorf("drain the stream under the cut-over lock: %w", err)
@@ -149,6 +151,13 @@ func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	stmts, err := postgres.CarryOverSQL(ctx, lock, c.Schema, c.Table, e.m.shadow)
 	if err != nil {
 		return err
+	}
+	if e.alterSet != nil {
+		settings, err := postgres.CarrySettingsSQL(ctx, lock, c.Schema, c.Table, e.m.shadow, e.alterSet)
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, settings...)
 	}
 	for _, stmt := range stmts {
 		if _, err := lock.ExecContext(ctx, stmt); err != nil {

@@ -196,6 +196,11 @@ func (e *postgresEngine) prepareShadow(ctx context.Context) error {
 	if err != nil {
 		return m.refuseAndDrop(err)
 	}
+	if c.Execute { // derived again by a --resume: nothing to keep
+		if e.alterSet, err = postgres.AlterSettings(ctx, e.db, c.Schema, c.Table, c.Alter); err != nil {
+			c.Log.Warn().Err(err).Msg("the cut-over will not follow changes made to the table's storage parameters, replica identity or statistics targets during the run; the new table has them as they were at the start, with the ALTER's")
+		}
+	}
 	m.estimate, _ = postgres.EstimateRows(ctx, e.db, c.Schema, c.Table)
 	e.rows = &postgres.Rows{DB: e.db, Schema: c.Schema, Source: c.Table, Shadow: m.shadow, Pairs: e.pairs,
 		KeyColumns: e.srcKey, DstKeyColumns: e.dstKey, SrcTypes: e.src.Types(), DstTypes: e.dst.Types(), Using: using}

@@ -10,7 +10,8 @@ import (
 // carryPair is the original table and its shadow, for the CarryOverSQL parts.
 type carryPair struct {
 	orig, shadow uint32
-	target       string // the shadow's name, quoted and qualified
+	target       string   // the shadow's name, quoted and qualified
+	except       AlterSet // settings left as the shadow has them
 }
 
 // CarryOverSQL returns the statements that give schema.shadow what CREATE
@@ -31,7 +32,7 @@ type carryPair struct {
 func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
 	return carrySQL(ctx, db, schema, table, shadow, []carryPart{
 		{"owner", carryOwner}, {"privileges", carryGrants}, {"comment", carryComment},
-	})
+	}, nil)
 }
 
 // CarrySettingsSQL returns the statements that give schema.shadow the
@@ -39,20 +40,21 @@ func CarryOverSQL(ctx context.Context, db Querier, schema, table, shadow string)
 // not copy: storage parameters (toast.* too; extra ones on the shadow are
 // reset), the replica identity (USING INDEX names the shadow's counterpart),
 // the index the table is clustered on (CLUSTER ON), per-column statistics
-// targets and options. Columns are matched by name.
+// targets and options. Columns are matched by name. Settings in except
+// (AlterSettings: the ALTER's) are left as the shadow has them.
 //
-// CreateShadow runs them right after LIKE and before the user's ALTER, so
-// the shadow ends as the server's own ALTER would leave the table: a setting
-// the ALTER names wins (REPLICA IDENTITY FULL, SET (fillfactor = 70), SET
-// STATISTICS), every other one is the table's. Nothing about the ALTER needs
-// remembering for the cut-over or a --resume: the shadow holds the result.
-// A setting changed on the table by another session during the run is not
-// followed (the cut-over used to copy them all, which dropped the ALTER's).
-func CarrySettingsSQL(ctx context.Context, db Querier, schema, table, shadow string) ([]string, error) {
+// CreateShadow runs them (except none) right after LIKE and before the
+// user's ALTER, so the shadow ends as the server's own ALTER would leave the
+// table: a setting the ALTER names wins (REPLICA IDENTITY FULL, SET
+// (fillfactor = 70), SET STATISTICS), every other one is the table's. The
+// cut-over runs them again with the ALTER's settings excepted, following
+// what changed on the table during the run; without them (AlterSettings
+// failed) it runs none, and the shadow keeps what it got at creation.
+func CarrySettingsSQL(ctx context.Context, db Querier, schema, table, shadow string, except AlterSet) ([]string, error) {
 	return carrySQL(ctx, db, schema, table, shadow, []carryPart{
 		{"storage parameters", carryOptions}, {"replica identity", carryReplicaIdentity},
 		{"clustering index", carryCluster}, {"statistics targets", carryStatisticsTargets},
-	})
+	}, except)
 }
 
 type carryPart struct {
@@ -60,11 +62,12 @@ type carryPart struct {
 	gen  func(context.Context, Querier, carryPair) ([]string, error)
 }
 
-func carrySQL(ctx context.Context, db Querier, schema, table, shadow string, parts []carryPart) ([]string, error) {
+func carrySQL(ctx context.Context, db Querier, schema, table, shadow string, parts []carryPart, except AlterSet) ([]string, error) {
 	p, err := newCarryPair(ctx, db, schema, table, shadow)
 	if err != nil {
 		return nil, fmt.Errorf("carry %s.%s over to %s: %w", schema, table, shadow, err)
 	}
+	p.except = except
 	var stmts []string
 	for _, part := range parts {
 		s, err := part.gen(ctx, db, p)
@@ -116,6 +119,9 @@ func carryComment(ctx context.Context, db Querier, p carryPair) ([]string, error
 // table's identity index; without one the ALTER dropped or changed it, and
 // the shadow cannot be given the same identity.
 func carryReplicaIdentity(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	if p.except["replident"] {
+		return nil, nil
+	}
 	var orig, shadow, origIndex, shadowIndex string
 	err := db.QueryRowContext(ctx, `SELECT o.relreplident::text, s.relreplident::text,
 		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = o.oid AND i.indisreplident), ''),
@@ -146,6 +152,9 @@ func carryReplicaIdentity(ctx context.Context, db Querier, p carryPair) ([]strin
 // carryCluster gives the shadow the counterpart of the index the table is
 // clustered on, or none (SET WITHOUT CLUSTER).
 func carryCluster(ctx context.Context, db Querier, p carryPair) ([]string, error) {
+	if p.except["cluster"] {
+		return nil, nil
+	}
 	var origIndex, shadowIndex string
 	err := db.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1 AND i.indisclustered), ''),
@@ -197,6 +206,9 @@ func carryStatisticsTargets(ctx context.Context, db Querier, p carryPair) ([]str
 		var target int
 		if err := rows.Scan(&col, &target); err != nil {
 			return nil, err
+		}
+		if p.except["stat:"+col] {
+			continue
 		}
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d", p.target, pgx.Identifier{col}.Sanitize(), target))
 	}

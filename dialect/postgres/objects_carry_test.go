@@ -102,7 +102,7 @@ func carryOverTestApply(t *testing.T, db *sql.DB, table, shadow string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings, err := CarrySettingsSQL(ctx, db, "public", table, shadow)
+	settings, err := CarrySettingsSQL(ctx, db, "public", table, shadow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func carryOverTestApply(t *testing.T, db *sql.DB, table, shadow string) {
 	if again, err := CarryOverSQL(ctx, db, "public", table, shadow); err != nil || len(again) != 0 {
 		t.Fatalf("second CarryOverSQL = %q, %v; want nothing", again, err)
 	}
-	if again, err := CarrySettingsSQL(ctx, db, "public", table, shadow); err != nil || len(again) != 0 {
+	if again, err := CarrySettingsSQL(ctx, db, "public", table, shadow, nil); err != nil || len(again) != 0 {
 		t.Fatalf("second CarrySettingsSQL = %q, %v; want nothing", again, err)
 	}
 }

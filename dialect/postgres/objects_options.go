@@ -44,7 +44,7 @@ func carryOptions(ctx context.Context, db Querier, p carryPair) ([]string, error
 		if col != "" {
 			alter += " ALTER COLUMN " + pgx.Identifier{col}.Sanitize()
 		}
-		set, reset := optionChanges(opts[col])
+		set, reset := optionChanges(opts[col], func(name string) bool { return p.except[optionKey(col, name)] })
 		if len(set) > 0 {
 			stmts = append(stmts, alter+" SET ("+strings.Join(set, ", ")+")")
 		}
@@ -110,15 +110,16 @@ func userOption(col, name string) bool {
 }
 
 // optionChanges returns "name = value" items to set and names to reset,
-// sorted. Option names come from the catalog, where they are plain words.
-func optionChanges(s *optionSides) (set, reset []string) {
+// sorted, leaving out the options skip names. Option names come from the
+// catalog, where they are plain words.
+func optionChanges(s *optionSides, skip func(name string) bool) (set, reset []string) {
 	for _, name := range slices.Sorted(maps.Keys(s.orig)) {
-		if v, ok := s.shadow[name]; !ok || v != s.orig[name] {
+		if v, ok := s.shadow[name]; (!ok || v != s.orig[name]) && !skip(name) {
 			set = append(set, name+" = "+s.orig[name])
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.shadow)) {
-		if _, ok := s.orig[name]; !ok {
+		if _, ok := s.orig[name]; !ok && !skip(name) {
 			reset = append(reset, name)
 		}
 	}

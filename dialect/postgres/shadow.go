@@ -56,7 +56,7 @@ func shadowPrepare(ctx context.Context, db *sql.DB, schema, table, shadow string
 	if err != nil {
 		return "", fmt.Errorf("pair the indexes of %s.%s and its shadow: %w", schema, table, err)
 	}
-	settings, err := CarrySettingsSQL(ctx, db, schema, table, shadow)
+	settings, err := CarrySettingsSQL(ctx, db, schema, table, shadow, nil)
 	if err != nil {
 		return "", err
 	}
