@@ -31,7 +31,9 @@ func (e *postgresEngine) connect(ctx context.Context) error {
 func (e *postgresEngine) preflight(ctx context.Context) error {
 	c := e.m.cfg
 	if schema.PostgresTypeUsing(c.Alter) {
-		usings, err := schema.PostgresTypeUsings(c.Alter)
+		// the expressions are computed where the table is not named as in the
+		// user's ALTER (the copy's and the checksum's reads): bare column names
+		usings, err := schema.PostgresTypeUsings(schema.PGUnqualifyUsing(c.Alter, c.Table))
 		if err != nil {
 			return refuse("the ALTER converts a column with TYPE ... USING: %v; run this change with a plain ALTER TABLE", err)
 		}

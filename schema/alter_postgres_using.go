@@ -77,3 +77,55 @@ func pgTokensText(s string, toks []PGToken) string {
 	}
 	return s[toks[0].Start:toks[len(toks)-1].End]
 }
+
+// PGUsingQualifiers returns the indexes in toks (PGTokens of ALTER clauses)
+// of the "table" and "." tokens that qualify a column with the table's name
+// inside a USING expression ("USING length(t.v)"): the server resolves them
+// against the table it alters, which hotswap's shadow and the copy's reads
+// do not name alike, and the column's bare name means the same there.
+func PGUsingQualifiers(toks []PGToken, table string) map[int]bool {
+	out := map[int]bool{}
+	depth := 0
+	sawType, using := false, false
+	for i, t := range toks {
+		switch {
+		case t.Kind == PGOther && (t.Text == "(" || t.Text == "["):
+			depth++
+		case t.Kind == PGOther && (t.Text == ")" || t.Text == "]"):
+			depth = max(0, depth-1)
+		case t.Kind == PGOther && t.Text == "," && depth == 0:
+			sawType, using = false, false
+		case t.Is("type") && !using:
+			sawType = true
+		case t.Is("using") && sawType:
+			using = true
+		case using && i+2 < len(toks) && toks[i+1].Text == "." && (i == 0 || toks[i-1].Text != "."):
+			if name, ok := t.Ident(); ok && name == table {
+				if _, col := toks[i+2].Ident(); col {
+					out[i], out[i+1] = true, true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// PGUnqualifyUsing removes the table's name where it qualifies a column in
+// the USING expressions of ALTER clauses (see PGUsingQualifiers).
+func PGUnqualifyUsing(clauses, table string) string {
+	toks := PGTokens(clauses)
+	drop := PGUsingQualifiers(toks, table)
+	if len(drop) == 0 {
+		return clauses
+	}
+	var b strings.Builder
+	last := 0
+	for i, t := range toks {
+		if drop[i] {
+			b.WriteString(clauses[last:t.Start])
+			last = t.End
+		}
+	}
+	b.WriteString(clauses[last:])
+	return b.String()
+}

@@ -46,3 +46,15 @@ func TestPGTokensIdent(t *testing.T) {
 		t.Errorf("bare ident = %q, %v", name, ok)
 	}
 }
+
+func TestPGUnqualifyUsing(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ALTER COLUMN v TYPE int USING length(t.v)", "ALTER COLUMN v TYPE int USING length(v)"},
+		{`ALTER v TYPE int USING "T".v, ALTER w TYPE int USING T.w`, `ALTER v TYPE int USING "T".v, ALTER w TYPE int USING w`},
+		{"ALTER COLUMN v SET DEFAULT t.v, ALTER COLUMN v TYPE text USING 't.v' || s.t.v", "ALTER COLUMN v SET DEFAULT t.v, ALTER COLUMN v TYPE text USING 't.v' || s.t.v"},
+	} {
+		if got := PGUnqualifyUsing(c.in, "t"); got != c.want {
+			t.Errorf("PGUnqualifyUsing(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

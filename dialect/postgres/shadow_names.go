@@ -61,7 +61,9 @@ func readShadowNames(ctx context.Context, db Querier, table, shadowName string, 
 // form of it ("_t_new_pkey"), which the cut-over renames to the table's form
 // once the old index has given the name up (addedIndexRenames; a primary key
 // takes the old one's name in any case). RENAME CONSTRAINT is not rewritten:
-// the cut-over would give the renamed index its old name back.
+// the cut-over would give the renamed index its old name back. A column
+// qualified with the table's name in a USING expression loses the qualifier
+// (schema.PGUsingQualifiers).
 func (n shadowNames) rewrite(alter string) string {
 	toks := schema.PGTokens(alter)
 	dropped := map[string]bool{}
@@ -70,9 +72,15 @@ func (n shadowNames) rewrite(alter string) string {
 			dropped[name] = true
 		}
 	}
+	unqualify := schema.PGUsingQualifiers(toks, n.table)
 	var b strings.Builder
 	last := 0
 	for i := range toks {
+		if unqualify[i] { // "USING length(t.v)": the shadow is not named t
+			b.WriteString(alter[last:toks[i].Start])
+			last = toks[i].End
+			continue
+		}
 		to, ok := n.addedAt(toks, i, dropped)
 		if !ok {
 			to, ok = n.referencedAt(toks, i)

@@ -68,6 +68,7 @@ func TestShadowNamesRewrite(t *testing.T) {
 		{"ADD CONSTRAINT T_Idx UNIQUE (u)", "ADD CONSTRAINT T_Idx UNIQUE (u)"},           // t_idx: no such index
 		{"ADD CONSTRAINT t_u_key UNIQUE (u, v)", "ADD CONSTRAINT t_u_key UNIQUE (u, v)"}, // not dropped: fails as on the table
 		{"DROP CONSTRAINT t_idx", "DROP CONSTRAINT t_idx"},                               // an index backing no constraint
+		{"ALTER COLUMN v TYPE int USING length(t.v) + \"t\" . i + x.t.v + t, ADD COLUMN t int DEFAULT t.v", "ALTER COLUMN v TYPE int USING length(v) +   i + x.t.v + t, ADD COLUMN t int DEFAULT t.v"},
 		{"ALTER COLUMN v SET DEFAULT 'DROP CONSTRAINT t_pkey' /* DROP CONSTRAINT t_pkey */", "ALTER COLUMN v SET DEFAULT 'DROP CONSTRAINT t_pkey' /* DROP CONSTRAINT t_pkey */"},
 	} {
 		if got := n.rewrite(c.in); got != c.want {

@@ -1,0 +1,1 @@
+ALTER COLUMN v TYPE integer USING length(t.v) * 100 + t.i
