@@ -1,0 +1,1 @@
+ADD CONSTRAINT t_i_id_uq UNIQUE USING INDEX t_i_id_key

@@ -1,0 +1,1 @@
+ALTER COLUMN v TYPE integer USING v::integer % 100

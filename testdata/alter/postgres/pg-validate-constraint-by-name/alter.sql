@@ -1,0 +1,1 @@
+VALIDATE CONSTRAINT t_n_check
