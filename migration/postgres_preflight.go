@@ -56,6 +56,9 @@ func (e *postgresEngine) preflight(ctx context.Context) error {
 	if err := postgres.CheckUsing(ctx, e.db, c.Schema, c.Table, e.usings); err != nil {
 		return &Refused{Err: err}
 	}
+	if _, err := postgres.UsingExprs(e.usings, nil, e.src.Key); err != nil { // before the shadow exists
+		return &Refused{Err: err}
+	}
 	e.m.shadow = schema.DerivedName(c.Table, "new", pgMaxNameLen)
 	e.m.old = schema.DerivedName(c.Table, "old", pgMaxNameLen)
 	// slot names are cluster-wide: the database is part of the name

@@ -105,7 +105,9 @@ func checkUsingOne(ctx context.Context, conn *sql.Conn, schemaName, table string
 // UsingExprs maps each shadow column a USING converts to its expression,
 // refusing a USING on a row key column (the copy and the stream would place
 // the row under another key than the source's) or on a column the shadow
-// does not take from the source.
+// does not take from the source (not checked with pairs nil: the preflight
+// checks the key before the shadow exists; PostgreSQL renames a column only
+// in an ALTER of its own, so the ALTER names the table's column).
 func UsingExprs(usings []schema.PGTypeUsing, pairs []schema.ColumnPair, dstKey []string) (map[string]string, error) {
 	if len(usings) == 0 {
 		return nil, nil
@@ -115,7 +117,7 @@ func UsingExprs(usings []schema.PGTypeUsing, pairs []schema.ColumnPair, dstKey [
 		if slices.Contains(dstKey, u.Column) {
 			return nil, fmt.Errorf("the ALTER converts row key column %s with USING: hotswap follows rows by the key's values, which the expression would change; run this change with a plain ALTER TABLE", u.Column)
 		}
-		if !slices.ContainsFunc(pairs, func(p schema.ColumnPair) bool { return p.Target == u.Column }) {
+		if pairs != nil && !slices.ContainsFunc(pairs, func(p schema.ColumnPair) bool { return p.Target == u.Column }) {
 			return nil, fmt.Errorf("the ALTER converts column %s with USING, but the new table does not take that column from the old one", u.Column)
 		}
 		out[u.Column] = u.Expr
