@@ -33,6 +33,11 @@ type Options struct {
 	// reader (default 1_000_000), except while paused.
 	MaxKeys  int
 	Interval time.Duration // a worker's sleep when it has nothing to flush
+	// Ready, when set, is called before each online resync of a batch, outside
+	// the gate and untimed: it returns once the batch may be resynced (the
+	// engine's changes visible, the copy chunks that read the rows before
+	// them ended). An error whose Busy() is true is retried like a resync's.
+	Ready ResyncFunc
 	// Wait blocks until writing is allowed (the throttler); nil never waits.
 	// The stream keeps reading meanwhile: keys accumulate, deduplicated.
 	Wait func(ctx context.Context) error

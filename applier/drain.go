@@ -47,7 +47,7 @@ func (a *Applier) Drain(ctx context.Context, resync ResyncFunc) error {
 			a.landed(fly)
 			return ctx.Err()
 		}
-		err := a.flush(ctx, resync, batch, -1, since)
+		err := a.flush(ctx, resync, nil, batch, -1, since)
 		a.landed(fly)
 		if err != nil {
 			return err

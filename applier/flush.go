@@ -20,16 +20,20 @@ import (
 // lock cycle. Keys of other partitions are not taken out of their sets:
 // their own worker resyncs them again later, which is harmless.
 
-// flush resyncs a batch, growing it with stale rows a duplicate reveals and
+// flush resyncs a batch (after ready, when set), growing it with stale rows a duplicate reveals and
 // retrying while rows are busy; on failure the keys go back to the set.
 // owner is the worker's partition, or -1 for Drain; since is the batch's
 // oldest epoch, which its keys keep if they go back.
-func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any, owner int, since uint64) error {
+func (a *Applier) flush(ctx context.Context, resync, ready ResyncFunc, batch [][]any, owner int, since uint64) error {
 	exclusive := owner < 0
 	var busySince time.Time
 	merges := 0
 	for attempt := 0; ; attempt++ {
-		took, err := a.call(ctx, resync, batch, exclusive)
+		var took time.Duration
+		err := callReady(ctx, ready, batch)
+		if err == nil {
+			took, err = a.call(ctx, resync, batch, exclusive)
+		}
 		if err == nil {
 			a.done(len(batch), took)
 			return nil
@@ -51,6 +55,15 @@ func (a *Applier) flush(ctx context.Context, resync ResyncFunc, batch [][]any, o
 		a.putBack(batch, since)
 		return fmt.Errorf("apply changes to %d keys: %w", len(batch), err)
 	}
+}
+
+// callReady waits until batch may be resynced, when the resync has such a
+// step (Options.Ready).
+func callReady(ctx context.Context, ready ResyncFunc, batch [][]any) error {
+	if ready == nil {
+		return nil
+	}
+	return ready(ctx, batch)
 }
 
 // call runs one resync under the gate and times it (not the gate wait).

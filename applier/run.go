@@ -55,7 +55,7 @@ func (a *Applier) work(ctx context.Context, p int) error {
 			sleep(ctx, a.opts.Interval)
 			continue
 		}
-		err := a.flush(ctx, a.online, batch, p, since)
+		err := a.flush(ctx, a.online, a.opts.Ready, batch, p, since)
 		a.end(fly)
 		if err != nil {
 			return liveErr(ctx, err)

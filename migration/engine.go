@@ -46,6 +46,9 @@ type engine interface {
 	tasks() map[string]func(context.Context) error
 	// rowSync is the copier's source and the applier's online resync.
 	rowSync() (copier.Source, applier.ResyncFunc)
+	// resyncReady, when not nil, is called before each online resync of a
+	// batch, untimed (applier.Options.Ready).
+	resyncReady() applier.ResyncFunc
 	// primary is the pool the throttler's queries run on, throttleSQL
 	// their SQL; openReplica opens a throttle-control replica.
 	primary() *sql.DB

@@ -78,6 +78,10 @@ func (e *mysqlEngine) tasks() map[string]func(context.Context) error {
 
 func (e *mysqlEngine) rowSync() (copier.Source, applier.ResyncFunc) { return e.rows, e.rows.ResyncTx }
 
+// resyncReady waits, before a batch's resync, for its changes to commit and
+// for the copy chunks that may have read the rows before them.
+func (e *mysqlEngine) resyncReady() applier.ResyncFunc { return e.rows.ResyncReady }
+
 func (e *mysqlEngine) primary() *sql.DB { return e.db }
 
 func (e *mysqlEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {

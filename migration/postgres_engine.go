@@ -108,6 +108,10 @@ func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
 	}
 }
 
+// resyncReady is nil: the resync waits for visibility and for the copy
+// chunks in flight itself.
+func (e *postgresEngine) resyncReady() applier.ResyncFunc { return nil }
+
 func (e *postgresEngine) primary() *sql.DB { return e.db }
 
 func (e *postgresEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {

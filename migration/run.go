@@ -154,7 +154,7 @@ func (m *Migration) build() *parts {
 	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), SQL: m.eng.throttleSQL(), Table: c.Table,
 		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
 	source, resync := m.eng.rowSync()
-	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Workers: c.Threads,
+	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Ready: m.eng.resyncReady(), Workers: c.Threads,
 		MaxKeys: maxPendingKeys})
 	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
 		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice, Start: m.resumeStart})

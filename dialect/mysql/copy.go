@@ -8,16 +8,23 @@ import (
 )
 
 // CopyRange copies the source rows with lo < key <= hi into the shadow with
-// INSERT IGNORE and a locking read, in one short transaction. Every warning is
-// checked: a duplicate on the row key means the applier already wrote the row;
-// a duplicate on another unique key may be a stale shadow row, so the keys the
-// chunk could not insert are returned for the applier to resync (it fails on a
-// real duplicate); any other warning (a value changed to fit) fails the copy.
+// INSERT IGNORE, in one short READ COMMITTED transaction: the source is read
+// in a snapshot, without locking its rows, so writers never wait for the copy
+// and the copy never waits for them. The chunk is registered as in flight
+// while it runs, so that a resync waits for it (see internal/inflight and
+// ResyncReady): that keeps a row deleted after the chunk's snapshot from coming
+// back. Every warning is checked: a duplicate on the row key means the applier
+// already wrote the row; a duplicate on another unique key may be a stale
+// shadow row, so the keys the chunk could not insert are returned for the
+// applier to resync (it fails on a real duplicate); any other warning (a value
+// changed to fit) fails the copy.
 func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missing [][]any, err error) {
 	where, args := r.rangeWhere("", lo, hi)
-	q := fmt.Sprintf("INSERT IGNORE INTO %s (%s) SELECT %s FROM %s FORCE INDEX (%s) WHERE %s %s",
-		r.shadow(), r.targets(), r.sources(""), r.src(), Quote(r.SrcKey.Name), where, r.ShareLock)
-	tx, err := r.DB.BeginTx(ctx, nil)
+	q := fmt.Sprintf("INSERT IGNORE INTO %s (%s) SELECT %s FROM %s FORCE INDEX (%s) WHERE %s",
+		r.shadow(), r.targets(), r.sources(""), r.src(), Quote(r.SrcKey.Name), where)
+	done := r.chunks.Start() // before the snapshot
+	defer done()
+	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return 0, nil, fmt.Errorf("begin chunk: %w", err)
 	}

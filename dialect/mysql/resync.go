@@ -28,9 +28,55 @@ func (e *DuplicateError) Unwrap() error { return e.Err }
 // ConflictingKeys are the stale shadow rows to add to the batch.
 func (e *DuplicateError) ConflictingKeys() [][]any { return e.Conflicts }
 
+// ResyncReady returns once keys may be resynced while the copy runs: it
+// makes sure the changes the stream reported for them are visible (a binlog
+// event can come before its transaction commits in the engine), then waits
+// for the copy chunks running at that moment, since a chunk whose snapshot
+// still holds a row deleted since must not insert it after the resync (see
+// internal/inflight). Call it before ResyncTx (applier.Options.Ready).
+func (r *Rows) ResyncReady(ctx context.Context, keys [][]any) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := r.awaitCommitted(ctx, keys); err != nil {
+		return err
+	}
+	if err := r.chunks.WaitOlder(ctx); err != nil {
+		return fmt.Errorf("resync: wait for copy chunks in flight: %w", err)
+	}
+	return nil
+}
+
 // ResyncTx resyncs keys in a transaction of its own, with locking reads.
+// While the copy runs, call ResyncReady first.
 func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
 	return r.resyncTx(ctx, keys, true)
+}
+
+// awaitCommitted reads the source rows of keys with a locking read in a
+// transaction of its own: it returns once no transaction holds them, so
+// every change to them so far is committed and visible to a new snapshot
+// (ErrBusy where the server does not wait).
+func (r *Rows) awaitCommitted(ctx context.Context, keys [][]any) error {
+	tx, err := r.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin resync: %w", err)
+	}
+	defer tx.Rollback()
+	q := fmt.Sprintf("SELECT 1 FROM %s WHERE %s %s", r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), r.ShareLock)
+	rows, err := tx.QueryContext(ctx, q, flatten(keys)...)
+	if err == nil {
+		for rows.Next() {
+		}
+		err = errors.Join(rows.Err(), rows.Close())
+	}
+	switch {
+	case isBusy(err):
+		return ErrBusy
+	case err != nil:
+		return fmt.Errorf("resync %d keys: wait for their changes to commit: %w", len(keys), err)
+	}
+	return tx.Commit()
 }
 
 // ResyncWritesBlocked resyncs keys while the cut-over blocks every writer

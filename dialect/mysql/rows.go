@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	driver "github.com/go-sql-driver/mysql"
+	"github.com/hotswap/hotswap/internal/inflight"
 	"github.com/hotswap/hotswap/schema"
 )
 
@@ -25,6 +26,8 @@ type Rows struct {
 	SrcTable  *schema.Table
 	DstTable  *schema.Table
 	ShareLock string // locking-read clause, from Probe
+	// chunks are the copy chunks running now, which a resync waits for.
+	chunks inflight.Tracker
 	// TimeZone is the server's global time_zone (GlobalTimeZone): where the
 	// ALTER turns a TIMESTAMP into local time or back, the rows are shifted
 	// as the user's own ALTER would shift them (sourceExpr).
