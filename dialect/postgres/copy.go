@@ -10,7 +10,9 @@ import (
 // into the shadow with INSERT ... SELECT ... ON CONFLICT DO NOTHING, in one
 // short READ COMMITTED transaction. It takes no row locks: a row changed
 // while the chunk runs is fixed by the applier's resync, which waits for the
-// chunk first (see rowsInflight).
+// chunk first (see internal/inflight:
+// PostgreSQL's DELETE also skips rows inserted by a transaction in progress,
+// without waiting for it).
 //
 // A skipped row either has its key in the shadow already (the applier wrote
 // it: nothing to do) or clashes on another unique index with a stale shadow
@@ -22,7 +24,7 @@ func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missi
 	if err := r.checkKeys(lo, hi); err != nil {
 		return 0, nil, fmt.Errorf("copy chunk: %w", err)
 	}
-	done := r.copies.start()
+	done := r.copies.Start()
 	defer done()
 	others, err := r.otherUniques(ctx)
 	if err != nil {

@@ -10,14 +10,14 @@ import (
 )
 
 // ResyncTx resyncs keys in a READ COMMITTED transaction of its own, after the
-// copy chunks in flight at the call have ended (see rowsInflight). Call
+// copy chunks in flight at the call have ended (see internal/inflight). Call
 // WaitVisible for the transactions that dirtied the keys first: the resync
 // reads what its statements' snapshots see.
 func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if err := r.copies.waitOlder(ctx); err != nil {
+	if err := r.copies.WaitOlder(ctx); err != nil {
 		return fmt.Errorf("resync %d keys: wait for the copy chunks in flight: %w", len(keys), err)
 	}
 	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})

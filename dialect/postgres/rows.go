@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hotswap/hotswap/internal/inflight"
 	"github.com/hotswap/hotswap/schema"
 )
 
@@ -31,7 +32,7 @@ type Rows struct {
 	// reading the source column.
 	Using map[string]string
 
-	copies  rowsInflight
+	copies  inflight.Tracker // copy chunks running now (see internal/inflight)
 	uniques rowsUniqueCache
 }
 
