@@ -132,8 +132,8 @@ var pgDefinitionQueries = []string{
 	WHERE a.attrelid = 't'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
 	`SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
 	WHERE conrelid = 't'::regclass ORDER BY conname`,
-	`SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes
-	WHERE schemaname = current_schema() AND tablename = 't' ORDER BY indexname`,
+	`SELECT 'index ' || c.relname || ' ' || pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisclustered THEN ' CLUSTERED' ELSE '' END
+	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY c.relname`,
 	`SELECT 'table replident=' || c.relreplident::text || ' persistence=' || c.relpersistence::text
 		|| ' identity_index=' || coalesce((SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 			WHERE i.indrelid = c.oid AND i.indisreplident), '')
