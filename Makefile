@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hotswap
 APT_PACKAGES := mariadb-server mariadb-client
 
-.PHONY: setup build test demo bench vet tidy clean torture fuzz
+.PHONY: setup build test demo bench bench-setup vet tidy clean torture fuzz
 
 # setup installs what is missing (idempotent): MariaDB from Debian, Go modules.
 setup:
@@ -41,15 +41,29 @@ ENGINE ?= mysql
 demo: setup build
 	$(GO) run ./internal/demo -bin $(BIN) -engine $(ENGINE)$(if $(filter command line,$(origin ROWS)), -rows $(ROWS))
 
-# bench: per engine (ENGINE=mysql|postgres|all, default all here), blocking ALTER vs hotswap on twin tables, then
-# hotswap under a steady write load (LOAD_RATE tx/s); prints a table per engine and writes bench/results/*.json.
-# Not part of make test. ROWS=... to resize; BENCH_FLAGS=... for more (e.g. -skip-checksum -threads 4).
-ROWS ?= 2000000
-LOAD_RATE ?= 500
+# bench: per engine (ENGINE=mysql|postgres|all, default all here), on the table `sysbench oltp_read_write prepare`
+# makes (ROWS rows), each step on a fresh copy of it: the blocking ALTER, hotswap and (MariaDB) pt-online-schema-change,
+# idle and under `sysbench oltp_write_only --rate=LOAD_RATE --threads=4`; prints per engine time, ratio to the
+# blocking ALTER, the writers' p95 and app errors with the targets, and writes bench/results/*.json.
+# Not part of make test. BENCH_FLAGS=... for more (e.g. -skip-checksum -alter-mysql '...'; go run ./internal/bench -h).
+ROWS ?= 1000000
+LOAD_RATE ?= 300
 BENCH_ENGINE = $(if $(filter command line environment,$(origin ENGINE)),$(ENGINE),all)
-bench: setup build
+bench: setup bench-setup build
 	@mkdir -p bench/results
 	$(GO) run ./internal/bench -bin $(BIN) -engine $(BENCH_ENGINE) -rows $(ROWS) -load-rate $(LOAD_RATE) $(BENCH_FLAGS)
+
+# bench-setup installs the bench's own tools when missing: sysbench (the load) and percona-toolkit
+# (pt-online-schema-change), both from Debian. make test does not need them.
+bench-setup:
+	@missing=""; \
+	command -v sysbench >/dev/null || missing="sysbench"; \
+	command -v pt-online-schema-change >/dev/null || missing="$$missing percona-toolkit"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # fuzz: runs each fuzz test for FUZZTIME (a go test -fuzztime: 30s, 10000x): the ALTER analysis (MySQL's
 # parse, PostgreSQL's TYPE ... USING check) and the derived table names (schema), the control socket's

@@ -4,30 +4,31 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hotswap/hotswap/internal/testdb"
 )
 
-// mysqlAlter is the idle and the under-load change on MariaDB: it rewrites
-// the table (MODIFY CHAR to VARCHAR cannot be done in place).
-const mysqlAlter = "ADD COLUMN x INT NOT NULL DEFAULT 0, MODIFY c VARCHAR(130) NOT NULL DEFAULT ''"
-
-// mysqlBench runs on a throwaway MariaDB: tables are created and loaded as
-// root, hotswap runs as the hotswap user with exactly its documented grants.
+// mysqlBench runs on a throwaway MariaDB: sysbench (the application) and
+// pt-online-schema-change connect as root, hotswap as the hotswap user with
+// exactly its documented grants.
 type mysqlBench struct {
-	srv *testdb.MySQL
-	db  *sql.DB // root, database bench
+	alterSQL string
+	srv      *testdb.MySQL
+	db       *sql.DB // root, database bench
 }
 
-func (m *mysqlBench) name() string         { return "mysql" }
-func (m *mysqlBench) label() string        { return "MariaDB" }
-func (m *mysqlBench) pool() *sql.DB        { return m.db }
-func (m *mysqlBench) targetRatio() float64 { return 1.2 }
-func (m *mysqlBench) alter() string        { return mysqlAlter }
+func (m *mysqlBench) name() string        { return "mysql" }
+func (m *mysqlBench) label() string       { return "MariaDB" }
+func (m *mysqlBench) pool() *sql.DB       { return m.db }
+func (m *mysqlBench) idleTarget() float64 { return 1.2 }
+func (m *mysqlBench) loadTarget() float64 { return 1.5 }
+func (m *mysqlBench) alter() string       { return m.alterSQL }
 
 func (m *mysqlBench) blocking(table string) string {
-	return "ALTER TABLE " + table + " " + mysqlAlter + ", ALGORITHM=COPY"
+	return "ALTER TABLE " + table + " " + m.alterSQL + ", ALGORITHM=COPY"
 }
 
 func (m *mysqlBench) start() error {
@@ -55,11 +56,8 @@ func (m *mysqlBench) prepare(ctx context.Context) error {
 	if _, err := root.ExecContext(ctx, "CREATE DATABASE bench"); err != nil {
 		return err
 	}
-	if m.db, err = sql.Open("mysql", m.srv.RootDSN("bench")); err != nil {
-		return err
-	}
-	m.db.SetMaxIdleConns(256) // the load's connections stay open
-	return nil
+	m.db, err = sql.Open("mysql", m.srv.RootDSN("bench"))
+	return err
 }
 
 func (m *mysqlBench) version(ctx context.Context) (v string, err error) {
@@ -67,36 +65,28 @@ func (m *mysqlBench) version(ctx context.Context) (v string, err error) {
 	return
 }
 
-func (m *mysqlBench) create(ctx context.Context, table string) error {
-	q := "CREATE TABLE " + table + ` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL DEFAULT 0,
-		c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', KEY k_1 (k)) ENGINE=InnoDB`
-	_, err := m.db.ExecContext(ctx, q)
+func (m *mysqlBench) sysbenchOptions() []string {
+	return []string{"db-driver=mysql", "mysql-host=" + m.srv.Host, fmt.Sprintf("mysql-port=%d", m.srv.Port),
+		"mysql-user=" + m.srv.RootUser, "mysql-password=" + m.srv.RootPassword, "mysql-db=bench"}
+}
+
+// keepPristine renames sysbench's freshly prepared table: every step starts
+// from a copy of it.
+func (m *mysqlBench) keepPristine(ctx context.Context) error {
+	_, err := m.db.ExecContext(ctx, "RENAME TABLE "+sysbenchTable+" TO "+pristineTable)
 	return err
 }
 
-// fill generates sysbench-like rows with the Sequence engine: k random in
-// 1..rows, c 119 and pad 59 characters.
-func (m *mysqlBench) fill(ctx context.Context, table string, rows int) error {
-	const batch = 200_000
-	for lo := 0; lo < rows; lo += batch {
-		hi := min(lo+batch, rows)
-		q := fmt.Sprintf(`INSERT INTO %s (k, c, pad)
-			SELECT 1 + FLOOR(RAND(seq) * %d), LEFT(CONCAT(SHA2(seq, 256), SHA2(seq, 512)), 119), LEFT(SHA2(seq, 384), 59)
-			FROM seq_%d_to_%d`, table, rows, lo+1, hi)
+func (m *mysqlBench) reset(ctx context.Context, table string) error {
+	for _, q := range []string{
+		"DROP TABLE IF EXISTS " + strings.Join(leftovers(table), ", "),
+		"CREATE TABLE " + table + " LIKE " + pristineTable,
+		"INSERT INTO " + table + " SELECT * FROM " + pristineTable,
+	} {
 		if _, err := m.db.ExecContext(ctx, q); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", q, err)
 		}
-		progress(table, hi, rows)
 	}
-	return nil
-}
-
-func (m *mysqlBench) twin(ctx context.Context, from, to string) error {
-	_, err := m.db.ExecContext(ctx, "INSERT INTO "+to+" SELECT * FROM "+from)
-	return err
-}
-
-func (m *mysqlBench) analyze(ctx context.Context, table string) error {
 	rows, err := m.db.QueryContext(ctx, "ANALYZE TABLE "+table)
 	if err != nil {
 		return err
@@ -107,21 +97,17 @@ func (m *mysqlBench) analyze(ctx context.Context, table string) error {
 	return rows.Err()
 }
 
-func (m *mysqlBench) drop(ctx context.Context, tables ...string) error {
-	_, err := m.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+strings.Join(tables, ", "))
-	return err
-}
-
 func (m *mysqlBench) hotswapArgs() ([]string, string) {
 	return []string{"--host", m.srv.Host, "--port", fmt.Sprint(m.srv.Port), "--user", m.srv.User, "--database", "bench"},
 		m.srv.Password
 }
 
-func (m *mysqlBench) writes(table string) writeSQL {
-	return writeSQL{
-		updateK: "UPDATE " + table + " SET k = k + 1 WHERE id = ?",
-		updateC: "UPDATE " + table + " SET c = ? WHERE id = ?",
-		del:     "DELETE FROM " + table + " WHERE id = ?",
-		insert:  "INSERT INTO " + table + " (k, c, pad) VALUES (?, ?, ?)",
+// ptoscDSN writes root's password to an option file in dir and returns the
+// DSN naming it (F=): the password is on no command line.
+func (m *mysqlBench) ptoscDSN(dir string) (string, error) {
+	path := filepath.Join(dir, "ptosc.cnf")
+	if err := os.WriteFile(path, []byte("[client]\npassword="+m.srv.RootPassword+"\n"), 0o600); err != nil {
+		return "", err
 	}
+	return fmt.Sprintf("D=bench,h=%s,P=%d,u=%s,F=%s", m.srv.Host, m.srv.Port, m.srv.RootUser, path), nil
 }

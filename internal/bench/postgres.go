@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,27 +12,25 @@ import (
 	"github.com/hotswap/hotswap/internal/testdb"
 )
 
-// postgresAlter is the idle and the under-load change on PostgreSQL: int to
-// bigint rewrites the table and its indexes.
-const postgresAlter = "ALTER COLUMN k TYPE bigint"
-
 // postgresBench runs on a throwaway PostgreSQL. Database bench and its
-// tables belong to the server's non-superuser role, which is also the role
-// hotswap runs as (it must own the table); the superuser only creates the
-// database.
+// tables belong to the server's non-superuser role, which sysbench and
+// hotswap connect as (hotswap must own the table); the superuser only creates
+// the database.
 type postgresBench struct {
-	srv *testdb.Postgres
-	db  *sql.DB // the table owner, database bench
+	alterSQL string
+	srv      *testdb.Postgres
+	db       *sql.DB // the table owner, database bench
 }
 
-func (p *postgresBench) name() string         { return "postgres" }
-func (p *postgresBench) label() string        { return "PostgreSQL" }
-func (p *postgresBench) pool() *sql.DB        { return p.db }
-func (p *postgresBench) targetRatio() float64 { return 1.3 }
-func (p *postgresBench) alter() string        { return postgresAlter }
+func (p *postgresBench) name() string        { return "postgres" }
+func (p *postgresBench) label() string       { return "PostgreSQL" }
+func (p *postgresBench) pool() *sql.DB       { return p.db }
+func (p *postgresBench) idleTarget() float64 { return 1.3 }
+func (p *postgresBench) loadTarget() float64 { return 2 }
+func (p *postgresBench) alter() string       { return p.alterSQL }
 
 func (p *postgresBench) blocking(table string) string {
-	return "ALTER TABLE public." + table + " " + postgresAlter
+	return "ALTER TABLE public." + table + " " + p.alterSQL
 }
 
 func (p *postgresBench) start() error {
@@ -60,11 +59,8 @@ func (p *postgresBench) prepare(ctx context.Context) error {
 	if _, err := maint.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("%s: %w", stmt, err)
 	}
-	if p.db, err = sql.Open("pgx", p.srv.DSN("bench")); err != nil {
-		return err
-	}
-	p.db.SetMaxIdleConns(256) // the load's connections stay open
-	return nil
+	p.db, err = sql.Open("pgx", p.srv.DSN("bench"))
+	return err
 }
 
 func (p *postgresBench) version(ctx context.Context) (v string, err error) {
@@ -72,66 +68,49 @@ func (p *postgresBench) version(ctx context.Context) (v string, err error) {
 	return
 }
 
-func (p *postgresBench) create(ctx context.Context, table string) error {
+func (p *postgresBench) sysbenchOptions() []string {
+	return []string{"db-driver=pgsql", "pgsql-host=" + p.srv.Host, fmt.Sprintf("pgsql-port=%d", p.srv.Port),
+		"pgsql-user=" + p.srv.User, "pgsql-password=" + p.srv.Password, "pgsql-db=bench"}
+}
+
+// keepPristine keeps the rows of sysbench's freshly prepared table (its
+// serial sequence goes with it): every step starts from a copy of them.
+func (p *postgresBench) keepPristine(ctx context.Context) error {
 	for _, q := range []string{
-		"CREATE TABLE public." + table + ` (id bigserial PRIMARY KEY, k int NOT NULL DEFAULT 0,
-			c char(120) NOT NULL DEFAULT '', pad char(60) NOT NULL DEFAULT '')`,
-		"CREATE INDEX " + table + "_k_idx ON public." + table + " (k)",
+		"CREATE TABLE public." + pristineTable + " AS SELECT * FROM public." + sysbenchTable,
+		"DROP TABLE public." + sysbenchTable,
 	} {
 		if _, err := p.db.ExecContext(ctx, q); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	return nil
 }
 
-// fill generates sysbench-like rows: k random in 1..rows, c 119 and pad 59
-// characters; ids come from the sequence.
-func (p *postgresBench) fill(ctx context.Context, table string, rows int) error {
-	const batch = 200_000
-	q := "INSERT INTO public." + table + ` (k, c, pad)
-		SELECT 1 + floor(random() * $3)::int,
-			left(md5(s::text) || md5((s + 1)::text) || md5((s + 2)::text) || md5((s + 3)::text), 119),
-			left(md5((-s)::text) || md5((-s - 1)::text), 59)
-		FROM generate_series($1::bigint, $2::bigint) AS s`
-	for lo := 0; lo < rows; lo += batch {
-		hi := min(lo+batch, rows)
-		if _, err := p.db.ExecContext(ctx, q, lo+1, hi, rows); err != nil {
-			return err
-		}
-		progress(table, hi, rows)
+// reset makes table as sysbench's prepare does (oltp_common.lua: SERIAL key,
+// index k_1 built after the rows), with the pristine rows, the sequence past
+// them, vacuumed and analyzed (hint bits and the visibility map set alike for
+// every step).
+func (p *postgresBench) reset(ctx context.Context, table string) error {
+	drop := make([]string, 0, 4)
+	for _, t := range leftovers(table) {
+		drop = append(drop, "public."+t)
 	}
-	return nil
-}
-
-// twin copies the rows with their ids and moves to's sequence past them, so
-// the load's inserts do not collide.
-func (p *postgresBench) twin(ctx context.Context, from, to string) error {
+	t := "public." + table
 	for _, q := range []string{
-		"INSERT INTO public." + to + " SELECT * FROM public." + from,
-		fmt.Sprintf("SELECT setval(pg_get_serial_sequence('public.%s', 'id'), (SELECT max(id) FROM public.%s))", to, to),
+		"DROP TABLE IF EXISTS " + strings.Join(drop, ", "),
+		"CREATE TABLE " + t + ` (id SERIAL, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL,
+			pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id))`,
+		"INSERT INTO " + t + " SELECT * FROM public." + pristineTable,
+		fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM %s))", t, t),
+		"CREATE INDEX ON " + t + " (k)", // sysbench names it k_1; any name that is free will do
+		"VACUUM (ANALYZE) " + t,
 	} {
 		if _, err := p.db.ExecContext(ctx, q); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", firstLine(q), err)
 		}
 	}
 	return nil
-}
-
-// analyze also vacuums: hint bits and the visibility map are then set on
-// every table alike, so neither ALTER pays for the load's first scan.
-func (p *postgresBench) analyze(ctx context.Context, table string) error {
-	_, err := p.db.ExecContext(ctx, "VACUUM (ANALYZE) public."+table)
-	return err
-}
-
-func (p *postgresBench) drop(ctx context.Context, tables ...string) error {
-	qualified := make([]string, len(tables))
-	for i, t := range tables {
-		qualified[i] = "public." + t
-	}
-	_, err := p.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+strings.Join(qualified, ", "))
-	return err
 }
 
 func (p *postgresBench) hotswapArgs() ([]string, string) {
@@ -139,12 +118,6 @@ func (p *postgresBench) hotswapArgs() ([]string, string) {
 		"--user", p.srv.User, "--database", "bench"}, p.srv.Password
 }
 
-func (p *postgresBench) writes(table string) writeSQL {
-	t := "public." + table
-	return writeSQL{
-		updateK: "UPDATE " + t + " SET k = k + 1 WHERE id = $1",
-		updateC: "UPDATE " + t + " SET c = $1 WHERE id = $2",
-		del:     "DELETE FROM " + t + " WHERE id = $1",
-		insert:  "INSERT INTO " + t + " (k, c, pad) VALUES ($1, $2, $3)",
-	}
+func (p *postgresBench) ptoscDSN(string) (string, error) {
+	return "", errors.New("pt-online-schema-change is a MySQL tool")
 }

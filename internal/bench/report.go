@@ -11,17 +11,16 @@ import (
 
 // result is everything one engine's run measured; it is written as JSON.
 type result struct {
-	Engine    string      `json:"engine"`
-	Server    string      `json:"server_version"`
-	Rows      int         `json:"rows"`
-	StartedAt time.Time   `json:"started_at"`
-	Finished  time.Time   `json:"finished_at"`
-	Machine   machine     `json:"machine"`
-	Config    config      `json:"config"`
-	Targets   targets     `json:"targets"`
-	Idle      *idleResult `json:"idle,omitempty"`
-	Load      *loadResult `json:"under_load,omitempty"`
-	Errors    []string    `json:"errors,omitempty"`
+	Engine    string        `json:"engine"`
+	Server    string        `json:"server_version"`
+	Rows      int           `json:"rows"`
+	Alter     string        `json:"alter"`
+	StartedAt time.Time     `json:"started_at"`
+	Finished  time.Time     `json:"finished_at"`
+	Machine   machine       `json:"machine"`
+	Config    config        `json:"config"`
+	Targets   targets       `json:"targets"`
+	Steps     []*stepResult `json:"steps"`
 }
 
 type machine struct {
@@ -32,95 +31,182 @@ type machine struct {
 	Hostname  string `json:"hostname"`
 }
 
-// targets are the "Speed" issue's goals for this engine.
+// targets are issue 13's goals for this engine, all for hotswap.
 type targets struct {
-	Ratio       float64 `json:"idle_ratio_max"`
-	RSSMB       float64 `json:"peak_rss_mb_below"`
-	StreamLagMS float64 `json:"stream_lag_ms_below"`
-	StallMS     float64 `json:"cut_over_stall_ms_below"`
-	Errors      int     `json:"errors"`
+	IdleRatio float64 `json:"idle_ratio_max"`
+	LoadRatio float64 `json:"load_ratio_max"`
+	P95MS     float64 `json:"writers_p95_ms_below"`
+	Errors    int     `json:"app_errors"`
+	RSSMB     float64 `json:"peak_rss_mb_below"`
+	StallSec  float64 `json:"copy_stall_seconds_max"`
+	ETARises  int     `json:"eta_rises"`
 }
 
-// check fills the targets and says which figures meet them.
+// check computes the ratios and says which of hotswap's figures meet the
+// targets.
 func (r *result) check() {
-	r.Targets = targets{Ratio: newEngine(r.Engine).targetRatio(), RSSMB: targetRSSMB,
-		StreamLagMS: targetLagMS, StallMS: targetStallMS, Errors: targetErrors}
-	if i := r.Idle; i != nil {
-		i.RatioTarget = r.Targets.Ratio
-		i.RatioOK = i.Ratio <= r.Targets.Ratio
-		i.RSSOK = i.PeakRSSMB < r.Targets.RSSMB
-	}
-	if l := r.Load; l != nil {
-		l.RSSOK = l.PeakRSSMB < r.Targets.RSSMB
-		l.LagOK = float64(l.MaxStreamLagMS) < r.Targets.StreamLagMS
-		l.StallOK = l.CutOver.MaxLatencyMS < r.Targets.StallMS
-		l.ErrorsOK = l.Errors <= int64(r.Targets.Errors)
+	e := newEngine(r.Engine, r.Config)
+	r.Targets = targets{IdleRatio: e.idleTarget(), LoadRatio: e.loadTarget(), P95MS: targetP95MS, Errors: targetErrors,
+		RSSMB: targetRSSMB, StallSec: targetStallSec}
+	for _, s := range r.Steps {
+		if b := r.find(toolBlocking, s.Load); b != nil && b.ok() && s.ok() {
+			s.Ratio = s.Seconds / b.Seconds
+		}
+		if w := s.Writers; w != nil {
+			w.P95OK = w.P95MS < r.Targets.P95MS
+			w.ErrorsOK = w.Errors <= int64(r.Targets.Errors)
+		}
+		if h := s.Hotswap; h != nil {
+			s.RatioTarget = r.Targets.IdleRatio
+			if s.Load {
+				s.RatioTarget = r.Targets.LoadRatio
+			}
+			s.RatioOK = s.Ratio > 0 && s.Ratio <= s.RatioTarget
+			h.RSSOK = h.PeakRSSMB < r.Targets.RSSMB
+			h.StallOK = h.Progress.LongestStallSec <= r.Targets.StallSec
+			h.ETAOK = h.Progress.ETARises <= r.Targets.ETARises
+		}
 	}
 }
+
+func (r *result) find(tool string, load bool) *stepResult {
+	for _, s := range r.Steps {
+		if s.Tool == tool && s.Load == load {
+			return s
+		}
+	}
+	return nil
+}
+
+func (s *stepResult) ok() bool { return s.Skipped == "" && s.Error == "" && s.Seconds > 0 }
 
 func mark(ok bool) string {
 	if ok {
 		return "ok"
 	}
-	return "MISSED"
+	return "**MISSED**"
 }
 
-// printTable prints one engine's figures with the targets next to them.
+// printTable prints one engine's figures with the targets next to them: the
+// steps, then hotswap's own figures.
 func printTable(r *result) {
-	label := newEngine(r.Engine).label()
-	fmt.Printf("\n%s %s, %d rows, %d CPUs, %s/%s, hotswap --threads %d --chunk-size %d, checksum %s\n\n",
-		label, r.Server, r.Rows, r.Machine.CPUs, r.Machine.OS, r.Machine.Arch, r.Config.Threads, r.Config.ChunkSize,
-		map[bool]string{true: "skipped", false: "on"}[r.Config.SkipChecksum])
-	fmt.Println("| figure | value | target | |")
-	fmt.Println("|---|---|---|---|")
-	row := func(name, value, target, ok string) { fmt.Printf("| %s | %s | %s | %s |\n", name, value, target, ok) }
-	t := r.Targets
-	if i := r.Idle; i != nil {
-		row("idle: blocking "+blockingKind(r.Engine), fmt.Sprintf("%.2f s", i.BlockingSeconds), "", "")
-		row("idle: hotswap", fmt.Sprintf("%.2f s", i.HotswapSeconds), "", "")
-		row("idle: ratio hotswap / blocking", fmt.Sprintf("%.2fx", i.Ratio), fmt.Sprintf("≤ %.1f", t.Ratio), mark(i.RatioOK))
-		row("idle: hotswap rows/s", fmt.Sprintf("%.0f", i.HotswapRowsPerSec), "", "")
-		row("idle: hotswap peak RSS", fmt.Sprintf("%.0f MB", i.PeakRSSMB), fmt.Sprintf("< %.0f MB", t.RSSMB), mark(i.RSSOK))
+	e := newEngine(r.Engine, r.Config)
+	c := r.Config
+	fmt.Printf("\n%s %s, %d rows (sysbench oltp_read_write prepare), %d CPUs, %s/%s; ALTER: %s\n",
+		e.label(), r.Server, r.Rows, r.Machine.CPUs, r.Machine.OS, r.Machine.Arch, r.Alter)
+	fmt.Printf("load: sysbench oltp_write_only --rate=%d --threads=%d; hotswap --threads %d, chunk size %s, checksum %s\n\n",
+		c.LoadRate, c.LoadThreads, c.Threads, map[bool]string{true: fmt.Sprint(c.ChunkSize), false: "by --chunk-time"}[c.ChunkSize > 0],
+		map[bool]string{true: "skipped", false: "on"}[c.SkipChecksum])
+	fmt.Println("| step | time | ratio to blocking (target) | writers' worst 1 s p95 (target) | app errors (target) |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, s := range r.Steps {
+		cond := "idle"
+		if s.Load {
+			cond = fmt.Sprintf("%d tx/s", c.LoadRate)
+		}
+		name := cond + ": " + s.Tool
+		if s.Tool == toolBlocking {
+			name += map[string]string{"mysql": " (ALGORITHM=COPY)", "postgres": " (rewrite)"}[r.Engine]
+		}
+		switch {
+		case s.Skipped != "":
+			fmt.Printf("| %s | %s | | | |\n", name, s.Skipped)
+			continue
+		case s.Error != "" && s.Writers == nil:
+			fmt.Printf("| %s | failed: %s | | | |\n", name, firstLine(s.Error))
+			continue
+		}
+		ratio := ""
+		if s.Ratio > 0 {
+			ratio = fmt.Sprintf("%.2fx", s.Ratio)
+		}
+		if s.RatioTarget > 0 {
+			ratio += fmt.Sprintf(" (≤ %.1fx: %s)", s.RatioTarget, mark(s.RatioOK))
+		}
+		p95, errs := "–", "–"
+		if w := s.Writers; w != nil {
+			p95 = fmt.Sprintf("%.0f ms (before: %.0f ms)", w.P95MS, w.BaseP95MS)
+			errs = fmt.Sprint(w.Errors)
+			if s.Tool == toolHotswap {
+				p95 += fmt.Sprintf(" (< %.0f ms: %s)", float64(targetP95MS), mark(w.P95OK))
+				errs += fmt.Sprintf(" (%d: %s)", targetErrors, mark(w.ErrorsOK))
+			}
+			if w.Died {
+				errs += " (sysbench died)"
+			}
+		}
+		took := fmt.Sprintf("%.2f s", s.Seconds)
+		if s.Error != "" {
+			took = fmt.Sprintf("failed after %.2f s: %s", s.Seconds, firstLine(s.Error))
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", name, took, ratio, p95, errs)
 	}
-	if l := r.Load; l != nil {
-		row("load: write rate during hotswap", fmt.Sprintf("%.0f tx/s (%d conns)", l.HotswapRate, l.Threads),
-			fmt.Sprintf("%d tx/s", l.RateTarget), "")
-		row("load: hotswap", fmt.Sprintf("%.2f s", l.HotswapSeconds), "", "")
-		row("load: max stream lag", fmt.Sprintf("%d ms", l.MaxStreamLagMS), fmt.Sprintf("< %.0f ms", t.StreamLagMS), mark(l.LagOK))
-		row("load: max backlog", fmt.Sprintf("%d keys", l.MaxBacklog), "", "")
-		seen := ""
-		if !l.CutOver.Observed {
-			seen = " (cutting-over not polled: window from the last poll)"
+	printHotswapTable(r)
+	for _, s := range r.Steps {
+		if s.Error != "" && s.Tool != toolPTOSC {
+			fmt.Printf("    FAILED %s: %s\n", s.title(), firstLine(s.Error))
 		}
-		row("load: cut-over write stall (max latency, cut-over ±1 s)"+seen,
-			fmt.Sprintf("%.0f ms (%.0f ms behind schedule)", l.CutOver.MaxLatencyMS, l.CutOver.MaxBehindMS),
-			fmt.Sprintf("< %.0f ms", t.StallMS), mark(l.StallOK))
-		if l.Log.CutOverAttempts > 0 {
-			row("load: cut-over lock held (hotswap's log)", fmt.Sprintf("%.0f ms, attempt %d", l.Log.CutOverHeldMS, l.Log.CutOverAttempts), "", "")
-		}
-		if c := l.Checksum; c != nil {
-			row("load: max write latency while verifying", fmt.Sprintf("%.0f ms", c.MaxLatencyMS), "", "")
-		}
-		row("load: write errors", fmt.Sprint(l.Errors), fmt.Sprint(t.Errors), mark(l.ErrorsOK))
-		d, b := l.DuringHotswap, l.Baseline
-		row("load: write latency p50 / p99 / max during hotswap",
-			fmt.Sprintf("%.1f / %.1f / %.0f ms", d.P50, d.P99, d.Max), "", "")
-		row("load: write latency p50 / p99 / max before", fmt.Sprintf("%.1f / %.1f / %.0f ms", b.P50, b.P99, b.Max), "", "")
-		row("load: hotswap peak RSS", fmt.Sprintf("%.0f MB", l.PeakRSSMB), fmt.Sprintf("< %.0f MB", t.RSSMB), mark(l.RSSOK))
-		for _, e := range l.ErrorTexts {
-			fmt.Println("    write error:", e)
-		}
-	}
-	for _, e := range r.Errors {
-		fmt.Println("    FAILED:", firstLine(e))
 	}
 }
 
-func blockingKind(engine string) string {
-	if engine == "postgres" {
-		return "ALTER (rewrite)"
+// printHotswapTable prints hotswap's own figures, idle and under load.
+func printHotswapTable(r *result) {
+	idle, load := r.find(toolHotswap, false), r.find(toolHotswap, true)
+	hs := []*hotswapStats{nil, nil}
+	for i, s := range []*stepResult{idle, load} {
+		if s != nil && s.ok() {
+			hs[i] = s.Hotswap
+		}
 	}
-	return "ALTER (COPY)"
+	if hs[0] == nil && hs[1] == nil {
+		return
+	}
+	fmt.Println("\n| hotswap | idle | under load | target |")
+	fmt.Println("|---|---|---|---|")
+	row := func(name, target string, f func(h *hotswapStats) (string, bool)) {
+		cells := []string{"", ""}
+		ok := true
+		for i, h := range hs {
+			if h != nil {
+				var cellOK bool
+				cells[i], cellOK = f(h)
+				ok = ok && cellOK
+			}
+		}
+		if target != "" {
+			target += ": " + mark(ok)
+		}
+		fmt.Printf("| %s | %s | %s | %s |\n", name, cells[0], cells[1], target)
+	}
+	row("peak RSS", fmt.Sprintf("< %d MB", targetRSSMB), func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%.0f MB", h.PeakRSSMB), h.RSSOK
+	})
+	row("longest copy stall (rows_copied still)", fmt.Sprintf("≤ %.0f s", targetStallSec), func(h *hotswapStats) (string, bool) {
+		p := h.Progress
+		if p.LongestStallSec == 0 {
+			return "0 s", h.StallOK
+		}
+		return fmt.Sprintf("%.1f s at %d rows", p.LongestStallSec, p.StallAtRows), h.StallOK
+	})
+	row(fmt.Sprintf("ETA rises while rows remain (> %.0f s)", etaRiseTolerance), "none", func(h *hotswapStats) (string, bool) {
+		p := h.Progress
+		if p.ETARises == 0 {
+			return "0", h.ETAOK
+		}
+		return fmt.Sprintf("%d (up to +%.1f s)", p.ETARises, p.ETAMaxRiseSec), h.ETAOK
+	})
+	row("copy (status polls in state copying)", "", func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%.1f s", h.Progress.CopyingSeconds), true
+	})
+	row("checksum (hotswap's log)", "", func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%.2f s", h.Log.ChecksumMS/1000), true
+	})
+	row("max stream lag / max backlog", "", func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%d ms / %d keys", h.Progress.MaxStreamLagMS, h.Progress.MaxBacklog), true
+	})
+	row("cut-over lock held (hotswap's log)", "", func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%.0f ms, attempt %d", h.Log.CutOverHeldMS, h.Log.CutOverAttempts), true
+	})
 }
 
 func firstLine(s string) string {
@@ -140,11 +226,4 @@ func writeJSON(dir string, r *result) (string, error) {
 		return "", err
 	}
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
-// progress prints the load's progress every million rows and at the end.
-func progress(table string, done, total int) {
-	if done == total || done%1_000_000 == 0 {
-		fmt.Printf("    %s: %d rows\n", table, done)
-	}
 }
