@@ -16,6 +16,7 @@ import (
 const (
 	StatePreflight   = "preflight"
 	StateCopying     = "copying"
+	StateIndexing    = "indexing" // the shadow's deferred indexes are built, every row copied
 	StateApplying    = "applying"
 	StatePostponed   = "postponed"
 	StateVerifying   = "verifying"

@@ -179,6 +179,9 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 	if err := m.copier.Run(ctx); err != nil {
 		return err
 	}
+	if len(builds) > 0 {
+		m.setState(StateIndexing)
+	}
 	if err := m.eng.afterCopy(ctx, builds); err != nil {
 		return err
 	}
