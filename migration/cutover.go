@@ -68,6 +68,9 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		if err := m.nearlyCaughtUp(ctx); err != nil {
 			return err
 		}
+		if err := m.fewKeysLeft(ctx); err != nil {
+			return err
+		}
 		m.setState(StateCuttingOver)
 		t0 := time.Now()
 		last = m.eng.cutOverAttempt(ctx)

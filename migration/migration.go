@@ -130,6 +130,26 @@ func (m *Migration) nearlyCaughtUp(ctx context.Context) error {
 // nearlyCaughtUpKeys is a backlog small enough to resync under a lock.
 const nearlyCaughtUpKeys = 500
 
+// fewKeysLeft waits, for at most lockReadyWait, until the stream has caught
+// up and the backlog is at most lockReadyKeys, so that a consistent point
+// taken next holds the application's writes for as short a time as it can
+// (the keys left are resynced under its lock). Under a write load heavier
+// than that, it goes on after the wait: the lock's own budget still bounds
+// the hold.
+func (m *Migration) fewKeysLeft(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(ctx, lockReadyWait)
+	defer cancel()
+	if err := m.caughtUpTo(wctx, lockReadyKeys); err != nil && ctx.Err() != nil {
+		return err
+	}
+	return nil
+}
+
+const (
+	lockReadyKeys = 20
+	lockReadyWait = 2 * time.Second
+)
+
 func (m *Migration) caughtUpTo(ctx context.Context, backlog int) error {
 	if err := m.eng.caughtUp(ctx); err != nil {
 		return err

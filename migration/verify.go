@@ -23,6 +23,9 @@ func (m *Migration) verify(ctx context.Context) error {
 	m.setState(StateVerifying)
 	for pass := 1; pass <= 2; pass++ {
 		t0 := time.Now()
+		if err := m.fewKeysLeft(ctx); err != nil {
+			return err
+		}
 		res, err := m.checksumOnce(ctx)
 		if err != nil {
 			return err
