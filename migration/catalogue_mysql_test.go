@@ -244,8 +244,3 @@ func scanRowsAsText(t *testing.T, db *sql.DB, q string) []string {
 	sort.Strings(out)
 	return out
 }
-
-// setGlobalSQLMode sets the server's sql_mode for the test.
-func setGlobalSQLMode(t *testing.T, srv *testdb.MySQL, mode string) {
-	setGlobal(t, srv, "sql_mode", mode)
-}

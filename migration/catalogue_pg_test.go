@@ -142,13 +142,7 @@ var pgDefinitionQueries = []string{
 	FROM pg_class c WHERE c.oid = 't'::regclass`,
 }
 
-func (p *pgCatalogue) definition(ref bool) string {
-	var lines []string
-	for _, q := range pgDefinitionQueries {
-		lines = append(lines, queryStrings(p.t, p.db(ref), q)...)
-	}
-	return strings.Join(lines, "\n")
-}
+func (p *pgCatalogue) definition(ref bool) string { return pgParityDefinition(p.t, p.db(ref)) }
 
 func (p *pgCatalogue) rows(ref bool) []string {
 	return scanRowsAsText(p.t, p.db(ref), "SELECT t::text FROM t")

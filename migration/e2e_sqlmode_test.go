@@ -89,21 +89,5 @@ func TestShadowUnderServerTimeZone(t *testing.T) {
 // old value back after it.
 func setGlobalVariable(t *testing.T, e *env, name, value string) {
 	t.Helper()
-	root, err := sqlOpen(e.srv.RootDSN(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { root.Close() })
-	var old string
-	if err := root.QueryRow("SELECT @@GLOBAL." + name).Scan(&old); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := root.Exec("SET GLOBAL "+name+" = ?", value); err != nil {
-		t.Fatalf("set global %s %q: %v", name, value, err)
-	}
-	t.Cleanup(func() {
-		if _, err := root.Exec("SET GLOBAL "+name+" = ?", old); err != nil {
-			t.Errorf("restore %s %q: %v", name, old, err)
-		}
-	})
+	setGlobal(t, e.srv, name, value)
 }

@@ -95,7 +95,7 @@ func TestPostgresParityUnderWrites(t *testing.T) {
 			if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
 				t.Errorf("hotswap's table differs from the server's ALTER:\n%s\nserver's:\n%s", got, want)
 			}
-			got, want := pgParityStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), pgParityStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
+			got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("rows differ: hotswap has %d, the server's ALTER %d", len(got), len(want))
 			}
@@ -163,46 +163,14 @@ func pgParityWrites(t *testing.T, db, ref *sql.DB, update string) (stop func()) 
 	}
 }
 
-// pgParityDefinition describes t: columns, constraints and indexes by name,
-// replica identity and its index, user storage parameters.
+// pgParityDefinition describes t as the catalogue compares it (columns,
+// constraints and indexes by name, clustering, replica identity, options).
 func pgParityDefinition(t *testing.T, db *sql.DB) string {
 	var out []string
-	for _, q := range []string{
-		`SELECT format('%s %s notnull=%s stat=%s opts=%s', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attstattarget,
-			array_to_string(ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','))
-		FROM pg_attribute a WHERE a.attrelid = 't'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-		`SELECT format('constraint %s %s', conname, pg_get_constraintdef(oid)) FROM pg_constraint WHERE conrelid = 't'::regclass ORDER BY conname`,
-		`SELECT format('index %s %s clustered=%s', ic.relname, pg_get_indexdef(i.indexrelid), i.indisclustered)
-		FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY ic.relname`,
-		`SELECT format('replident=%s index=%s options=%s', c.relreplident,
-			(SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident),
-			array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o WHERE o NOT LIKE 'pg\_%' ORDER BY o), ','))
-		FROM pg_class c WHERE c.oid = 't'::regclass`,
-	} {
-		out = append(out, pgParityStrings(t, db, q)...)
+	for _, q := range pgDefinitionQueries {
+		out = append(out, queryStrings(t, db, q)...)
 	}
 	return strings.Join(out, "\n")
-}
-
-func pgParityStrings(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestPostgresParitySurvivesResume restarts the server mid-copy of an ALTER
@@ -226,7 +194,7 @@ func TestPostgresParitySurvivesResume(t *testing.T) {
 			if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
 				t.Errorf("the resumed run's table differs from the server's ALTER:\n%s\nserver's:\n%s", got, want)
 			}
-			got, want := pgParityStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), pgParityStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
+			got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("rows differ: the resumed run has %d, the server's ALTER %d", len(got), len(want))
 			}
