@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,26 +47,14 @@ func (r *Rows) ResyncReady(ctx context.Context, keys [][]any) error {
 	return nil
 }
 
-// ResyncTx resyncs keys in a READ COMMITTED transaction of its own, reading
-// the source without locking it: it sees every change ResyncReady waited for,
-// and a change newer than that reaches the stream and is resynced again. No
-// row of the source is locked while the shadow is written, so no writer waits
-// for a resync. Call ResyncReady first whenever writers may be running.
+// ResyncTx resyncs keys in a transaction of its own, with locking reads.
+// While the copy runs, call ResyncReady first. It stays REPEATABLE READ:
+// its DELETE then locks the gaps of the keys it finds missing, so a copy
+// chunk cannot insert one of them before the resync's own INSERT (tried
+// with READ COMMITTED, chunks and resyncs collided on nearly every batch
+// during the copy and could stall it).
 func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
-	// READ COMMITTED: a plain INSERT ... SELECT under REPEATABLE READ would
-	// take shared locks on the source rows it reads
-	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
-	if err != nil {
-		return fmt.Errorf("begin resync: %w", err)
-	}
-	defer tx.Rollback()
-	if err := r.Resync(ctx, tx, keys); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit resync of %d keys: %w", len(keys), err)
-	}
-	return nil
+	return r.resyncTx(ctx, keys, true)
 }
 
 // awaitCommitted reads the source rows of keys with a locking read in a
@@ -96,19 +83,35 @@ func (r *Rows) awaitCommitted(ctx context.Context, keys [][]any) error {
 	return tx.Commit()
 }
 
-// ResyncWritesBlocked resyncs keys while the cut-over or the checksum's
-// point blocks every writer of the table: all committed, so a plain read
-// sees the last change, and a locking read would wait on their own lock.
+// ResyncWritesBlocked resyncs keys while the cut-over blocks every writer
+// of the table: all committed, so a plain read sees the last change, and a
+// locking read would wait on the cut-over's own table lock.
 func (r *Rows) ResyncWritesBlocked(ctx context.Context, keys [][]any) error {
-	return r.ResyncTx(ctx, keys)
+	return r.resyncTx(ctx, keys, false)
+}
+
+func (r *Rows) resyncTx(ctx context.Context, keys [][]any, locking bool) error {
+	tx, err := r.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin resync: %w", err)
+	}
+	defer tx.Rollback()
+	if err := r.Resync(ctx, tx, keys, locking); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit resync of %d keys: %w", len(keys), err)
+	}
+	return nil
 }
 
 // Resync makes the shadow rows of keys equal to the source rows: delete them,
-// then insert what the source holds now, read without locks (the caller made
-// sure the changes it resyncs are committed: ResyncReady, or writers held).
-// q is a transaction, or the cut-over connection holding LOCK TABLES (where a
-// transaction would release the locks).
-func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
+// then insert what the source holds now. With locking, the source is read with
+// a share lock so a transaction seen in the binlog but not yet committed in
+// the engine is waited for (or, with NOWAIT, reported as ErrBusy); without, the
+// caller holds the table locked. q is a transaction, or the cut-over
+// connection holding LOCK TABLES (where a transaction would release the locks).
+func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -119,8 +122,12 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
 		}
 		return fmt.Errorf("resync %d keys: delete shadow rows: %w", len(keys), err)
 	}
-	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s",
-		r.shadow(), r.targets(), r.sources(""), r.src(), keyIn(r.SrcKey.Columns, "", len(keys)))
+	lock := ""
+	if locking {
+		lock = " " + r.ShareLock
+	}
+	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s%s",
+		r.shadow(), r.targets(), r.sources(""), r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), lock)
 	_, err := q.ExecContext(ctx, ins, flatten(keys)...)
 	switch {
 	case err == nil:
@@ -128,9 +135,8 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
 	case isBusy(err):
 		return ErrBusy
 	case isDuplicate(err) && r.onKeyIndex(err.Error()):
-		// a copy chunk that started after ResyncReady inserted a key of the
-		// batch between the DELETE and this INSERT (READ COMMITTED takes no
-		// gap locks): its row is current, and the batch's next try replaces it
+		// a copy chunk inserted a key of the batch between the DELETE and
+		// this INSERT: its row is current, and the batch's next try replaces it
 		return ErrBusy
 	case isDuplicate(err):
 		conflicts, cerr := r.conflicts(ctx, q, keys)
