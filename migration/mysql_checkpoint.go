@@ -24,11 +24,17 @@ func (e *mysqlEngine) dropCheckpoint(ctx context.Context) error {
 	return mysql.DropTable(ctx, e.db, e.m.cfg.Conn.Database, e.m.chk)
 }
 
+// restartPosition is where a resumed run's stream starts: the stream's
+// restart point, or where it was opened while it has none yet (its goroutine
+// has not begun reading: a run failing at once must still checkpoint a
+// position it can resume from, never an empty one).
 func (e *mysqlEngine) restartPosition() string {
-	if e.stream == nil {
-		return e.start.String()
+	if e.stream != nil {
+		if p := e.stream.RestartPosition(); p != (mysql.BinlogPos{}) {
+			return p.String()
+		}
 	}
-	return e.stream.RestartPosition().String()
+	return e.start.String()
 }
 
 func (e *mysqlEngine) checkpointed(string) {} // the server keeps binlogs by its own rules
