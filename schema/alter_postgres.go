@@ -3,60 +3,22 @@ package schema
 import "strings"
 
 // PostgresTypeUsing says whether PostgreSQL ALTER clauses convert a column
-// with ALTER COLUMN ... TYPE ... USING: a subcommand (clauses are split at
+// with ALTER COLUMN ... TYPE ... USING: a subcommand (PGSubcommands: split at
 // commas outside parentheses) holding the word TYPE and, after it, the word
-// USING. Strings ('...', E'...', $tag$...$tag$), quoted identifiers and
-// comments are skipped, so neither "numeric(10,2)" nor a comment hides the
+// USING. Strings, quoted identifiers and comments are tokens of their own or
+// skipped (PGTokens), so neither "numeric(10,2)" nor a comment hides the
 // USING, and a "using" in a string or a name does not count. A word TYPE that
 // is a column's name can make it say true wrongly: a refusal, never a miss.
 func PostgresTypeUsing(clauses string) bool {
-	s := clauses
-	sawType := false
-	depth := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '-' && strings.HasPrefix(s[i:], "--"):
-			i = endOfLine(s, i)
-		case c == '/' && strings.HasPrefix(s[i:], "/*"):
-			i = endOfBlockComment(s, i)
-		case c == '\'':
-			i = endOfString(s, i+1, isEscapeString(s, i))
-		case c == '"':
-			i = endOfQuoted(s, i+1, '"')
-		case c == '$' && !afterWordChar(s, i):
-			if tag, ok := dollarTag(s, i); ok {
-				if end := strings.Index(s[i+len(tag):], tag); end >= 0 {
-					i += len(tag) + end + len(tag)
-				} else {
-					i = len(s)
-				}
-			} else {
-				i++
-			}
-		case c == '(':
-			depth++
-			i++
-		case c == ')':
-			depth = max(0, depth-1)
-			i++
-		case c == ',' && depth == 0:
-			sawType = false
-			i++
-		case isWordStart(c) && !afterWordChar(s, i):
-			j := i + 1
-			for j < len(s) && isWordChar(s[j]) {
-				j++
-			}
-			switch word := s[i:j]; {
-			case strings.EqualFold(word, "type"):
+	for _, sub := range PGSubcommands(PGTokens(clauses)) {
+		sawType := false
+		for _, t := range sub {
+			switch {
+			case t.Is("type"):
 				sawType = true
-			case strings.EqualFold(word, "using") && sawType:
+			case t.Is("using") && sawType:
 				return true
 			}
-			i = j
-		default:
-			i++
 		}
 	}
 	return false

@@ -36,8 +36,9 @@ func (t PGToken) Ident() (name string, ok bool) {
 	return "", false
 }
 
-// PGTokens splits PostgreSQL ALTER clauses into tokens, with the same rules
-// for strings, quoted identifiers and comments as PostgresTypeUsing.
+// PGTokens splits PostgreSQL ALTER clauses into tokens: strings ('...',
+// E'...', $tag$...$tag$) and quoted identifiers are one token each; comments
+// and white space are skipped.
 // Unterminated strings, identifiers and comments run to the end of s.
 func PGTokens(s string) []PGToken {
 	var out []PGToken
