@@ -52,7 +52,8 @@ func (r *Rows) ResyncReady(ctx context.Context, keys [][]any) error {
 // its DELETE then locks the gaps of the keys it finds missing, so a copy
 // chunk cannot insert one of them before the resync's own INSERT (tried
 // with READ COMMITTED, chunks and resyncs collided on nearly every batch
-// during the copy and could stall it).
+// during the copy and could stall it), and a duplicate on the row key
+// cannot happen here.
 func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
 	return r.resyncTx(ctx, keys, true)
 }
@@ -133,10 +134,6 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool
 	case err == nil:
 		return nil
 	case isBusy(err):
-		return ErrBusy
-	case isDuplicate(err) && r.onKeyIndex(err.Error()):
-		// a copy chunk inserted a key of the batch between the DELETE and
-		// this INSERT: its row is current, and the batch's next try replaces it
 		return ErrBusy
 	case isDuplicate(err):
 		conflicts, cerr := r.conflicts(ctx, q, keys)
