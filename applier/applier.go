@@ -65,6 +65,7 @@ type Applier struct {
 	epoch    uint64           // advanced by Mark; keys added now are pending since it
 	flying   map[int64]uint64 // flushes in progress: oldest epoch of their keys
 	nextFly  int64
+	rec      *touched // keys added since Record (touched.go); nil when not recording
 }
 
 // New returns an applier that resyncs with online (its own transactions).
@@ -118,6 +119,7 @@ func (a *Applier) Add(ctx context.Context, keys [][]any) error {
 	}
 	for _, k := range keys {
 		a.addLocked(k, a.epoch)
+		a.rec.add(k)
 	}
 	return nil
 }

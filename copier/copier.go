@@ -56,6 +56,11 @@ type Options struct {
 	// Start resumes a copy: only keys after it are copied (nil: from the
 	// first row). It is a Watermark of an earlier run.
 	Start []any
+	// Copied, when set, hears of every copied range lo < key <= hi (hi nil:
+	// to the end) in key order, once every chunk up to it is copied, with
+	// the rows it was cut with. It must not block: it runs under the
+	// watermark's lock.
+	Copied func(lo, hi []any, rows int)
 }
 
 // Defaults of Options.
@@ -103,7 +108,7 @@ func New(src Source, opts Options) *Copier {
 	if !opts.FixedChunkSize {
 		opts.ChunkSize = clamp(opts.ChunkSize, opts.MinChunkSize, opts.MaxChunkSize)
 	}
-	c := &Copier{src: src, opts: opts, fixed: opts.FixedChunkSize, marks: newWatermark(opts.Start)}
+	c := &Copier{src: src, opts: opts, fixed: opts.FixedChunkSize, marks: newWatermark(opts.Start, opts.Copied)}
 	c.chunkSize.Store(int64(opts.ChunkSize))
 	return c
 }
@@ -197,7 +202,7 @@ func (c *Copier) cut(ctx context.Context, work chan<- chunk) error {
 		if !ok {
 			hi = nil // the last chunk is open-ended
 		}
-		c.marks.cut(seq, hi)
+		c.marks.cut(seq, hi, size)
 		select {
 		case work <- chunk{seq: seq, lo: lo, hi: hi, size: size}:
 		case <-ctx.Done():

@@ -10,18 +10,26 @@ type watermark struct {
 	low      []any           // every key <= low is copied (nil: none yet, or the Start)
 	started  bool            // low is meaningful: a Start or at least one chunk
 	next     int64           // the lowest chunk not yet finished
-	his      map[int64][]any // cut chunks' upper bounds, until the mark passes them
+	his      map[int64]cutChunk // cut chunks, until the mark passes them
 	finished map[int64]bool
 	all      bool // the open-ended last chunk is finished
+	// passed, when set, hears of every range the mark passes over, in key
+	// order, under mu (so it must not block).
+	passed func(lo, hi []any, rows int)
 }
 
-func newWatermark(start []any) watermark {
-	return watermark{low: start, started: start != nil, his: map[int64][]any{}, finished: map[int64]bool{}}
+type cutChunk struct {
+	hi   []any
+	rows int
 }
 
-func (w *watermark) cut(seq int64, hi []any) {
+func newWatermark(start []any, passed func(lo, hi []any, rows int)) watermark {
+	return watermark{low: start, started: start != nil, his: map[int64]cutChunk{}, finished: map[int64]bool{}, passed: passed}
+}
+
+func (w *watermark) cut(seq int64, hi []any, rows int) {
 	w.mu.Lock()
-	w.his[seq] = hi
+	w.his[seq] = cutChunk{hi, rows}
 	w.mu.Unlock()
 }
 
@@ -30,15 +38,18 @@ func (w *watermark) done(seq int64) {
 	defer w.mu.Unlock()
 	w.finished[seq] = true
 	for w.finished[w.next] {
-		hi := w.his[w.next]
+		ch := w.his[w.next]
 		delete(w.finished, w.next)
 		delete(w.his, w.next)
 		w.next++
-		if hi == nil {
+		if w.passed != nil {
+			w.passed(w.low, ch.hi, ch.rows)
+		}
+		if ch.hi == nil {
 			w.all = true
 			continue
 		}
-		w.low, w.started = hi, true
+		w.low, w.started = ch.hi, true
 	}
 }
 

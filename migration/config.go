@@ -37,7 +37,11 @@ type Config struct {
 	InitiallyDropOld   bool
 	OkToDropTable      bool
 	SkipChecksum       bool
-	AttemptInstantDDL  bool // try the ALTER in place first when the server can do it without copying
+	// FullChecksum compares every row at the consistent point, instead of
+	// only those not already compared after their copy and unchanged since
+	// (early_checksum.go); it also finds changes the stream never saw.
+	FullChecksum      bool
+	AttemptInstantDDL bool // try the ALTER in place first when the server can do it without copying
 	// Resume continues the run a checkpoint table records (after a crash or
 	// a failure), instead of starting one.
 	Resume             bool

@@ -48,6 +48,7 @@ type Migration struct {
 
 	applier *applier.Applier
 	copier  *copier.Copier
+	early   *earlyPass // nil without an early checksum (early_checksum.go)
 
 	running     atomic.Pointer[parts] // published once built: read by the control socket
 	control     *control.Server

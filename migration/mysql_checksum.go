@@ -23,3 +23,16 @@ func (e *mysqlEngine) checksumPoint(ctx context.Context) ([]checksum.Snapshot, f
 	}
 	return snaps, func() { checksum.Close(conns) }, nil
 }
+
+// snapshot opens one consistent snapshot, holding nothing.
+func (e *mysqlEngine) snapshot(ctx context.Context) (checksum.Snapshot, func(), error) {
+	c, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mysql.StartSnapshot(ctx, c); err != nil {
+		mysql.EndSnapshot(c)
+		return nil, nil, err
+	}
+	return mysql.Snapshot{Rows: e.rows, Conn: c}, func() { mysql.EndSnapshot(c) }, nil
+}

@@ -183,11 +183,13 @@ func TestPostgresRenamedIdentityColumnGoesOn(t *testing.T) {
 }
 
 // TestPostgresChecksumRepairsCorruptedShadow: a changed, a missing and an
-// extra shadow row are found by the checksum and resynced before the swap.
+// extra shadow row, made behind the stream's back, are found by the full
+// checksum and resynced before the swap.
 func TestPostgresChecksumRepairsCorruptedShadow(t *testing.T) {
 	e := newPGEnv(t)
 	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int, s text)", "INSERT INTO t SELECT g * 2, g, 'name' || g FROM generate_series(1, 5000) g")
 	cfg := e.config("t", "ADD COLUMN w int")
+	cfg.FullChecksum = true
 	cfg.PostponeFlagFile = flagFile(t)
 	run := e.start(cfg)
 	run.waitState(t, migration.StatePostponed)

@@ -123,6 +123,9 @@ func (m *Migration) execute(ctx context.Context) error {
 		background(name, task)
 	}
 	background("applier", m.applier.Run)
+	if m.early != nil {
+		background("early checksum", m.runEarly)
+	}
 	background("throttler", p.throttler.Run)
 	background("panic flag file", m.watchPanicFile)
 	background("progress", m.progress)
@@ -156,8 +159,13 @@ func (m *Migration) build() *parts {
 	source, resync := m.eng.rowSync()
 	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Ready: m.eng.resyncReady(), Workers: c.Threads,
 		MaxKeys: maxPendingKeys})
-	m.copier = copier.New(source, copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
-		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice, Start: m.resumeStart})
+	opts := copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
+		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice, Start: m.resumeStart}
+	if m.early = m.newEarly(th.Wait); m.early != nil {
+		opts.Copied = m.early.early.Copied
+		m.applier.Record(maxTouchedKeys) // before the stream hands it anything
+	}
+	m.copier = copier.New(source, opts)
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
 	m.running.Store(p)
 	return p

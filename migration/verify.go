@@ -30,9 +30,10 @@ func (m *Migration) verify(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		m.cfg.Log.Info().Int("pass", pass).Int("chunks", res.Chunks).Int("differing", len(res.Diffs)).
+		m.cfg.Log.Info().Int("pass", pass).Int("chunks", res.Chunks).Int("keys", res.Keys).Int("differing", len(res.Diffs)).
 			Dur("took", time.Since(t0)).Msg("checksum")
 		if len(res.Diffs) == 0 {
+			m.applier.StopRecording()
 			return nil
 		}
 		if pass == 2 {
@@ -64,7 +65,7 @@ func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
 		return checksum.Result{}, err
 	}
 	defer closeSnaps()
-	return checksum.Compare(ctx, snaps, m.checksumChunk(), maxDiffs)
+	return checksum.CompareRest(ctx, snaps, m.pointRest(), m.checksumChunk(), maxDiffs)
 }
 
 // noRetry wraps an error of a pointFunc that waiting would not cure (a

@@ -1,9 +1,14 @@
 package migration_test
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hotswap/hotswap/migration"
+	"github.com/rs/zerolog"
 )
 
 // TestNarrowingMatchesBlockingAlter: conversions the server narrows silently
@@ -24,13 +29,16 @@ func TestNarrowingMatchesBlockingAlter(t *testing.T) {
 
 // TestChecksumRepairsCorruptedShadow corrupts the shadow behind the stream's
 // back while the cut-over is postponed (a changed value, a case-only change,
-// a missing row, an extra row): only the checksum can see it, and the run
-// must resync those rows and end with a table equal to the original.
+// a missing row, an extra row): only the full checksum can see it (the
+// default one trusts rows it compared after their copy that the stream never
+// reported since), and the run must resync those rows and end with a table
+// equal to the original.
 func TestChecksumRepairsCorruptedShadow(t *testing.T) {
 	e := newEnv(t)
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(20)) DEFAULT CHARSET=utf8mb4",
 		"INSERT INTO t SELECT seq, seq, CONCAT('name', seq) FROM seq_1_to_5000")
 	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.FullChecksum = true
 	cfg.PostponeFlagFile = flagFile(t)
 	run := e.start(cfg)
 	run.waitState(t, "postponed")
@@ -49,7 +57,8 @@ func TestChecksumRepairsCorruptedShadow(t *testing.T) {
 }
 
 // TestChecksumFailsWhenRowsStayDifferent: a trigger on the shadow corrupts
-// row 10 on every write, so the resync cannot repair it: the run must stop
+// row 10 on every write, so neither the resync of the application's change
+// to it nor the checksum's own resync can repair it: the run must stop
 // before the cut-over, name the key, and leave the original in place.
 func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
 	e := newEnv(t)
@@ -59,7 +68,8 @@ func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
 	run := e.start(cfg)
 	run.waitState(t, "postponed")
 	e.exec("UPDATE _t_new SET v = -1 WHERE id = 10",
-		"CREATE TRIGGER corrupt BEFORE INSERT ON _t_new FOR EACH ROW SET NEW.v = IF(NEW.id = 10, -1, NEW.v)")
+		"CREATE TRIGGER corrupt BEFORE INSERT ON _t_new FOR EACH ROW SET NEW.v = IF(NEW.id = 10, -1, NEW.v)",
+		"UPDATE t SET v = 1010 WHERE id = 10")
 	os.Remove(cfg.PostponeFlagFile)
 	err := <-run.done
 	if err == nil || !strings.Contains(err.Error(), "still differ") || !strings.Contains(err.Error(), "first differing key [10]") {
@@ -71,17 +81,44 @@ func TestChecksumFailsWhenRowsStayDifferent(t *testing.T) {
 }
 
 // TestChecksumFindsAnExtraShadowRow: a shadow row with no source row, in a
-// chunk where every source row matches, is still found (the row counts
-// differ) and removed by the resync.
+// chunk where every source row matches, is still found by the full checksum
+// (the row counts differ) and removed by the resync.
 func TestChecksumFindsAnExtraShadowRow(t *testing.T) {
 	e := newEnv(t)
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq * 2, seq FROM seq_1_to_3000")
 	cfg := e.config("t", "ADD COLUMN w INT")
+	cfg.FullChecksum = true
 	cfg.PostponeFlagFile = flagFile(t)
 	run := e.start(cfg)
 	run.waitState(t, "postponed")
 	e.exec("INSERT INTO _t_new (id, v) VALUES (1001, 7)") // between two source keys
 	os.Remove(cfg.PostponeFlagFile)
 	run.wait(t)
+	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
+}
+
+// TestEarlyChecksumFindsARowTheCopyGotWrong: while the copy is held, a
+// trigger on the shadow makes the copy write row 20 wrong. The early
+// checksum, comparing each range after its copy, finds it; the trigger is
+// gone by the consistent point, which compares the row again and has it
+// resynced: the table ends equal to the original.
+func TestEarlyChecksumFindsARowTheCopyGotWrong(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq * 2, seq FROM seq_1_to_20000")
+	cfg := e.config("t", "ADD COLUMN w INT")
+	logs := &syncBuffer{}
+	cfg.Log = zerolog.New(io.MultiWriter(zerolog.NewTestWriter(t), logs))
+	hold := heldByFlagFile(t, &cfg)
+	run := e.start(cfg)
+	eventually(t, time.Minute, "the copy to start", func() bool { return run.m.State() == migration.StateCopying })
+	e.exec("CREATE TRIGGER corrupt BEFORE INSERT ON _t_new FOR EACH ROW SET NEW.v = IF(NEW.id = 20, -1, NEW.v)")
+	os.Remove(hold)
+	run.waitState(t, migration.StatePostponed)
+	e.exec("DROP TRIGGER corrupt")
+	os.Remove(cfg.PostponeFlagFile)
+	run.wait(t)
+	if !strings.Contains(logs.String(), `"pass":1,"chunks":0,"keys":1,"differing":1`) {
+		t.Errorf("the point should have compared only the row the early checksum found, and found it")
+	}
 	e.compare("_t_old", "t", []string{"id"}, [][2]string{{"v", "v"}})
 }

@@ -55,7 +55,8 @@ func (s Snapshot) Diff(ctx context.Context, lo, hi []any, limit int) ([][]any, e
 	if same, err := s.sameHashes(ctx, lo, hi); err != nil || same {
 		return nil, err
 	}
-	missing, err := s.sourceSide(ctx, lo, hi, limit)
+	where, args := r.rangeWhere("s", lo, hi)
+	missing, err := s.sourceSide(ctx, where, args, limit)
 	if err != nil || len(missing) >= limit {
 		return missing, err
 	}
@@ -67,14 +68,25 @@ func (s Snapshot) Diff(ctx context.Context, lo, hi []any, limit int) ([][]any, e
 			return nil, err
 		}
 	}
-	where, args := keyRange(r.DstKey.Columns, "n", lo, hi)
+	nwhere, nargs := keyRange(r.DstKey.Columns, "n", lo, hi)
+	extra, err := s.shadowSide(ctx, nwhere, nargs, limit-len(missing))
+	if err != nil {
+		return nil, err
+	}
+	return append(missing, extra...), nil
+}
+
+// shadowSide lists, up to limit, the shadow rows matching where (on alias n)
+// whose key the source does not hold.
+func (s Snapshot) shadowSide(ctx context.Context, where string, args []any, limit int) ([][]any, error) {
+	r := s.Rows
 	q := fmt.Sprintf("SELECT %s FROM %s n LEFT JOIN %s s ON %s WHERE %s AND %s IS NULL LIMIT %d",
-		r.prefixed("n", r.DstKey.Columns), r.shadow(), r.src(), r.keyJoin(), where, col("s", r.SrcKey.Columns[0]), limit-len(missing))
+		r.prefixed("n", r.DstKey.Columns), r.shadow(), r.src(), r.keyJoin(), where, col("s", r.SrcKey.Columns[0]), limit)
 	extra, err := scanKeys(ctx, s.Conn, len(r.DstKey.Columns), q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("checksum: rows only in the shadow: %w", err)
 	}
-	return append(missing, extra...), nil
+	return extra, nil
 }
 
 // sameCount says whether source and shadow hold as many rows in the range:
@@ -92,9 +104,10 @@ func (s Snapshot) sameCount(ctx context.Context, lo, hi []any) (bool, error) {
 	return same, nil
 }
 
-func (s Snapshot) sourceSide(ctx context.Context, lo, hi []any, limit int) ([][]any, error) {
+// sourceSide lists, up to limit, the source rows matching where (on alias s)
+// that the shadow lacks or holds different.
+func (s Snapshot) sourceSide(ctx context.Context, where string, args []any, limit int) ([][]any, error) {
 	r := s.Rows
-	where, args := r.rangeWhere("s", lo, hi)
 	var same []string
 	for _, p := range r.Pairs {
 		same = append(same, r.sameValue(p.Source, p.Target))

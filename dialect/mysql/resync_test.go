@@ -50,7 +50,7 @@ func rowsFor(t *testing.T, shadowExtra string, stmts ...string) (*mysql.Rows, *s
 	}
 	pairs := schema.MapColumns(src, dst, &schema.Alter{Renames: map[string]string{}, Dropped: map[string]bool{}})
 	return &mysql.Rows{DB: db, Database: name, Source: "t", Shadow: "_t_new", Pairs: pairs,
-		SrcKey: src.Uniques[0], DstKey: dst.Uniques[0], DstTable: dst, ShareLock: "LOCK IN SHARE MODE"}, admin
+		SrcKey: src.Uniques[0], DstKey: dst.Uniques[0], SrcTable: src, DstTable: dst, ShareLock: "LOCK IN SHARE MODE"}, admin
 }
 
 func key(id int) []any { return []any{int64(id)} }

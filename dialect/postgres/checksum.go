@@ -28,6 +28,15 @@ func ExportSnapshot(ctx context.Context, c *sql.Conn) (id string, err error) {
 	return id, nil
 }
 
+// BeginSnapshot opens a read-only REPEATABLE READ transaction on c: its
+// reads all see one moment. End it with EndSnapshot.
+func BeginSnapshot(ctx context.Context, c *sql.Conn) error {
+	if _, err := c.ExecContext(ctx, checksumSnapshotBegin); err != nil {
+		return fmt.Errorf("begin a checksum snapshot: %w", err)
+	}
+	return nil
+}
+
 // checksumSnapshotID is the shape of pg_export_snapshot()'s ids
 // ("00000003-0000001B-1"), checked because SET TRANSACTION SNAPSHOT takes a
 // literal, not a parameter.
@@ -98,16 +107,7 @@ func (s Snapshot) Diff(ctx context.Context, lo, hi []any, limit int) ([][]any, e
 // be planned as a whole-table scan expected to stop early, which it never
 // does when nothing differs.
 func (s Snapshot) sourceSide(ctx context.Context, lo, hi []any, limit int) ([][]any, error) {
-	r := s.Rows
-	sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
-	same := make([]string, len(r.Pairs))
-	for i, p := range r.Pairs {
-		same[i] = r.sameValue(i, p)
-	}
-	q := fmt.Sprintf("SELECT %s FROM %s s%s %s WHERE %s AND (%s IS NULL OR NOT (%s)) ORDER BY %s LIMIT %d",
-		sk.selectList("s"), r.srcTable(), r.usingLateral("s"), rowsProbe(r.shadowTable(), "n", "*", dk.join("n", sk, "s")),
-		sk.between("s", a, lo, hi), rowsCol("n", dk.cols[0]), strings.Join(same, " AND "), sk.orderBy("s"), limit)
-	keys, err := rowsScanKeys(ctx, s.Conn, len(sk.cols), q, a.vals...)
+	keys, err := s.sourceRows(ctx, func(k rowsKey, a *rowsArgs) string { return k.between("s", a, lo, hi) }, limit)
 	if err != nil {
 		return nil, fmt.Errorf("checksum: compare source rows (%v..%v]: %w", lo, hi, err)
 	}
@@ -116,14 +116,38 @@ func (s Snapshot) sourceSide(ctx context.Context, lo, hi []any, limit int) ([][]
 
 // shadowSide lists shadow rows whose key the source does not hold.
 func (s Snapshot) shadowSide(ctx context.Context, lo, hi []any, limit int) ([][]any, error) {
-	r := s.Rows
-	sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
-	q := fmt.Sprintf("SELECT %s FROM %s n %s WHERE %s AND s.hit IS NULL ORDER BY %s LIMIT %d",
-		dk.selectList("n"), r.shadowTable(), rowsProbe(r.srcTable(), "s", "1 AS hit", sk.join("s", dk, "n")),
-		dk.between("n", a, lo, hi), dk.orderBy("n"), limit)
-	keys, err := rowsScanKeys(ctx, s.Conn, len(dk.cols), q, a.vals...)
+	keys, err := s.shadowRows(ctx, func(k rowsKey, a *rowsArgs) string { return k.between("n", a, lo, hi) }, limit)
 	if err != nil {
 		return nil, fmt.Errorf("checksum: look for extra shadow rows (%v..%v]: %w", lo, hi, err)
 	}
 	return keys, nil
+}
+
+// rowsWhere builds the condition on a side's key (alias s for the source, n
+// for the shadow), adding its parameters to a.
+type rowsWhere func(k rowsKey, a *rowsArgs) string
+
+// sourceRows lists source rows matching where that the shadow lacks or
+// holds different.
+func (s Snapshot) sourceRows(ctx context.Context, where rowsWhere, limit int) ([][]any, error) {
+	r := s.Rows
+	sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
+	same := make([]string, len(r.Pairs))
+	for i, p := range r.Pairs {
+		same[i] = r.sameValue(i, p)
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s s%s %s WHERE %s AND (%s IS NULL OR NOT (%s)) ORDER BY %s LIMIT %d",
+		sk.selectList("s"), r.srcTable(), r.usingLateral("s"), rowsProbe(r.shadowTable(), "n", "*", dk.join("n", sk, "s")),
+		where(sk, a), rowsCol("n", dk.cols[0]), strings.Join(same, " AND "), sk.orderBy("s"), limit)
+	return rowsScanKeys(ctx, s.Conn, len(sk.cols), q, a.vals...)
+}
+
+// shadowRows lists shadow rows matching where whose key the source lacks.
+func (s Snapshot) shadowRows(ctx context.Context, where rowsWhere, limit int) ([][]any, error) {
+	r := s.Rows
+	sk, dk, a := r.srcKey(), r.dstKey(), &rowsArgs{}
+	q := fmt.Sprintf("SELECT %s FROM %s n %s WHERE %s AND s.hit IS NULL ORDER BY %s LIMIT %d",
+		dk.selectList("n"), r.shadowTable(), rowsProbe(r.srcTable(), "s", "1 AS hit", sk.join("s", dk, "n")),
+		where(dk, a), dk.orderBy("n"), limit)
+	return rowsScanKeys(ctx, s.Conn, len(dk.cols), q, a.vals...)
 }
