@@ -7,9 +7,9 @@ import "sync"
 // mark moves only over an unbroken run of finished chunks.
 type watermark struct {
 	mu       sync.Mutex
-	low      []any           // every key <= low is copied (nil: none yet, or the Start)
-	started  bool            // low is meaningful: a Start or at least one chunk
-	next     int64           // the lowest chunk not yet finished
+	low      []any              // every key <= low is copied (nil: none yet, or the Start)
+	started  bool               // low is meaningful: a Start or at least one chunk
+	next     int64              // the lowest chunk not yet finished
 	his      map[int64]cutChunk // cut chunks, until the mark passes them
 	finished map[int64]bool
 	all      bool // the open-ended last chunk is finished
