@@ -25,6 +25,18 @@ const (
 	maxTouchedKeys = 250_000
 )
 
+// earlyCapable is an engine whose checksum is done early. MySQL/MariaDB is:
+// there the copy leaves a core idle (it waits on the binary and redo logs),
+// and under 300 tx/s on 1M rows the early pass cut the point's compare from
+// 6.8 s to 1.4 s. PostgreSQL is not: its copy keeps both cores busy, so the
+// early pass doubled the copy (5.2 s to 10.1 s) while still leaving half the
+// rows to the point; it compares every row at the point.
+type earlyCapable interface {
+	// snapshot opens one snapshot that reads source and shadow at one moment
+	// (any moment); done ends it.
+	snapshot(ctx context.Context) (snap checksum.Snapshot, done func(), err error)
+}
+
 // earlyPass is the early checksum of a run.
 type earlyPass struct {
 	early *checksum.Early
@@ -35,13 +47,14 @@ type earlyPass struct {
 }
 
 // newEarly sets up the early pass, or returns nil where it does not apply:
-// no checksum or a full one, a dry run, or a resumed copy (rows copied by the run before
+// an engine without one, no checksum or a full one, a dry run, or a resumed copy (rows copied by the run before
 // were never compared early, so the point compares them all).
 func (m *Migration) newEarly(wait func(context.Context) error) *earlyPass {
-	if m.cfg.SkipChecksum || m.cfg.FullChecksum || !m.cfg.Execute || m.resumeStart != nil {
+	eng, ok := m.eng.(earlyCapable)
+	if !ok || m.cfg.SkipChecksum || m.cfg.FullChecksum || !m.cfg.Execute || m.resumeStart != nil {
 		return nil
 	}
-	return &earlyPass{early: &checksum.Early{Open: m.eng.snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit},
+	return &earlyPass{early: &checksum.Early{Open: eng.snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit},
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 

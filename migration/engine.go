@@ -60,9 +60,6 @@ type engine interface {
 	// checksumPoint opens snapshots that all see source and shadow at one
 	// moment; done ends them.
 	checksumPoint(ctx context.Context) (snaps []checksum.Snapshot, done func(), err error)
-	// snapshot opens one snapshot that reads source and shadow at one moment
-	// (any moment: the early checksum's); done ends it.
-	snapshot(ctx context.Context) (snap checksum.Snapshot, done func(), err error)
 	cutOverAttempt(ctx context.Context) error
 
 	finish(ctx context.Context, out io.Writer) error

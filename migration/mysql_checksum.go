@@ -24,7 +24,8 @@ func (e *mysqlEngine) checksumPoint(ctx context.Context) ([]checksum.Snapshot, f
 	return snaps, func() { checksum.Close(conns) }, nil
 }
 
-// snapshot opens one consistent snapshot, holding nothing.
+// snapshot opens one consistent snapshot, holding nothing: the early
+// checksum's (earlyCapable).
 func (e *mysqlEngine) snapshot(ctx context.Context) (checksum.Snapshot, func(), error) {
 	c, err := e.db.Conn(ctx)
 	if err != nil {

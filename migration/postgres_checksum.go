@@ -85,15 +85,3 @@ func endSnapshots(conns []*sql.Conn) {
 	}
 }
 
-// snapshot opens one REPEATABLE READ snapshot, holding nothing.
-func (e *postgresEngine) snapshot(ctx context.Context) (checksum.Snapshot, func(), error) {
-	c, err := e.db.Conn(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := postgres.BeginSnapshot(ctx, c); err != nil {
-		postgres.EndSnapshot(c)
-		return nil, nil, err
-	}
-	return postgres.Snapshot{Rows: e.rows, Conn: c}, func() { postgres.EndSnapshot(c) }, nil
-}

@@ -28,15 +28,6 @@ func ExportSnapshot(ctx context.Context, c *sql.Conn) (id string, err error) {
 	return id, nil
 }
 
-// BeginSnapshot opens a read-only REPEATABLE READ transaction on c: its
-// reads all see one moment. End it with EndSnapshot.
-func BeginSnapshot(ctx context.Context, c *sql.Conn) error {
-	if _, err := c.ExecContext(ctx, checksumSnapshotBegin); err != nil {
-		return fmt.Errorf("begin a checksum snapshot: %w", err)
-	}
-	return nil
-}
-
 // checksumSnapshotID is the shape of pg_export_snapshot()'s ids
 // ("00000003-0000001B-1"), checked because SET TRANSACTION SNAPSHOT takes a
 // literal, not a parameter.
