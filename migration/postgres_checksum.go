@@ -84,4 +84,3 @@ func endSnapshots(conns []*sql.Conn) {
 		postgres.EndSnapshot(c)
 	}
 }
-
