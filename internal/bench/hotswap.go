@@ -25,6 +25,7 @@ func startHotswap(ctx context.Context, e engine, c config, table, logPath, socke
 	if c.SkipChecksum {
 		args = append(args, "--skip-checksum")
 	}
+	args = append(args, strings.Fields(c.HotswapFlags)...)
 	ch, err := startChild(ctx, "hotswap alter", c.Bin, args, []string{"HOTSWAP_PASSWORD=" + password}, logPath, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w (run make build first)", err)
@@ -41,6 +42,12 @@ type hotswapLog struct {
 	CutOverHeldMS   float64  `json:"cut_over_held_ms"`  // "cut-over done" held
 	CutOverAttempts int      `json:"cut_over_attempts"` // "cut-over done" attempt
 	ChecksumMS      float64  `json:"checksum_ms"`       // "checksum" took
+	// "early checksum": rows compared during the copy, keys left to the point
+	EarlyRows     int64 `json:"early_rows"`
+	EarlyToTheEnd bool  `json:"early_to_the_end"`
+	PointKeys     int   `json:"point_keys"`
+	// "shadow indexes built" took, summed
+	IndexBuildMS float64 `json:"index_build_ms"`
 }
 
 func readHotswapLog(path string) hotswapLog {
@@ -61,6 +68,9 @@ func readHotswapLog(path string) hotswapLog {
 			Held    float64 `json:"held"`
 			Took    float64 `json:"took"`
 			Attempt int     `json:"attempt"`
+			Early   int64   `json:"rows_compared_early"`
+			ToEnd   bool    `json:"to_the_end"`
+			Keys    int     `json:"keys_to_compare"`
 		}
 		if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &ev) != nil {
 			if strings.TrimSpace(line) != "" {
@@ -73,6 +83,10 @@ func readHotswapLog(path string) hotswapLog {
 			l.CutOverHeldMS, l.CutOverAttempts = ev.Held, ev.Attempt
 		case ev.Message == "checksum":
 			l.ChecksumMS = ev.Took
+		case ev.Message == "early checksum":
+			l.EarlyRows, l.EarlyToTheEnd, l.PointKeys = ev.Early, ev.ToEnd, ev.Keys
+		case ev.Message == "shadow indexes built" || ev.Message == "shadow index built":
+			l.IndexBuildMS += ev.Took
 		}
 		if (ev.Level == "warn" || ev.Level == "error") && len(l.Warnings) < 10 {
 			w := ev.Level + ": " + ev.Message

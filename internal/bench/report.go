@@ -97,6 +97,9 @@ func printTable(r *result) {
 	fmt.Printf("load: sysbench oltp_write_only --rate=%d --threads=%d; hotswap --threads %d, chunk size %s, checksum %s\n\n",
 		c.LoadRate, c.LoadThreads, c.Threads, map[bool]string{true: fmt.Sprint(c.ChunkSize), false: "by --chunk-time"}[c.ChunkSize > 0],
 		map[bool]string{true: "skipped", false: "on"}[c.SkipChecksum])
+	if c.HotswapFlags != "" {
+		fmt.Printf("hotswap's extra flags: %s\n\n", c.HotswapFlags)
+	}
 	fmt.Println("| step | time | ratio to blocking (target) | writers' worst 1 s p95 (target) | app errors (target) |")
 	fmt.Println("|---|---|---|---|---|")
 	for _, s := range r.Steps {
@@ -198,8 +201,18 @@ func printHotswapTable(r *result) {
 	row("copy (status polls in state copying)", "", func(h *hotswapStats) (string, bool) {
 		return fmt.Sprintf("%.1f s", h.Progress.CopyingSeconds), true
 	})
-	row("checksum (hotswap's log)", "", func(h *hotswapStats) (string, bool) {
+	row("deferred index build (hotswap's log)", "", func(h *hotswapStats) (string, bool) {
+		return fmt.Sprintf("%.1f s", h.Log.IndexBuildMS/1000), true
+	})
+	row("checksum at the point (hotswap's log)", "", func(h *hotswapStats) (string, bool) {
 		return fmt.Sprintf("%.2f s", h.Log.ChecksumMS/1000), true
+	})
+	row("rows compared early / keys left to the point", "", func(h *hotswapStats) (string, bool) {
+		end := ""
+		if h.Log.EarlyToTheEnd {
+			end = " (to the end)"
+		}
+		return fmt.Sprintf("%d%s / %d", h.Log.EarlyRows, end, h.Log.PointKeys), true
 	})
 	row("max stream lag / max backlog", "", func(h *hotswapStats) (string, bool) {
 		return fmt.Sprintf("%d ms / %d keys", h.Progress.MaxStreamLagMS, h.Progress.MaxBacklog), true
