@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/hotswap/hotswap/binlog"
 )
 
 // ResyncFunc makes the shadow rows of keys equal to the source rows.
@@ -103,8 +101,6 @@ func withDefaults(o Options) Options {
 	}
 	return o
 }
-
-var _ binlog.Sink = (*Applier)(nil)
 
 // Add records changed keys. While MaxKeys keys are pending it first waits
 // for the workers to take some, which slows the stream reader instead of

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hotswap/hotswap/binlog"
 )
 
 // recorder is a fake ResyncFunc that records every call and flags a key in
@@ -53,7 +51,7 @@ func (r *recorder) enter(keys [][]any) int {
 	c := call{start: time.Now()}
 	parts := map[int]bool{}
 	for _, k := range keys {
-		id := binlog.KeyString(k)
+		id := KeyString(k)
 		if j, ok := r.inflight[id]; ok {
 			r.overlaps = append(r.overlaps, fmt.Sprintf("key %v in calls %d and %d", k, j, i))
 		}
@@ -105,7 +103,7 @@ func (r *recorder) checkNoOverlap(t *testing.T) {
 // callsWith are the ended, successful calls that resynced key, in start order.
 func (r *recorder) callsWith(key []any) []call {
 	calls, _, _, _ := r.snapshot()
-	id := binlog.KeyString(key)
+	id := KeyString(key)
 	var out []call
 	for _, c := range calls {
 		for _, k := range c.keys {
@@ -141,7 +139,7 @@ func keys(from, to int) [][]any {
 func keysIn(p, n, workers int) [][]any {
 	var out [][]any
 	for i := 0; len(out) < n; i++ {
-		if partOf(binlog.KeyString(key(i)), workers) == p {
+		if partOf(KeyString(key(i)), workers) == p {
 			out = append(out, key(i))
 		}
 	}
@@ -151,7 +149,7 @@ func keysIn(p, n, workers int) [][]any {
 // has says whether batch holds k.
 func has(batch [][]any, k []any) bool {
 	for _, b := range batch {
-		if binlog.KeyString(b) == binlog.KeyString(k) {
+		if KeyString(b) == KeyString(k) {
 			return true
 		}
 	}

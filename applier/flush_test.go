@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hotswap/hotswap/binlog"
 )
 
 // (g) A busy resync is retried until the rows are free.
@@ -19,7 +17,7 @@ func TestBusyIsRetried(t *testing.T) {
 		r := newRecorder(workers, func(_ context.Context, batch [][]any) error {
 			mu.Lock()
 			defer mu.Unlock()
-			if id := binlog.KeyString(batch[0]); fails[id] < 3 {
+			if id := KeyString(batch[0]); fails[id] < 3 {
 				fails[id]++
 				return busyErr{}
 			}

@@ -3,11 +3,7 @@
 // resynced once), and flushes it in batches by re-reading the source rows.
 package applier
 
-import (
-	"math"
-
-	"github.com/hotswap/hotswap/binlog"
-)
+import "math"
 
 // keySet is an insertion-ordered set of keys, deduplicated by value. Each
 // key remembers the epoch it has been pending since (see Mark).
@@ -26,9 +22,9 @@ const never = math.MaxUint64
 
 func newKeySet() *keySet { return &keySet{byID: map[string]entry{}} }
 
-func (s *keySet) add(key []any) { s.addID(binlog.KeyString(key), key, 0) }
+func (s *keySet) add(key []any) { s.addID(KeyString(key), key, 0) }
 
-// addID adds key under id, its binlog.KeyString (the caller has it
+// addID adds key under id, its KeyString (the caller has it
 // already). A key already pending keeps the older epoch.
 func (s *keySet) addID(id string, key []any, since uint64) {
 	if e, ok := s.byID[id]; ok {

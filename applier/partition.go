@@ -1,13 +1,11 @@
 package applier
 
-import "github.com/hotswap/hotswap/binlog"
-
 // The pending keys are split into one set per worker by a hash of the key.
 // Worker p alone takes batches from set p, one at a time, so a key is never
 // in two worker batches at once; see gate in flush.go for the keys a
 // conflict brings in from other sets.
 
-// partOf is the partition of the key whose binlog.KeyString is id (FNV-1a:
+// partOf is the partition of the key whose KeyString is id (FNV-1a:
 // stable, cheap, and spreads sequential ids).
 func partOf(id string, n int) int {
 	if n == 1 {
@@ -23,7 +21,7 @@ func partOf(id string, n int) int {
 
 // addLocked puts key in its partition's set, pending since epoch since.
 func (a *Applier) addLocked(key []any, since uint64) {
-	id := binlog.KeyString(key)
+	id := KeyString(key)
 	a.parts[partOf(id, len(a.parts))].addID(id, key, since)
 }
 
@@ -40,7 +38,7 @@ func (a *Applier) pendingLocked() int {
 // (owner < 0, a Drain, owns none).
 func (a *Applier) foreign(keys [][]any, owner int) bool {
 	for _, k := range keys {
-		if partOf(binlog.KeyString(k), len(a.parts)) != owner {
+		if partOf(KeyString(k), len(a.parts)) != owner {
 			return true
 		}
 	}

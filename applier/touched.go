@@ -1,7 +1,5 @@
 package applier
 
-import "github.com/hotswap/hotswap/binlog"
-
 // Recording the keys handed to the applier is what lets a checksum compare
 // most rows early: a row whose key the stream never reported did not change
 // in the source since the stream started, and nothing but the applier (for
@@ -48,7 +46,7 @@ func (t *touched) add(key []any) {
 	if t == nil || t.over {
 		return
 	}
-	id := binlog.KeyString(key)
+	id := KeyString(key)
 	if _, ok := t.ids[id]; ok {
 		return
 	}

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/hotswap/hotswap/binlog"
 )
 
 // (a) Four workers flush at the same time; one worker never does.
@@ -78,8 +76,8 @@ func partners(space, workers int) map[string][]any {
 	for i := range space {
 		for j := 1; ; j++ {
 			k := (i + j) % space
-			if partOf(binlog.KeyString(key(k)), workers) != partOf(binlog.KeyString(key(i)), workers) {
-				out[binlog.KeyString(key(i))] = key(k)
+			if partOf(KeyString(key(k)), workers) != partOf(KeyString(key(i)), workers) {
+				out[KeyString(key(i))] = key(k)
 				break
 			}
 		}
@@ -91,7 +89,7 @@ func partners(space, workers int) map[string][]any {
 // partner: a batch with the one but not the other is a duplicate naming it.
 func swapConflict(batch [][]any, partner map[string][]any) error {
 	for _, k := range batch {
-		p := partner[binlog.KeyString(k)]
+		p := partner[KeyString(k)]
 		if k[0].(int64)%5 == 0 && !has(batch, p) {
 			return dupErr{keys: [][]any{p}}
 		}

@@ -1,9 +1,6 @@
 package binlog
 
-import (
-	"fmt"
-	"strconv"
-)
+import "fmt"
 
 // KeyDecoder picks the key columns out of a binlog row image and fixes their
 // Go types: go-mysql decodes integers as signed, so unsigned columns are
@@ -50,21 +47,4 @@ func (d KeyDecoder) fix(i int, v any) any {
 		return uint64(n)
 	}
 	return v
-}
-
-// KeyString turns a key into a map key for deduplication.
-func KeyString(key []any) string {
-	b := make([]byte, 0, 32)
-	for _, v := range key {
-		switch x := v.(type) {
-		case []byte:
-			b = strconv.AppendQuote(b, string(x))
-		case string:
-			b = strconv.AppendQuote(b, x)
-		default:
-			b = fmt.Appendf(b, "%v", x)
-		}
-		b = append(b, 0)
-	}
-	return string(b)
 }

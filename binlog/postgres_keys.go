@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotswap/hotswap/applier"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -65,7 +66,7 @@ func (r *pgRelation) keys(types *pgtype.Map, before, after *pglogrepl.TupleData)
 	if err != nil {
 		return nil, err
 	}
-	if KeyString(old) == KeyString(k) {
+	if applier.KeyString(old) == applier.KeyString(k) {
 		return [][]any{k}, nil
 	}
 	return [][]any{old, k}, nil
@@ -93,7 +94,7 @@ func (r *pgRelation) key(types *pgtype.Map, t, fallback *pglogrepl.TupleData) ([
 }
 
 // keyValue converts a column of a row image. Keys are only used as query
-// parameters and compared with KeyString, so each column always gets the
+// parameters and compared with applier.KeyString, so each column always gets the
 // same Go type: int64 for integers, bool, []byte for bytea, and PostgreSQL's
 // own text for everything else (uuid, text, numeric, dates: exact, and
 // parsed back by the server as the column's type).

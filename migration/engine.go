@@ -13,6 +13,9 @@ import (
 	"github.com/hotswap/hotswap/throttle"
 )
 
+// The applier is the sink of every stream (binlog does not import it).
+var _ binlog.Sink = (*applier.Applier)(nil)
+
 // engine is everything that differs between MySQL/MariaDB and PostgreSQL:
 // every SQL statement and the change stream. The order of a run, the
 // throttler, control socket, hooks and progress belong to the Migration.
