@@ -19,9 +19,7 @@ import (
 // applier to resync (it fails on a real duplicate); any other warning (a value
 // changed to fit) fails the copy.
 func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missing [][]any, err error) {
-	where, args := r.rangeWhere("", lo, hi)
-	q := fmt.Sprintf("INSERT IGNORE INTO %s (%s) SELECT %s FROM %s FORCE INDEX (%s) WHERE %s",
-		r.shadow(), r.targets(), r.sources(""), r.src(), Quote(r.SrcKey.Name), where)
+	q, args := r.copyRangeSQL(lo, hi)
 	done := r.chunks.Start() // before the snapshot
 	defer done()
 	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
@@ -50,6 +48,15 @@ func (r *Rows) CopyRange(ctx context.Context, lo, hi []any) (copied int64, missi
 		return 0, nil, fmt.Errorf("commit chunk: %w", err)
 	}
 	return copied, missing, nil
+}
+
+// copyRangeSQL is the statement CopyRange runs: INSERT IGNORE of the source
+// rows with lo < key <= hi, read on the key's index.
+func (r *Rows) copyRangeSQL(lo, hi []any) (string, []any) {
+	where, args := r.rangeWhere("", lo, hi)
+	q := fmt.Sprintf("INSERT IGNORE INTO %s (%s) SELECT %s FROM %s FORCE INDEX (%s) WHERE %s",
+		r.shadow(), r.targets(), r.sources(""), r.src(), Quote(r.SrcKey.Name), where)
+	return q, args
 }
 
 func (r *Rows) checkWarnings(ctx context.Context, tx *sql.Tx) (otherDup bool, err error) {
@@ -90,6 +97,13 @@ func (r *Rows) onKeyIndex(msg string) bool {
 
 // missingKeys lists the source keys in the range that have no shadow row.
 func (r *Rows) missingKeys(ctx context.Context, tx *sql.Tx, lo, hi []any) ([][]any, error) {
+	q, args := r.missingKeysSQL(lo, hi)
+	return scanKeys(ctx, tx, len(r.SrcKey.Columns), q, args...)
+}
+
+// missingKeysSQL is the anti-join missingKeys runs: source keys in the range
+// with no shadow row of the same key.
+func (r *Rows) missingKeysSQL(lo, hi []any) (string, []any) {
 	where, args := r.rangeWhere("s", lo, hi)
 	var join []string
 	for i, c := range r.SrcKey.Columns {
@@ -97,7 +111,7 @@ func (r *Rows) missingKeys(ctx context.Context, tx *sql.Tx, lo, hi []any) ([][]a
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s s LEFT JOIN %s n ON %s WHERE %s AND %s IS NULL",
 		r.prefixed("s", r.SrcKey.Columns), r.src(), r.shadow(), strings.Join(join, " AND "), where, col("n", r.DstKey.Columns[0]))
-	return scanKeys(ctx, tx, len(r.SrcKey.Columns), q, args...)
+	return q, args
 }
 
 func (r *Rows) prefixed(alias string, cols []string) string {

@@ -70,12 +70,7 @@ func (r *Rows) NextBoundary(ctx context.Context, after []any, size int) ([]any, 
 }
 
 func (r *Rows) boundaryOn(ctx context.Context, q Querier, after []any, size int) ([]any, bool, error) {
-	where, args := "", []any{}
-	if after != nil {
-		where, args = " WHERE "+afterKey(r.SrcKey.Columns, ""), lexArgs(after)
-	}
-	query := fmt.Sprintf("SELECT %s FROM %s FORCE INDEX (%s)%s ORDER BY %s LIMIT 1 OFFSET %d",
-		quoteList(r.SrcKey.Columns), r.src(), Quote(r.SrcKey.Name), where, orderBy(r.SrcKey.Columns), size-1)
+	query, args := r.nextBoundarySQL(after, size)
 	vals := make([]any, len(r.SrcKey.Columns))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -89,6 +84,18 @@ func (r *Rows) boundaryOn(ctx context.Context, q Querier, after []any, size int)
 		return nil, false, fmt.Errorf("find chunk boundary: %w", err)
 	}
 	return vals, true, nil
+}
+
+// nextBoundarySQL is the query NextBoundary runs: the key `size` rows after
+// `after` (nil: from the start), in key order on the key's own index.
+func (r *Rows) nextBoundarySQL(after []any, size int) (string, []any) {
+	where, args := "", []any{}
+	if after != nil {
+		where, args = " WHERE "+afterKey(r.SrcKey.Columns, ""), lexArgs(after)
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s FORCE INDEX (%s)%s ORDER BY %s LIMIT 1 OFFSET %d",
+		quoteList(r.SrcKey.Columns), r.src(), Quote(r.SrcKey.Name), where, orderBy(r.SrcKey.Columns), size-1)
+	return query, args
 }
 
 func orderBy(cols []string) string { return quoteList(cols) }
