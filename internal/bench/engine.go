@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -57,7 +58,7 @@ func newEngine(name string, c config) engine {
 	if name == "postgres" {
 		return &postgresBench{alterSQL: c.AlterPostgres}
 	}
-	return &mysqlBench{alterSQL: c.AlterMySQL}
+	return &mysqlBench{alterSQL: c.AlterMySQL, settings: strings.Fields(c.MySQLSet)}
 }
 
 // runEngine starts the engine's server, prepares the sysbench table, runs

@@ -46,6 +46,7 @@ type config struct {
 	SkipChecksum  bool          `json:"skip_checksum"`
 	HotswapFlags  string        `json:"hotswap_flags,omitempty"`
 	AlterMySQL    string        `json:"alter_mysql"`
+	MySQLSet      string        `json:"mysql_set,omitempty"`
 	AlterPostgres string        `json:"alter_postgres"`
 	Sysbench      string        `json:"sysbench"`
 	PTOSC         string        `json:"pt_online_schema_change"`
@@ -68,6 +69,7 @@ func main() {
 	flag.IntVar(&c.ChunkSize, "chunk-size", 0, "hotswap --chunk-size (0: hotswap's default, sized by --chunk-time)")
 	flag.BoolVar(&c.SkipChecksum, "skip-checksum", false, "pass --skip-checksum to hotswap (default: checksum on, as in production)")
 	flag.StringVar(&c.HotswapFlags, "hotswap-flags", "", "more flags for hotswap alter, space-separated (e.g. --full-checksum)")
+	flag.StringVar(&c.MySQLSet, "mysql-set", "", "SET GLOBAL assignments for the MariaDB server, space-separated (e.g. innodb_log_file_size=1073741824)")
 	flag.StringVar(&c.AlterMySQL, "alter-mysql", "ADD COLUMN e1 INT NOT NULL DEFAULT 0", "the ALTER on MariaDB (blocking: with ALGORITHM=COPY)")
 	flag.StringVar(&c.AlterPostgres, "alter-postgres", "ALTER COLUMN k TYPE bigint", "the ALTER on PostgreSQL (must rewrite the table)")
 	flag.StringVar(&c.Sysbench, "sysbench", "sysbench", "sysbench binary (Debian's sysbench)")

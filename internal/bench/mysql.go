@@ -16,6 +16,7 @@ import (
 // exactly its documented grants.
 type mysqlBench struct {
 	alterSQL string
+	settings []string // SET GLOBAL assignments made once the server is up (-mysql-set)
 	srv      *testdb.MySQL
 	db       *sql.DB // root, database bench
 }
@@ -55,6 +56,11 @@ func (m *mysqlBench) prepare(ctx context.Context) error {
 	defer root.Close()
 	if _, err := root.ExecContext(ctx, "CREATE DATABASE bench"); err != nil {
 		return err
+	}
+	for _, set := range m.settings {
+		if _, err := root.ExecContext(ctx, "SET GLOBAL "+set); err != nil {
+			return fmt.Errorf("-mysql-set %s: %w", set, err)
+		}
 	}
 	m.db, err = sql.Open("mysql", m.srv.RootDSN("bench"))
 	return err

@@ -97,6 +97,9 @@ func printTable(r *result) {
 	fmt.Printf("load: sysbench oltp_write_only --rate=%d --threads=%d; hotswap --threads %d, chunk size %s, checksum %s\n\n",
 		c.LoadRate, c.LoadThreads, c.Threads, map[bool]string{true: fmt.Sprint(c.ChunkSize), false: "by --chunk-time"}[c.ChunkSize > 0],
 		map[bool]string{true: "skipped", false: "on"}[c.SkipChecksum])
+	if c.MySQLSet != "" && e.name() == "mysql" {
+		fmt.Printf("server settings: SET GLOBAL %s\n\n", c.MySQLSet)
+	}
 	if c.HotswapFlags != "" {
 		fmt.Printf("hotswap's extra flags: %s\n\n", c.HotswapFlags)
 	}
