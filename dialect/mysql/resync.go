@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/hotswap/hotswap/schema"
 )
 
 // DuplicateError is a resync that hit a unique key. Conflicts are shadow rows
@@ -68,8 +70,8 @@ func (r *Rows) awaitCommitted(ctx context.Context, keys [][]any) error {
 		return fmt.Errorf("begin resync: %w", err)
 	}
 	defer tx.Rollback()
-	q := fmt.Sprintf("SELECT 1 FROM %s WHERE %s %s", r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), r.ShareLock)
-	rows, err := tx.QueryContext(ctx, q, flatten(keys)...)
+	q, args := r.awaitCommittedSQL(keys)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err == nil {
 		for rows.Next() {
 		}
@@ -82,6 +84,11 @@ func (r *Rows) awaitCommitted(ctx context.Context, keys [][]any) error {
 		return fmt.Errorf("resync %d keys: wait for their changes to commit: %w", len(keys), err)
 	}
 	return tx.Commit()
+}
+
+// awaitCommittedSQL is awaitCommitted's locking read of the source rows of keys.
+func (r *Rows) awaitCommittedSQL(keys [][]any) (string, []any) {
+	return fmt.Sprintf("SELECT 1 FROM %s WHERE %s %s", r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), r.ShareLock), flatten(keys)
 }
 
 // ResyncWritesBlocked resyncs keys while the cut-over blocks every writer
@@ -116,20 +123,15 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool
 	if len(keys) == 0 {
 		return nil
 	}
-	del := fmt.Sprintf("DELETE FROM %s WHERE %s", r.shadow(), keyIn(r.DstKey.Columns, "", len(keys)))
-	if _, err := q.ExecContext(ctx, del, flatten(keys)...); err != nil {
+	del, delArgs := r.resyncDeleteSQL(keys)
+	if _, err := q.ExecContext(ctx, del, delArgs...); err != nil {
 		if isBusy(err) {
 			return ErrBusy
 		}
 		return fmt.Errorf("resync %d keys: delete shadow rows: %w", len(keys), err)
 	}
-	lock := ""
-	if locking {
-		lock = " " + r.ShareLock
-	}
-	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s%s",
-		r.shadow(), r.targets(), r.sources(""), r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), lock)
-	_, err := q.ExecContext(ctx, ins, flatten(keys)...)
+	ins, insArgs := r.resyncInsertSQL(keys, locking)
+	_, err := q.ExecContext(ctx, ins, insArgs...)
 	switch {
 	case err == nil:
 		return nil
@@ -145,38 +147,66 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool
 	return fmt.Errorf("resync %d keys: copy source rows: %w", len(keys), err)
 }
 
+// resyncDeleteSQL deletes the shadow rows of keys.
+func (r *Rows) resyncDeleteSQL(keys [][]any) (string, []any) {
+	return fmt.Sprintf("DELETE FROM %s WHERE %s", r.shadow(), keyIn(r.DstKey.Columns, "", len(keys))), flatten(keys)
+}
+
+// resyncInsertSQL copies the source rows of keys into the shadow; locking
+// adds the share lock that waits for (or, NOWAIT, refuses) uncommitted writers.
+func (r *Rows) resyncInsertSQL(keys [][]any, locking bool) (string, []any) {
+	lock := ""
+	if locking {
+		lock = " " + r.ShareLock
+	}
+	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s%s",
+		r.shadow(), r.targets(), r.sources(""), r.src(), keyIn(r.SrcKey.Columns, "", len(keys)), lock)
+	return ins, flatten(keys)
+}
+
 // conflicts finds shadow rows that hold, on some unique index other than the
 // row key, the values the source rows of keys are about to take.
 func (r *Rows) conflicts(ctx context.Context, q Querier, keys [][]any) ([][]any, error) {
-	toSource := map[string]string{}
-	for _, p := range r.Pairs {
-		toSource[strings.ToLower(p.Target)] = p.Source
-	}
 	var out [][]any
 	for _, ix := range r.DstTable.Uniques {
-		if strings.EqualFold(ix.Name, r.DstKey.Name) {
+		q1, args, ok := r.staleHoldersSQL(ix, keys)
+		if !ok {
 			continue
 		}
-		var on []string
-		for _, c := range ix.Columns {
-			s, ok := toSource[strings.ToLower(c)]
-			if !ok {
-				on = nil // a column not fed from the source can't be matched
-				break
-			}
-			on = append(on, col("n", c)+" = "+col("s", s))
-		}
-		if on == nil {
-			continue
-		}
-		q1 := fmt.Sprintf("SELECT %s FROM %s n JOIN %s s ON %s WHERE %s AND NOT %s",
-			r.prefixed("n", r.DstKey.Columns), r.shadow(), r.src(), strings.Join(on, " AND "),
-			keyIn(r.SrcKey.Columns, "s", len(keys)), keyIn(r.DstKey.Columns, "n", len(keys)))
-		found, err := scanKeys(ctx, q, len(r.DstKey.Columns), q1, append(flatten(keys), flatten(keys)...)...)
+		found, err := scanKeys(ctx, q, len(r.DstKey.Columns), q1, args...)
 		if err != nil {
 			return nil, fmt.Errorf("find stale shadow rows on %s: %w", ix.Name, err)
 		}
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// staleHoldersSQL finds the shadow rows outside keys that hold, on the
+// shadow's unique index ix, the values the source rows of keys carry. ok is
+// false for the row key itself and for an index with a column not fed from
+// the source, which cannot be matched.
+func (r *Rows) staleHoldersSQL(ix schema.Index, keys [][]any) (query string, args []any, ok bool) {
+	if strings.EqualFold(ix.Name, r.DstKey.Name) {
+		return "", nil, false
+	}
+	toSource := map[string]string{}
+	for _, p := range r.Pairs {
+		toSource[strings.ToLower(p.Target)] = p.Source
+	}
+	var on []string
+	for _, c := range ix.Columns {
+		s, fed := toSource[strings.ToLower(c)]
+		if !fed {
+			return "", nil, false
+		}
+		on = append(on, col("n", c)+" = "+col("s", s))
+	}
+	if on == nil {
+		return "", nil, false
+	}
+	query = fmt.Sprintf("SELECT %s FROM %s n JOIN %s s ON %s WHERE %s AND NOT %s",
+		r.prefixed("n", r.DstKey.Columns), r.shadow(), r.src(), strings.Join(on, " AND "),
+		keyIn(r.SrcKey.Columns, "s", len(keys)), keyIn(r.DstKey.Columns, "n", len(keys)))
+	return query, append(flatten(keys), flatten(keys)...), true
 }
