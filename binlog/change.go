@@ -1,6 +1,7 @@
-// Package binlog reads change streams (the MySQL/MariaDB binary log) and
-// hands the keys of changed rows to a sink; the rows themselves are re-read
-// from the source by the applier, so no column value is decoded beyond keys.
+// Package binlog reads change streams (the MySQL/MariaDB binary log, a
+// PostgreSQL logical replication slot; see Stream) and hands the keys of
+// changed rows to a sink; the rows themselves are re-read from the source by
+// the applier, so no column value is decoded beyond keys.
 package binlog
 
 import "context"

@@ -30,7 +30,8 @@ type MySQLConfig struct {
 // MySQLStream follows the binary log from a position and reports the keys
 // of the table's changed rows to a sink.
 type MySQLStream struct {
-	cfg MySQLConfig
+	cfg   MySQLConfig
+	start mysql.BinlogPos
 
 	mu      sync.Mutex
 	pos     mysql.BinlogPos // end of the last event handled
@@ -41,15 +42,16 @@ type MySQLStream struct {
 	err     error
 }
 
-// NewMySQLStream prepares a reader; Run starts it.
-func NewMySQLStream(cfg MySQLConfig) *MySQLStream {
-	return &MySQLStream{cfg: cfg, changed: make(chan struct{})}
+// NewMySQLStream prepares a reader from start (a transaction boundary: the
+// binlog end, or a restart position); Run starts it.
+func NewMySQLStream(cfg MySQLConfig, start mysql.BinlogPos) *MySQLStream {
+	return &MySQLStream{cfg: cfg, start: start, pos: start, safe: start, changed: make(chan struct{})}
 }
 
-// Run reads from start until ctx ends or an error; every change to the table
-// reaches sink before the stream's position moves past it.
-func (s *MySQLStream) Run(ctx context.Context, start mysql.BinlogPos, sink Sink) error {
-	err := s.run(ctx, start, sink)
+// Run reads from the start position until ctx ends or an error; every change
+// to the table reaches sink before the stream's position moves past it.
+func (s *MySQLStream) Run(ctx context.Context, sink Sink) error {
+	err := s.run(ctx, sink)
 	s.mu.Lock()
 	s.done, s.err = true, err
 	s.notifyLocked()
@@ -57,7 +59,8 @@ func (s *MySQLStream) Run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 	return err
 }
 
-func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink) error {
+func (s *MySQLStream) run(ctx context.Context, sink Sink) error {
+	start := s.start
 	flavor := gomysql.MySQLFlavor
 	if s.cfg.MariaDB {
 		flavor = gomysql.MariaDBFlavor
@@ -77,8 +80,6 @@ func (s *MySQLStream) run(ctx context.Context, start mysql.BinlogPos, sink Sink)
 		RowsEventDecodeFunc:     s.decodeOwnRows,
 	})
 	defer syncer.Close()
-	s.setPos(start, 0)
-	s.setSafe(start)
 	streamer, err := syncer.StartSync(gomysql.Position{Name: start.File, Pos: start.Pos})
 	if err != nil {
 		return fmt.Errorf("start binlog stream at %s: %w", start, err)
@@ -165,11 +166,11 @@ func (s *MySQLStream) setSafe(p mysql.BinlogPos) {
 
 // RestartPosition is where a new stream may start so that it sees every
 // change not yet handed to the sink: the end of the last whole transaction
-// handled (or the start position).
-func (s *MySQLStream) RestartPosition() mysql.BinlogPos {
+// handled (or the start position), as mysql.BinlogPos.String prints it.
+func (s *MySQLStream) RestartPosition() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.safe
+	return s.safe.String()
 }
 
 func (s *MySQLStream) setPos(p mysql.BinlogPos, ts uint32) {
@@ -201,8 +202,17 @@ func (s *MySQLStream) Lag() time.Duration {
 	return s.lag
 }
 
-// WaitFor blocks until the stream has handled every event before target.
-func (s *MySQLStream) WaitFor(ctx context.Context, target mysql.BinlogPos) error {
+// WaitFor blocks until the stream has handled every event before pos, a
+// position as mysql.BinlogPos.String prints it.
+func (s *MySQLStream) WaitFor(ctx context.Context, pos string) error {
+	target, err := mysql.ParseBinlogPos(pos)
+	if err != nil {
+		return fmt.Errorf("wait for the binlog stream: %w", err)
+	}
+	return s.waitFor(ctx, target)
+}
+
+func (s *MySQLStream) waitFor(ctx context.Context, target mysql.BinlogPos) error {
 	for {
 		s.mu.Lock()
 		pos, ch, done, err := s.pos, s.changed, s.done, s.err

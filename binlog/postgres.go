@@ -168,6 +168,10 @@ func (s *PostgresStream) Position() pglogrepl.LSN {
 	return s.pos
 }
 
+// RestartPosition is Position as text: a stream resumed from the slot there
+// sees every change not yet handed to the sink.
+func (s *PostgresStream) RestartPosition() string { return s.Position().String() }
+
 // Lag is how old the last transaction read was when its commit was read;
 // zero once the server reports nothing more to send.
 func (s *PostgresStream) Lag() time.Duration {

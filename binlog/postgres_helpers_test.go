@@ -142,7 +142,7 @@ func (s *pgStream) sync(t *testing.T) pglogrepl.LSN {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.stream.WaitFor(ctx, lsn); err != nil {
+	if err := s.stream.WaitFor(ctx, lsn.String()); err != nil {
 		t.Fatal(err)
 	}
 	return lsn

@@ -175,7 +175,7 @@ func TestPostgresStreamWaitForIdle(t *testing.T) {
 func waitIdle(t *testing.T, s *pgStream, what string, lsn pglogrepl.LSN) {
 	t.Helper()
 	start := time.Now()
-	if err := s.stream.WaitFor(testCtx(t), lsn); err != nil {
+	if err := s.stream.WaitFor(testCtx(t), lsn.String()); err != nil {
 		t.Fatalf("WaitFor(%s %s): %v", what, lsn, err)
 	}
 	d := time.Since(start)
@@ -224,7 +224,7 @@ func TestPostgresStreamCleanup(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := s.stream.WaitFor(ctx, s.stream.Position()+1); err == nil || ctx.Err() != nil {
+	if err := s.stream.WaitFor(ctx, (s.stream.Position() + 1).String()); err == nil || ctx.Err() != nil {
 		t.Fatalf("WaitFor on a closed stream = %v, want an immediate error", err)
 	}
 	if err := postgres.DropSlot(ctx, s.app, s.slot); err != nil {
@@ -264,7 +264,7 @@ func TestPostgresStreamForeignDDL(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Run = %v, want an error saying %q", err, c.want)
 			}
-			if err := s.stream.WaitFor(testCtx(t), s.stream.Position()+1); err == nil || !strings.Contains(err.Error(), c.want) {
+			if err := s.stream.WaitFor(testCtx(t), (s.stream.Position() + 1).String()); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("WaitFor after the stream failed = %v", err)
 			}
 		})

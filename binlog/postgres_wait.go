@@ -13,12 +13,21 @@ import (
 // under a cut-over lock should not wait for the idle status interval.
 const pingInterval = 200 * time.Millisecond
 
-// WaitFor blocks until Position() >= lsn, ctx ends, or the stream ends
-// (an error). Take lsn with postgres.CurrentLSN after the writes that must
-// be seen: it is past every earlier commit and already flushed.
-// pg_current_wal_lsn() lags commits under synchronous_commit=off, and a
-// position not yet flushed is reached only once the server flushes it.
-func (s *PostgresStream) WaitFor(ctx context.Context, lsn pglogrepl.LSN) error {
+// WaitFor blocks until Position() >= pos (an LSN as pglogrepl.LSN.String
+// prints it), ctx ends, or the stream ends (an error). Take pos with
+// postgres.CurrentLSN after the writes that must be seen: it is past every
+// earlier commit and already flushed. pg_current_wal_lsn() lags commits
+// under synchronous_commit=off, and a position not yet flushed is reached
+// only once the server flushes it.
+func (s *PostgresStream) WaitFor(ctx context.Context, pos string) error {
+	lsn, err := pglogrepl.ParseLSN(pos)
+	if err != nil {
+		return fmt.Errorf("wait for replication slot %s: position %q: %w", s.cfg.Slot, pos, err)
+	}
+	return s.waitFor(ctx, lsn)
+}
+
+func (s *PostgresStream) waitFor(ctx context.Context, lsn pglogrepl.LSN) error {
 	tick := time.NewTicker(pingInterval)
 	defer tick.Stop()
 	for first := true; ; first = false {

@@ -25,16 +25,15 @@ func (e *mysqlEngine) dropCheckpoint(ctx context.Context) error {
 }
 
 // restartPosition is where a resumed run's stream starts: the stream's
-// restart point, or where it was opened while it has none yet (its goroutine
-// has not begun reading: a run failing at once must still checkpoint a
-// position it can resume from, never an empty one).
+// restart point, which is where it was opened until its goroutine has read
+// a whole transaction (a run failing at once must still checkpoint a
+// position it can resume from, never an empty one). The checkpointer runs
+// only once the stream is opened.
 func (e *mysqlEngine) restartPosition() string {
-	if e.stream != nil {
-		if p := e.stream.RestartPosition(); p != (mysql.BinlogPos{}) {
-			return p.String()
-		}
+	if e.stream == nil {
+		return ""
 	}
-	return e.start.String()
+	return e.stream.RestartPosition()
 }
 
 func (e *mysqlEngine) checkpointed(string) {} // the server keeps binlogs by its own rules

@@ -31,7 +31,6 @@ type mysqlEngine struct {
 
 	rows   *mysql.Rows
 	stream *binlog.MySQLStream
-	start  mysql.BinlogPos
 	lags   lagTracker
 	cut    *cutover.MySQL
 }
@@ -48,18 +47,17 @@ func (e *mysqlEngine) startStream(ctx context.Context) error {
 
 // openStream prepares the binlog reader from start (Run reads).
 func (e *mysqlEngine) openStream(start mysql.BinlogPos) error {
-	e.start = start
 	c := e.m.cfg
 	e.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
 		Host: c.Conn.Host, Port: c.Conn.Port, User: c.Conn.User, Password: c.Conn.Password,
 		MariaDB: e.server.MariaDB, Database: c.Conn.Database, Table: c.Table, Key: keyDecoder(e.src, e.srcKey),
-	})
+	}, start)
 	c.Log.Info().Str("binlog_start", start.String()).Str("shadow", e.m.shadow).Msg("stream started")
 	return nil
 }
 
 func (e *mysqlEngine) runStream(ctx context.Context, sink binlog.Sink) error {
-	return e.stream.Run(ctx, e.start, sink)
+	return e.stream.Run(ctx, sink)
 }
 
 // streamLag is how far the binlog reader is behind the server.
@@ -99,7 +97,7 @@ func (e *mysqlEngine) caughtUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return e.stream.WaitFor(ctx, pos)
+	return e.stream.WaitFor(ctx, pos.String())
 }
 
 // catchUp brings the shadow level with the source while lock holds the
@@ -110,7 +108,7 @@ func (e *mysqlEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	if err := e.stream.WaitFor(ctx, pos); err != nil {
+	if err := e.stream.WaitFor(ctx, pos.String()); err != nil {
 		return fmt.Errorf("drain stream while writes are held: %w", err)
 	}
 	return e.m.applier.Drain(ctx, e.rows.ResyncWritesBlocked)

@@ -12,7 +12,7 @@ import (
 // was opened at (CI once saw ":0" there, which --resume refused).
 func TestMySQLRestartPositionBeforeTheStreamRuns(t *testing.T) {
 	start := mysql.BinlogPos{File: "binlog.000042", Pos: 4242}
-	e := &mysqlEngine{start: start, stream: binlog.NewMySQLStream(binlog.MySQLConfig{})}
+	e := &mysqlEngine{stream: binlog.NewMySQLStream(binlog.MySQLConfig{}, start)}
 	if got := e.restartPosition(); got != start.String() {
 		t.Fatalf("restartPosition = %q, want %q", got, start.String())
 	}

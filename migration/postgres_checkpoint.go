@@ -33,7 +33,7 @@ func (e *postgresEngine) restartPosition() string {
 	if e.stream == nil {
 		return pglogrepl.LSN(e.confirmed.Load()).String()
 	}
-	return e.stream.Position().String()
+	return e.stream.RestartPosition()
 }
 
 // checkpointed lets the slot release the WAL before a saved position.

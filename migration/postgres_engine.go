@@ -130,7 +130,7 @@ func (e *postgresEngine) caughtUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return e.stream.WaitFor(ctx, lsn)
+	return e.stream.WaitFor(ctx, lsn.String())
 }
 
 // catchUp runs inside the cut-over transaction, which holds the table: the
