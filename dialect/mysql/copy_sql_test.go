@@ -27,7 +27,7 @@ func TestCopyRangeSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.copyRangeSQL(c.lo, c.hi)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }
@@ -53,7 +53,7 @@ func TestMissingKeysSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.missingKeysSQL(c.lo, c.hi)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }

@@ -138,7 +138,7 @@ func TestKeyRangeSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, args := keyRange(c.cols, c.alias, c.lo, c.hi)
-			checkSQL(t, got, args, c.want, c.wantArgs)
+			assertSQL(t, got, args, c.want, c.wantArgs)
 		})
 	}
 }

@@ -23,7 +23,7 @@ func TestAwaitCommittedSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.awaitCommittedSQL(c.keys)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }
@@ -47,7 +47,7 @@ func TestResyncDeleteSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.resyncDeleteSQL(c.keys)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }
@@ -77,7 +77,7 @@ func TestResyncInsertSQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.resyncInsertSQL(c.keys, c.locking)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }
@@ -110,7 +110,7 @@ func TestStaleHoldersSQL(t *testing.T) {
 			if !ok {
 				t.Fatal("index skipped")
 			}
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 	for _, c := range []struct {

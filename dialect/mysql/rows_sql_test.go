@@ -7,9 +7,9 @@ import (
 	"github.com/hotswap/hotswap/schema"
 )
 
-// checkSQL fails t unless the statement and its arguments are exactly the
+// assertSQL fails t unless the statement and its arguments are exactly the
 // wanted ones (a nil and an empty argument list are the same).
-func checkSQL(t *testing.T, query string, args []any, want string, wantArgs []any) {
+func assertSQL(t *testing.T, query string, args []any, want string, wantArgs []any) {
 	t.Helper()
 	if query != want {
 		t.Errorf("SQL\ngot  %s\nwant %s", query, want)
@@ -90,7 +90,7 @@ func TestNextBoundarySQL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args := c.rows.nextBoundarySQL(c.after, c.size)
-			checkSQL(t, query, args, c.want, c.wantArgs)
+			assertSQL(t, query, args, c.want, c.wantArgs)
 		})
 	}
 }
