@@ -23,21 +23,36 @@ func CreateShadow(ctx context.Context, db *sql.DB, database, table, shadow, alte
 		return false, err
 	}
 	defer Discard(c)
-	if _, err := c.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s LIKE %s", qualified(database, shadow), qualified(database, table))); err != nil {
+	if _, err := c.ExecContext(ctx, createShadowSQL(database, table, shadow)); err != nil {
 		return false, fmt.Errorf("create shadow table %s (under the server's sql_mode): %w", shadow, err)
 	}
-	if _, err := c.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", qualified(database, shadow), alter)); err != nil {
+	if _, err := c.ExecContext(ctx, alterShadowSQL(database, shadow, alter)); err != nil {
 		return true, fmt.Errorf("the server rejected the ALTER (applied to the empty shadow table %s under the server's sql_mode): %w", shadow, err)
 	}
 	return true, nil
 }
 
+// createShadowSQL creates shadow as an empty copy of table's definition.
+func createShadowSQL(database, table, shadow string) string {
+	return fmt.Sprintf("CREATE TABLE %s LIKE %s", qualified(database, shadow), qualified(database, table))
+}
+
+// alterShadowSQL applies the user's ALTER clauses, as written, to the shadow.
+func alterShadowSQL(database, shadow, alter string) string {
+	return fmt.Sprintf("ALTER TABLE %s %s", qualified(database, shadow), alter)
+}
+
 // DropTable drops a table hotswap created (shadow, sentry, old table on request).
 func DropTable(ctx context.Context, q Querier, database, name string) error {
-	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(database, name)); err != nil {
+	if _, err := q.ExecContext(ctx, dropTableSQL(database, name)); err != nil {
 		return fmt.Errorf("drop table %s: %w", name, err)
 	}
 	return nil
+}
+
+// dropTableSQL drops the table if it is there: a cleanup may run twice.
+func dropTableSQL(database, name string) string {
+	return "DROP TABLE IF EXISTS " + qualified(database, name)
 }
 
 // RunLockName names the server-wide advisory lock that keeps two hotswap runs

@@ -24,6 +24,20 @@ func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (stri
 	if err != nil {
 		return "", err
 	}
+	drop, build := deferIndexesSQL(database, shadow, ddl)
+	if drop == "" {
+		return "", nil
+	}
+	if _, err := q.ExecContext(ctx, drop); err != nil {
+		return "", fmt.Errorf("drop the shadow's secondary indexes until the copy is done: %w", err)
+	}
+	return build, nil
+}
+
+// deferIndexesSQL reads the plain secondary indexes off the shadow's CREATE
+// TABLE (ddl): drop removes them all in one ALTER, build adds them back as
+// the server printed them. Both are "" when there is none.
+func deferIndexesSQL(database, shadow, ddl string) (drop, build string) {
 	var drops, adds []string
 	for _, line := range strings.Split(ddl, "\n") {
 		def := strings.TrimSuffix(strings.TrimSpace(line), ",")
@@ -35,12 +49,10 @@ func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (stri
 		adds = append(adds, "ADD "+def)
 	}
 	if len(drops) == 0 {
-		return "", nil
+		return "", ""
 	}
-	if _, err := q.ExecContext(ctx, "ALTER TABLE "+qualified(database, shadow)+" "+strings.Join(drops, ", ")); err != nil {
-		return "", fmt.Errorf("drop the shadow's secondary indexes until the copy is done: %w", err)
-	}
-	return "ALTER TABLE " + qualified(database, shadow) + " " + strings.Join(adds, ", "), nil
+	return "ALTER TABLE " + qualified(database, shadow) + " " + strings.Join(drops, ", "),
+		"ALTER TABLE " + qualified(database, shadow) + " " + strings.Join(adds, ", ")
 }
 
 // BuildIndexes runs an index build DeferIndexes returned. A resumed run may

@@ -24,7 +24,7 @@ func AlterInstant(ctx context.Context, db *sql.DB, database, table, alter string
 	if err := SetLockWait(ctx, conn, lockWait); err != nil {
 		return false, "", err
 	}
-	_, err = conn.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s, ALGORITHM=INSTANT", qualified(database, table), alter))
+	_, err = conn.ExecContext(ctx, alterInstantSQL(database, table, alter))
 	var me *driver.MySQLError
 	switch {
 	case err == nil:
@@ -35,4 +35,10 @@ func AlterInstant(ctx context.Context, db *sql.DB, database, table, alter string
 		return false, fmt.Sprintf("the table's metadata lock was not granted within %s", lockWait), nil
 	}
 	return false, "", fmt.Errorf("ALTER TABLE %s ... ALGORITHM=INSTANT: %w", table, err)
+}
+
+// alterInstantSQL is the user's ALTER on the table itself, which the server
+// must do instantly or refuse (rather than copy the table under a lock).
+func alterInstantSQL(database, table, alter string) string {
+	return fmt.Sprintf("ALTER TABLE %s %s, ALGORITHM=INSTANT", qualified(database, table), alter)
 }
