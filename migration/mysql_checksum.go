@@ -11,7 +11,7 @@ import (
 // moment (writers held with LOCK TABLES t READ for the catch-up).
 func (e *mysqlEngine) checksumPoint(ctx context.Context) ([]checksum.Snapshot, func(), error) {
 	m := e.m
-	point := checksum.MySQLPoint{DB: e.db, Database: m.cfg.Conn.Database, Table: m.cfg.Table,
+	point := mysql.ChecksumPoint{DB: e.db, Database: m.cfg.Conn.Database, Table: m.cfg.Table,
 		LockTimeout: m.cfg.CutOverLockTimeout, Applier: m.applier, CatchUp: e.catchUp}
 	conns, err := point.Open(ctx, m.cfg.Threads)
 	if err != nil {
@@ -21,7 +21,7 @@ func (e *mysqlEngine) checksumPoint(ctx context.Context) ([]checksum.Snapshot, f
 	for i, c := range conns {
 		snaps[i] = mysql.Snapshot{Rows: e.rows, Conn: c}
 	}
-	return snaps, func() { checksum.Close(conns) }, nil
+	return snaps, func() { mysql.EndSnapshots(conns) }, nil
 }
 
 // snapshot opens one consistent snapshot, holding nothing: the early

@@ -55,7 +55,7 @@ func (e *mysqlEngine) checksumTarget(ctx context.Context, shadow string) (*check
 	}
 	rows := &mysql.Rows{DB: e.db, Database: db, Source: table, Shadow: shadow, Pairs: pairs,
 		SrcKey: srcKey, DstKey: dstKey, SrcTable: src, DstTable: dst, ShareLock: e.server.ShareLock, TimeZone: tz}
-	point := checksum.MySQLPoint{DB: e.db, Database: db, Table: table, Also: []string{shadow}, LockTimeout: c.CutOverLockTimeout}
+	point := mysql.ChecksumPoint{DB: e.db, Database: db, Table: table, Also: []string{shadow}, LockTimeout: c.CutOverLockTimeout}
 	t := &checksumTarget{shadow: db + "." + shadow, keyColumns: srcKey.Columns}
 	for _, p := range pairs {
 		t.columns = append(t.columns, p.Source)
@@ -73,7 +73,7 @@ func (e *mysqlEngine) checksumTarget(ctx context.Context, shadow string) (*check
 		for i, conn := range conns {
 			snaps[i] = mysql.Snapshot{Rows: rows, Conn: conn}
 		}
-		return snaps, func() { checksum.Close(conns) }, nil
+		return snaps, func() { mysql.EndSnapshots(conns) }, nil
 	}
 	return t, nil
 }
