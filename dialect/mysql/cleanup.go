@@ -21,5 +21,10 @@ func IsSentry(ctx context.Context, q Querier, database, table string) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("read the comment of %s: %w", table, err)
 	}
-	return strings.HasPrefix(comment, "hotswap cut-over sentry"), nil
+	return isSentryComment(comment), nil
+}
+
+// isSentryComment says whether a table comment is the one createSentrySQL writes.
+func isSentryComment(comment string) bool {
+	return strings.HasPrefix(comment, "hotswap cut-over sentry")
 }

@@ -12,41 +12,61 @@ import (
 // CreateSentry creates the empty table that takes the old table's name during
 // the cut-over: while it exists, a RENAME of the table to that name fails.
 func CreateSentry(ctx context.Context, q Querier, database, name string) error {
-	_, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (id INT PRIMARY KEY) ENGINE=InnoDB COMMENT='hotswap cut-over sentry: safe to drop when no hotswap runs'",
-		qualified(database, name)))
+	_, err := q.ExecContext(ctx, createSentrySQL(database, name))
 	if err != nil {
 		return fmt.Errorf("create cut-over sentry %s: %w", name, err)
 	}
 	return nil
 }
 
+// createSentrySQL creates the sentry with the comment IsSentry recognizes it by.
+func createSentrySQL(database, name string) string {
+	return fmt.Sprintf("CREATE TABLE %s (id INT PRIMARY KEY) ENGINE=InnoDB COMMENT='hotswap cut-over sentry: safe to drop when no hotswap runs'",
+		qualified(database, name))
+}
+
 // SetLockWait bounds how long this connection waits for metadata locks.
 func SetLockWait(ctx context.Context, c *sql.Conn, d time.Duration) error {
-	secs := max(1, int(d.Round(time.Second)/time.Second))
-	if _, err := c.ExecContext(ctx, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs)); err != nil {
+	if _, err := c.ExecContext(ctx, setLockWaitSQL(d)); err != nil {
 		return fmt.Errorf("set lock_wait_timeout: %w", err)
 	}
 	return nil
+}
+
+// setLockWaitSQL sets lock_wait_timeout to d in whole seconds, at least one:
+// the variable takes no fraction, and 0 would not wait at all.
+func setLockWaitSQL(d time.Duration) string {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	return fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs)
 }
 
 // LockForSwap read-locks the table (writes wait, reads go on) and write-locks
 // the sentry on c. The shadow stays unlocked so the final resync can run on
 // other connections and the RENAME can take it before it queues on the table.
 func LockForSwap(ctx context.Context, c *sql.Conn, database, table, sentry string) error {
-	q := fmt.Sprintf("LOCK TABLES %s READ, %s WRITE", qualified(database, table), qualified(database, sentry))
-	if _, err := c.ExecContext(ctx, q); err != nil {
+	if _, err := c.ExecContext(ctx, lockForSwapSQL(database, table, sentry)); err != nil {
 		return fmt.Errorf("lock %s for cut-over: %w", table, err)
 	}
 	return nil
 }
 
+// lockForSwapSQL read-locks the table and write-locks the sentry, nothing else.
+func lockForSwapSQL(database, table, sentry string) string {
+	return fmt.Sprintf("LOCK TABLES %s READ, %s WRITE", qualified(database, table), qualified(database, sentry))
+}
+
 // DropSentry drops the sentry on c, which holds it write-locked: the RENAME
 // waiting on it may then take its name.
 func DropSentry(ctx context.Context, c *sql.Conn, database, sentry string) error {
-	if _, err := c.ExecContext(ctx, "DROP TABLE "+qualified(database, sentry)); err != nil {
+	if _, err := c.ExecContext(ctx, dropSentrySQL(database, sentry)); err != nil {
 		return fmt.Errorf("drop cut-over sentry %s: %w", sentry, err)
 	}
 	return nil
+}
+
+// dropSentrySQL drops the sentry the connection holds write-locked.
+func dropSentrySQL(database, sentry string) string {
+	return "DROP TABLE " + qualified(database, sentry)
 }
 
 // Unlock releases LOCK TABLES.
@@ -59,12 +79,16 @@ func Unlock(ctx context.Context, c *sql.Conn) error {
 
 // SwapRename moves the table to old and the shadow to the table's name in one statement.
 func SwapRename(ctx context.Context, c *sql.Conn, database, table, old, shadow string) error {
-	q := fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s",
-		qualified(database, table), qualified(database, old), qualified(database, shadow), qualified(database, table))
-	if _, err := c.ExecContext(ctx, q); err != nil {
+	if _, err := c.ExecContext(ctx, swapRenameSQL(database, table, old, shadow)); err != nil {
 		return fmt.Errorf("rename %s and %s: %w", table, shadow, err)
 	}
 	return nil
+}
+
+// swapRenameSQL renames table to old and shadow to table, atomically.
+func swapRenameSQL(database, table, old, shadow string) string {
+	return fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s",
+		qualified(database, table), qualified(database, old), qualified(database, shadow), qualified(database, table))
 }
 
 // ConnectionID is the server's id of connection c.
@@ -117,7 +141,7 @@ func (p *QueueProbe) ExclusiveQueued(ctx context.Context, database, table string
 	if !p.zeroWait {
 		return p.pendingInPerformanceSchema(ctx, database, table, id)
 	}
-	_, err := p.c.ExecContext(ctx, "SELECT 1 FROM "+qualified(database, table)+" LIMIT 0")
+	_, err := p.c.ExecContext(ctx, queueProbeSQL(database, table))
 	switch {
 	case err == nil:
 		return false, nil
@@ -125,6 +149,12 @@ func (p *QueueProbe) ExclusiveQueued(ctx context.Context, database, table string
 		return true, nil
 	}
 	return false, fmt.Errorf("probe lock queue of %s: %w", table, err)
+}
+
+// queueProbeSQL opens the table and reads nothing: it needs only the
+// shared metadata lock that a queued exclusive request holds back.
+func queueProbeSQL(database, table string) string {
+	return "SELECT 1 FROM " + qualified(database, table) + " LIMIT 0"
 }
 
 func (p *QueueProbe) pendingInPerformanceSchema(ctx context.Context, database, table string, id int64) (bool, error) {
@@ -142,11 +172,14 @@ func (p *QueueProbe) pendingInPerformanceSchema(ctx context.Context, database, t
 
 // KillQuery ends the statement running on connection id.
 func KillQuery(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil {
+	if _, err := q.ExecContext(ctx, killQuerySQL(id)); err != nil {
 		return fmt.Errorf("kill query on connection %d: %w", id, err)
 	}
 	return nil
 }
+
+// killQuerySQL ends the statement of connection id, not the connection.
+func killQuerySQL(id int64) string { return fmt.Sprintf("KILL QUERY %d", id) }
 
 // Discard closes c for good instead of returning it to the pool, so a
 // connection that may still hold table locks is never reused.
@@ -185,10 +218,16 @@ func CarryAutoIncrement(ctx context.Context, q Querier, database, table, shadow 
 			value = old.String
 		}
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %s", qualified(database, shadow), value)); err != nil {
+	if _, err := q.ExecContext(ctx, carryAutoIncrementSQL(database, shadow, value)); err != nil {
 		return fmt.Errorf("carry AUTO_INCREMENT %s to %s: %w", value, shadow, err)
 	}
 	return nil
+}
+
+// carryAutoIncrementSQL sets the shadow's AUTO_INCREMENT counter to value,
+// a decimal number written into the statement as it is.
+func carryAutoIncrementSQL(database, shadow, value string) string {
+	return fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT = %s", qualified(database, shadow), value)
 }
 
 // autoIncrement is a table's next AUTO_INCREMENT value, NULL without one.
