@@ -137,10 +137,15 @@ func Triggers(ctx context.Context, q Querier, database, name string) ([]string, 
 // ShowCreate returns the server's CREATE TABLE statement.
 func ShowCreate(ctx context.Context, q Querier, database, name string) (string, error) {
 	var n, ddl string
-	if err := q.QueryRowContext(ctx, "SHOW CREATE TABLE "+qualified(database, name)).Scan(&n, &ddl); err != nil {
+	if err := q.QueryRowContext(ctx, showCreateSQL(database, name)).Scan(&n, &ddl); err != nil {
 		return "", fmt.Errorf("SHOW CREATE TABLE %s: %w", name, err)
 	}
 	return ddl, nil
+}
+
+// showCreateSQL asks for the table's CREATE TABLE statement.
+func showCreateSQL(database, name string) string {
+	return "SHOW CREATE TABLE " + qualified(database, name)
 }
 
 // EstimateRows is the optimizer's row estimate: cheap, not exact.

@@ -23,16 +23,15 @@ func GlobalStatus(ctx context.Context, q Querier, names []string) (map[string]in
 	if len(names) == 0 {
 		return map[string]int64{}, nil
 	}
-	lits := make([]string, len(names))
+	query, err := globalStatusSQL(names)
+	if err != nil {
+		return nil, err
+	}
 	want := make(map[string][]string, len(names)) // lower-case name -> names as given
-	for i, n := range names {
-		if !ValidStatusName(n) {
-			return nil, fmt.Errorf("status variable name %q: only letters, digits and _ allowed", n)
-		}
-		lits[i] = "'" + n + "'"
+	for _, n := range names {
 		want[strings.ToLower(n)] = append(want[strings.ToLower(n)], n)
 	}
-	rows, err := q.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN ("+strings.Join(lits, ", ")+")")
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("SHOW GLOBAL STATUS: %w", err)
 	}
@@ -66,6 +65,19 @@ func GlobalStatus(ctx context.Context, q Querier, names []string) (map[string]in
 	return out, nil
 }
 
+// globalStatusSQL reads the named counters. The names are written into the
+// statement as literals, so each is checked first.
+func globalStatusSQL(names []string) (string, error) {
+	lits := make([]string, len(names))
+	for i, n := range names {
+		if !ValidStatusName(n) {
+			return "", fmt.Errorf("status variable name %q: only letters, digits and _ allowed", n)
+		}
+		lits[i] = "'" + n + "'"
+	}
+	return "SHOW GLOBAL STATUS WHERE Variable_name IN (" + strings.Join(lits, ", ") + ")", nil
+}
+
 // Throttle is the SQL of the throttler's checks on MySQL and MariaDB:
 // the heartbeat table lives in Database, the load is SHOW GLOBAL STATUS.
 type Throttle struct{ Database string }
@@ -85,28 +97,39 @@ func (th Throttle) CreateHeartbeat(ctx context.Context, q *sql.DB, name string) 
 	if err := th.DropHeartbeat(ctx, q, name); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, seq BIGINT NOT NULL) "+
-		"ENGINE=InnoDB COMMENT='hotswap throttle heartbeat: safe to drop when no hotswap runs'", qualified(th.Database, name)))
+	_, err := q.ExecContext(ctx, th.createHeartbeatSQL(name))
 	if err != nil {
 		return fmt.Errorf("create heartbeat table %s: %w", name, err)
 	}
 	return nil
 }
 
+// createHeartbeatSQL creates the heartbeat table, whose one row has id 1.
+func (th Throttle) createHeartbeatSQL(name string) string {
+	return fmt.Sprintf("CREATE TABLE %s (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, seq BIGINT NOT NULL) "+
+		"ENGINE=InnoDB COMMENT='hotswap throttle heartbeat: safe to drop when no hotswap runs'", qualified(th.Database, name))
+}
+
 // WriteHeartbeat upserts sequence number seq into the heartbeat table.
 func (th Throttle) WriteHeartbeat(ctx context.Context, q *sql.DB, name string, seq int64) error {
-	_, err := q.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (id, seq) VALUES (1, ?) ON DUPLICATE KEY UPDATE seq = ?",
-		qualified(th.Database, name)), seq, seq)
+	query, args := th.writeHeartbeatSQL(name, seq)
+	_, err := q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("write heartbeat %d to %s: %w", seq, name, err)
 	}
 	return nil
 }
 
+// writeHeartbeatSQL upserts row 1 with seq, bound once for each branch.
+func (th Throttle) writeHeartbeatSQL(name string, seq int64) (string, []any) {
+	return fmt.Sprintf("INSERT INTO %s (id, seq) VALUES (1, ?) ON DUPLICATE KEY UPDATE seq = ?",
+		qualified(th.Database, name)), []any{seq, seq}
+}
+
 // ReadHeartbeat returns the sequence number the server holds; found is false
 // while the table or its row is not there (not yet replicated).
 func (th Throttle) ReadHeartbeat(ctx context.Context, q *sql.DB, name string) (seq int64, found bool, err error) {
-	err = q.QueryRowContext(ctx, fmt.Sprintf("SELECT seq FROM %s WHERE id = 1", qualified(th.Database, name))).Scan(&seq)
+	err = q.QueryRowContext(ctx, th.readHeartbeatSQL(name)).Scan(&seq)
 	switch {
 	case err == sql.ErrNoRows || isNoSuchTable(err):
 		return 0, false, nil
@@ -116,9 +139,14 @@ func (th Throttle) ReadHeartbeat(ctx context.Context, q *sql.DB, name string) (s
 	return seq, true, nil
 }
 
+// readHeartbeatSQL reads row 1's sequence number.
+func (th Throttle) readHeartbeatSQL(name string) string {
+	return fmt.Sprintf("SELECT seq FROM %s WHERE id = 1", qualified(th.Database, name))
+}
+
 // DropHeartbeat drops the heartbeat table if it exists.
 func (th Throttle) DropHeartbeat(ctx context.Context, q *sql.DB, name string) error {
-	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(th.Database, name)); err != nil {
+	if _, err := q.ExecContext(ctx, dropTableSQL(th.Database, name)); err != nil {
 		return fmt.Errorf("drop heartbeat table %s: %w", name, err)
 	}
 	return nil
