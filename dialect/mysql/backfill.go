@@ -52,7 +52,7 @@ func (b *Backfill) CopyRange(ctx context.Context, lo, hi []any) (int64, [][]any,
 		return 0, nil, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %d", max(b.LockWait, 1))); err != nil {
+	if _, err := conn.ExecContext(ctx, b.rowLockWaitSQL()); err != nil {
 		return 0, nil, err
 	}
 	query, args := b.Statement(lo, hi)
@@ -67,12 +67,24 @@ func (b *Backfill) CopyRange(ctx context.Context, lo, hi []any) (int64, [][]any,
 	return n, nil, err
 }
 
+// rowLockWaitSQL bounds the chunk's wait for a row lock by LockWait
+// seconds, at least one.
+func (b *Backfill) rowLockWaitSQL() string {
+	return fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %d", max(b.LockWait, 1))
+}
+
 // Count is the rows of lo < key <= hi that --where selects (a dry run's sample).
 func (b *Backfill) Count(ctx context.Context, lo, hi []any) (int64, error) {
-	cond, args := keyRange(b.SrcKey.Columns, "", lo, hi)
+	query, args := b.countSQL(lo, hi)
 	var n int64
-	err := b.DB.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) AND %s", b.src(), b.whereOrTrue(), cond), args...).Scan(&n)
+	err := b.DB.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
+}
+
+// countSQL counts the rows of lo < key <= hi that --where selects.
+func (b *Backfill) countSQL(lo, hi []any) (string, []any) {
+	cond, args := keyRange(b.SrcKey.Columns, "", lo, hi)
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) AND %s", b.src(), b.whereOrTrue(), cond), args
 }
 
 // Check runs the statement on an empty range inside a transaction rolled
@@ -84,10 +96,15 @@ func (b *Backfill) Check(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	query := fmt.Sprintf("UPDATE %s SET %s WHERE FALSE AND (%s)", b.src(), b.Set, b.whereOrTrue())
-	if b.Template != "" {
-		query = strings.ReplaceAll(b.Template, ChunkPlaceholder, "(FALSE)")
-	}
-	_, err = tx.ExecContext(ctx, query)
+	_, err = tx.ExecContext(ctx, b.emptyRangeSQL())
 	return err
+}
+
+// emptyRangeSQL is the chunk's statement on no rows, for Check: the server
+// still parses and resolves every name in it.
+func (b *Backfill) emptyRangeSQL() string {
+	if b.Template != "" {
+		return strings.ReplaceAll(b.Template, ChunkPlaceholder, "(FALSE)")
+	}
+	return fmt.Sprintf("UPDATE %s SET %s WHERE FALSE AND (%s)", b.src(), b.Set, b.whereOrTrue())
 }
