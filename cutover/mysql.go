@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotswap/hotswap/applier"
 	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
@@ -41,7 +40,7 @@ type MySQL struct {
 	Shadow      string
 	Old         string
 	LockTimeout time.Duration
-	Applier     *applier.Applier // paused for the attempt
+	Applier     Pauser // paused while the table is locked; nil: nothing to pause
 	// AutoIncrement is the counter the ALTER names (AUTO_INCREMENT = N), nil
 	// when it names none: the shadow keeps it instead of the table's.
 	AutoIncrement *uint64
@@ -69,8 +68,8 @@ func (m *MySQL) Attempt(ctx context.Context) (err error) {
 			err = errors.Join(err, mysql.DropTable(dctx, m.DB, m.Database, m.Old))
 		}
 	}()
-	m.Applier.Pause()
-	defer m.Applier.Resume()
+	resume := pause(m.Applier)
+	defer resume()
 	if err := mysql.LockForSwap(ctx, conns.a, m.Database, m.Table, m.Old); err != nil {
 		return err
 	}

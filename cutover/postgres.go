@@ -41,6 +41,8 @@ type Postgres struct {
 	DB                         *sql.DB // pgx stdlib; the cut-over uses two connections at once
 	Schema, Table, Shadow, Old string  // Old: e.g. "_t_old", must not exist
 	LockTimeout                time.Duration
+	// Applier is paused for the whole attempt; nil: nothing to pause.
+	Applier Pauser
 	// KillBlockersAfter: 0 never; else, once the cut-over's lock requests
 	// (over all Attempts of this value) have waited this long, the sessions
 	// blocking the lock are cancelled, and terminated if they still block
@@ -68,6 +70,8 @@ func (p *Postgres) Attempt(ctx context.Context) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
+	resume := pause(p.Applier)
+	defer resume()
 	conn, err := p.DB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("cut-over connection: %w", err)

@@ -175,10 +175,8 @@ func (e *postgresEngine) cutOverAttempt(ctx context.Context) error {
 	m := e.m
 	if e.cut == nil {
 		e.cut = &cutover.Postgres{DB: e.db, Schema: m.cfg.Schema, Table: m.cfg.Table, Shadow: m.shadow, Old: m.old,
-			LockTimeout: m.cfg.CutOverLockTimeout, KillBlockersAfter: m.cfg.KillBlockersAfter, CatchUp: e.catchUp}
+			LockTimeout: m.cfg.CutOverLockTimeout, KillBlockersAfter: m.cfg.KillBlockersAfter, Applier: m.applier, CatchUp: e.catchUp}
 	}
-	m.applier.Pause() // its resyncs would queue on the locked tables, then miss the renamed shadow
-	defer m.applier.Resume()
 	return e.cut.Attempt(ctx)
 }
 
