@@ -39,6 +39,13 @@ func CheckPrivileges(ctx context.Context, db *sql.DB, database string) error {
 	if err != nil {
 		return err
 	}
+	return missingPrivileges(global, onSchema, database)
+}
+
+// missingPrivileges names what the user lacks, from the privileges granted
+// globally and on the database, with the GRANT statements a DBA runs to fix
+// it; nil when nothing is missing.
+func missingPrivileges(global, onSchema map[string]bool, database string) error {
 	var onDB, onAll []string
 	for _, p := range schemaPrivileges {
 		if !global[p] && !onSchema[p] {
