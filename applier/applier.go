@@ -55,6 +55,7 @@ type Applier struct {
 	wake     *sync.Cond // any change to paused, active, draining or the sets
 	parts    []*keySet  // pending keys, one set per worker
 	paused   bool
+	held     bool // Hold: no flushes, MaxKeys kept
 	running  bool // Run is active
 	active   int  // worker flushes in progress
 	draining int  // Drain calls in progress

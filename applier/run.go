@@ -72,13 +72,13 @@ func liveErr(ctx context.Context, err error) error {
 	return err
 }
 
-// begin takes a batch of partition p unless paused or empty, and marks a
+// begin takes a batch of partition p unless paused, held or empty, and marks a
 // flush in progress. Taking keys makes room for an Add waiting at MaxKeys.
 // fly is the flush's ticket for end, since its keys' oldest epoch.
 func (a *Applier) begin(p int) (batch [][]any, fly int64, since uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.paused || a.parts[p].len() == 0 {
+	if a.paused || a.held || a.parts[p].len() == 0 {
 		return nil, 0, 0
 	}
 	a.active++

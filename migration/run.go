@@ -187,10 +187,7 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 	if err := m.copier.Run(ctx); err != nil {
 		return err
 	}
-	if len(builds) > 0 {
-		m.setState(StateIndexing)
-	}
-	if err := m.eng.afterCopy(ctx, builds); err != nil {
+	if err := m.buildDeferredIndexes(ctx, builds); err != nil {
 		return err
 	}
 	m.ckpt.setIndexes(nil)
@@ -212,6 +209,20 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 		return err
 	}
 	return m.cutOver(ctx)
+}
+
+// buildDeferredIndexes builds the indexes the copy went without, with the
+// applier held: the stream's changes wait (deduplicated, bounded) instead of
+// being written into the shadow while its index is built. On MariaDB, shadow
+// writes during an online ADD KEY are logged and applied in its final phase,
+// where every writer of the server stalled for 0.2-0.8 s under 300 tx/s.
+func (m *Migration) buildDeferredIndexes(ctx context.Context, builds []string) error {
+	if len(builds) > 0 {
+		m.setState(StateIndexing)
+		m.applier.Hold()
+		defer m.applier.Release()
+	}
+	return m.eng.afterCopy(ctx, builds)
 }
 
 func (m *Migration) close() {
