@@ -74,6 +74,11 @@ func (m *Migration) runEarly(ctx context.Context) error {
 	}()
 	if err := p.early.Run(ctx); err != nil {
 		m.cfg.Log.Warn().Err(err).Msg("early checksum stopped; the consistent point compares the rest")
+		return nil
+	}
+	if r := p.early.Rest(); r.All {
+		m.cfg.Log.Info().Int64("rows", r.Rows).Int("ranges_left", len(r.Holes)).Int("differing", len(r.Keys)).
+			Msg("early checksum reached the end of the table")
 	}
 	return nil
 }

@@ -114,6 +114,9 @@ func TestEarlyChecksumFindsARowTheCopyGotWrong(t *testing.T) {
 	e.exec("CREATE TRIGGER corrupt BEFORE INSERT ON _t_new FOR EACH ROW SET NEW.v = IF(NEW.id = 20, -1, NEW.v)")
 	os.Remove(hold)
 	run.waitState(t, migration.StatePostponed)
+	eventually(t, time.Minute, "the early checksum to reach the end", func() bool {
+		return strings.Contains(logs.String(), "early checksum reached the end")
+	})
 	e.exec("DROP TRIGGER corrupt")
 	os.Remove(cfg.PostponeFlagFile)
 	run.wait(t)
