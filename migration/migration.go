@@ -67,6 +67,7 @@ type parts struct {
 	applier   *applier.Applier
 	throttler *throttle.Throttler
 	copyStart atomic.Int64 // unix nanoseconds
+	eta       *etaClamp
 }
 
 func (m *Migration) parts() *parts { return m.running.Load() }

@@ -166,7 +166,7 @@ func (m *Migration) build() *parts {
 		m.applier.Record(maxTouchedKeys) // before the stream hands it anything
 	}
 	m.copier = copier.New(source, opts)
-	p := &parts{copier: m.copier, applier: m.applier, throttler: th}
+	p := &parts{copier: m.copier, applier: m.applier, throttler: th, eta: newETAClamp()}
 	m.running.Store(p)
 	return p
 }

@@ -31,8 +31,9 @@ func (m *Migration) Status() control.Status {
 	return st
 }
 
-// progressAndETA estimates from the copy's own rate; once the copy is done
-// it is 100% and the ETA is 0 (what remains is short).
+// progressAndETA estimates from the copy's own average rate, through the
+// run's etaClamp; once the copy is done it is 100% and the ETA is 0 (what
+// remains is short).
 func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
 	if p.copier.Done() {
 		return 100, 0
@@ -46,7 +47,7 @@ func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
 	if mine == 0 || took <= 0 {
 		return pct, -1
 	}
-	return pct, max(0, float64(m.estimate-copied)/(float64(mine)/took))
+	return pct, p.eta.next(time.Now(), float64(max(0, m.estimate-copied)), float64(mine)/took)
 }
 
 // SetThrottle is the throttle / no-throttle command.
