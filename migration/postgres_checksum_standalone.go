@@ -56,7 +56,7 @@ func (e *postgresEngine) checksumTarget(ctx context.Context, shadow string) (*ch
 	t.leftOut = pgLeftOut(src, dst, pairs)
 	// an exported snapshot is one moment for both tables: no lock needed
 	t.open = func(ctx context.Context) ([]checksum.Snapshot, func(), error) {
-		conns, err := sharedSnapshots(ctx, e.db, c.Threads)
+		conns, err := postgres.SharedSnapshots(ctx, e.db, c.Threads)
 		if err != nil {
 			return nil, nil, noRetry{err} // no lock was waited for: trying again would not help
 		}
@@ -64,7 +64,7 @@ func (e *postgresEngine) checksumTarget(ctx context.Context, shadow string) (*ch
 		for i, conn := range conns {
 			snaps[i] = postgres.Snapshot{Rows: rows, Conn: conn}
 		}
-		return snaps, func() { endSnapshots(conns) }, nil
+		return snaps, func() { postgres.EndSnapshots(conns) }, nil
 	}
 	return t, nil
 }
