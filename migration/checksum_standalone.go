@@ -108,16 +108,7 @@ func Checksum(ctx context.Context, cfg Config, shadow string) (Report, error) {
 	if err := m.eng.connect(ctx); err != nil {
 		return Report{}, err
 	}
-	var t *checksumTarget
-	var err error
-	switch e := m.eng.(type) {
-	case *mysqlEngine:
-		t, err = e.checksumTarget(ctx, shadow)
-	case *postgresEngine:
-		t, err = e.checksumTarget(ctx, shadow)
-	default:
-		err = refuse("the checksum does not support this engine")
-	}
+	t, err := m.eng.checksumTarget(ctx, shadow)
 	if err != nil {
 		return Report{}, err
 	}

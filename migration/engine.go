@@ -63,6 +63,10 @@ type engine interface {
 	// checksumPoint opens snapshots that all see source and shadow at one
 	// moment; done ends them.
 	checksumPoint(ctx context.Context) (snaps []checksum.Snapshot, done func(), err error)
+	// checksumTarget prepares a standalone checksum (Checksum) of the table
+	// against shadow ("": the shadow a run would create), holding the run
+	// lock.
+	checksumTarget(ctx context.Context, shadow string) (*checksumTarget, error)
 	cutOverAttempt(ctx context.Context) error
 
 	finish(ctx context.Context, out io.Writer) error
