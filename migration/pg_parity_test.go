@@ -91,15 +91,7 @@ func TestPostgresParityUnderWrites(t *testing.T) {
 			os.Remove(cfg.PostponeFlagFile)
 			run.wait(t)
 
-			pgParityExec(t, ref, "ALTER TABLE t "+c.alter)
-			if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
-				t.Errorf("hotswap's table differs from the server's ALTER:\n%s\nserver's:\n%s", got, want)
-			}
-			got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Errorf("rows differ: hotswap has %d, the server's ALTER %d", len(got), len(want))
-			}
-			e.requireNoSlotsOrPublications()
+			requireAsServerALTER(t, e, ref, c.alter, "hotswap's table", "hotswap has")
 		})
 	}
 }
@@ -163,6 +155,22 @@ func pgParityWrites(t *testing.T, db, ref *sql.DB, update string) (stop func()) 
 	}
 }
 
+// requireAsServerALTER applies the server's own ALTER to the reference and
+// requires t to be the same there and on hotswap's side: its definition
+// (names included) and every row; and no slot or publication left.
+func requireAsServerALTER(t *testing.T, e *pgEnv, ref *sql.DB, alter, table, rows string) {
+	t.Helper()
+	pgParityExec(t, ref, "ALTER TABLE t "+alter)
+	if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
+		t.Errorf("%s differs from the server's ALTER:\n%s\nserver's:\n%s", table, got, want)
+	}
+	got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows differ: %s %d, the server's ALTER %d", rows, len(got), len(want))
+	}
+	e.requireNoSlotsOrPublications()
+}
+
 // pgParityDefinition describes t as the catalogue compares it (columns,
 // constraints and indexes by name, clustering, replica identity, options).
 func pgParityDefinition(t *testing.T, db *sql.DB) string {
@@ -190,14 +198,6 @@ func TestPostgresParitySurvivesResume(t *testing.T) {
 	runRestartCase(t, restartCase{cfg: e.config("t", alter), start: e.start,
 		restart: func() { e.srv.Restart(t) }, run: e.run,
 		compare: func() {
-			pgParityExec(t, ref, "ALTER TABLE t "+alter)
-			if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
-				t.Errorf("the resumed run's table differs from the server's ALTER:\n%s\nserver's:\n%s", got, want)
-			}
-			got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Errorf("rows differ: the resumed run has %d, the server's ALTER %d", len(got), len(want))
-			}
-			e.requireNoSlotsOrPublications()
+			requireAsServerALTER(t, e, ref, alter, "the resumed run's table", "the resumed run has")
 		}})
 }
