@@ -20,7 +20,7 @@ func TestAlterAutoIncrementAndTableOptions(t *testing.T) {
 		{"raised with options", "AUTO_INCREMENT = 5000000, COMMENT 'kept', ROW_FORMAT=COMPACT, STATS_SAMPLE_PAGES=16, ADD COLUMN w INT",
 			func(*env) int64 { return 5000000 }, []string{"AUTO_INCREMENT=5000000", "COMMENT='kept'", "ROW_FORMAT=COMPACT", "STATS_SAMPLE_PAGES=16"}},
 		{"below the rows", "AUTO_INCREMENT=7, ADD COLUMN w INT",
-			func(e *env) int64 { return e.int64("SELECT MAX(id) + 1 FROM t") }, nil},
+			func(e *env) int64 { return e.scalar("SELECT MAX(id) + 1 FROM t") }, nil},
 		{"not named", "ADD COLUMN w INT, DEFAULT CHARSET=latin1",
 			func(*env) int64 { return 1000001 }, []string{"DEFAULT CHARSET=latin1", "ROW_FORMAT=DYNAMIC"}},
 	} {
@@ -29,7 +29,7 @@ func TestAlterAutoIncrementAndTableOptions(t *testing.T) {
 			e.exec(create, "INSERT INTO t (id) VALUES (1000000)", "DELETE FROM t")
 			parityRun{alter: c.alter, rows: 1500}.run(t, e)
 			want := c.want(e)
-			if got := e.int64("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'"); got != want {
+			if got := e.scalar("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'"); got != want {
 				t.Errorf("AUTO_INCREMENT %d after the run, want %d", got, want)
 			}
 			ddl := e.showCreate("t")
@@ -40,13 +40,4 @@ func TestAlterAutoIncrementAndTableOptions(t *testing.T) {
 			}
 		})
 	}
-}
-
-func (e *env) int64(q string) int64 {
-	e.t.Helper()
-	var n int64
-	if err := e.admin.QueryRow(q).Scan(&n); err != nil {
-		e.t.Fatalf("%s: %v", q, err)
-	}
-	return n
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
 )
 
@@ -95,31 +94,4 @@ func (e *env) mappedColumns(src, dst string, renames map[string]string) [][2]str
 		}
 	}
 	return pairs
-}
-
-func newWorkload(t *testing.T, e *env, rows int, opts workload.Options) *workload.Workload {
-	t.Helper()
-	opts.Table = "t"
-	if opts.Seed == 0 {
-		opts.Seed = time.Now().UnixNano()
-	}
-	t.Logf("workload seed %d", opts.Seed)
-	w, err := workload.New(e.admin, opts)
-	if err != nil {
-		t.Fatalf("workload: %v", err)
-	}
-	if err := w.Load(context.Background(), rows); err != nil {
-		t.Fatalf("load %d rows: %v", rows, err)
-	}
-	return w
-}
-
-func requireNoErrors(t *testing.T, st workload.Stats) {
-	t.Helper()
-	if len(st.Errors) > 0 {
-		t.Fatalf("workload saw %d errors (first: %v); stats %+v", len(st.Errors), st.Errors[0], st)
-	}
-	if st.Commits == 0 {
-		t.Fatalf("workload committed nothing: %+v", st)
-	}
 }

@@ -2,7 +2,6 @@ package migration_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -57,55 +56,85 @@ var mysqlHostileCases = []hostileCase{
 		table: "x" + strings.Repeat("é", 63), key: "id", mod: "m", str: "s", index: "ix", added: "a"},
 }
 
-// TestHostileNamesMySQL migrates each hostile table with an ALTER that adds a
+// hostileEngines is each engine's hostile tables, its DDL for them, and its
+// name limit and schema checks.
+var hostileEngines = map[string]struct {
+	cases         []hostileCase
+	quote         func(string) string
+	create        func(q func(string) string, c hostileCase) []string
+	alter         string                   // Sprintf of the added column, its default (quoted for a literal), the widened column
+	schema        func(e engineEnv) string // where the tables are: the workload's "schema.table" (the table's own name may hold dots)
+	nameFits      func(string) bool
+	nameLimit     string
+	requireSchema func(e engineEnv, c hostileCase) // the new table's columns, index and added default
+}{
+	"mysql": {cases: mysqlHostileCases, quote: mysql.Quote,
+		create: func(q func(string) string, c hostileCase) []string {
+			return []string{fmt.Sprintf("CREATE TABLE %s (%s INT PRIMARY KEY, %s INT, %s VARCHAR(64), wl_ver BIGINT, KEY %s (%s)) DEFAULT CHARSET=utf8mb4",
+				q(c.table), q(c.key), q(c.mod), q(c.str), q(c.index), q(c.str))}
+		},
+		alter:         "ADD COLUMN %s VARCHAR(60) NOT NULL DEFAULT '%s', MODIFY %s BIGINT",
+		schema:        func(e engineEnv) string { return e.(*env).db },
+		nameFits:      func(n string) bool { return utf8.RuneCountInString(n) <= mysql.MaxNameLen },
+		nameLimit:     fmt.Sprintf("%d characters", mysql.MaxNameLen),
+		requireSchema: func(e engineEnv, c hostileCase) { e.(*env).requireMySQLSchema(c) }},
+	"postgres": {cases: pgHostileCases, quote: func(s string) string { return pgx.Identifier{s}.Sanitize() },
+		create: func(q func(string) string, c hostileCase) []string {
+			return []string{fmt.Sprintf("CREATE TABLE %s (%s int PRIMARY KEY, %s int, %s varchar(64), wl_ver bigint)",
+				q(c.table), q(c.key), q(c.mod), q(c.str)),
+				fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(c.index), q(c.table), q(c.str))}
+		},
+		alter:         "ADD COLUMN %s text NOT NULL DEFAULT '%s', ALTER COLUMN %s TYPE bigint",
+		schema:        func(engineEnv) string { return "public" },
+		nameFits:      func(n string) bool { return len(n) <= 63 },
+		nameLimit:     "63 bytes",
+		requireSchema: func(e engineEnv, c hostileCase) { e.(*pgEnv).requirePostgresSchema(c) }},
+}
+
+// TestHostileNames migrates each hostile table with an ALTER that adds a
 // column and modifies another, under concurrent writes, and compares every
 // row of source and shadow (cut-over postponed), then of the old and the new
-// table, and checks the final schema.
-func TestHostileNamesMySQL(t *testing.T) {
-	for _, c := range mysqlHostileCases {
-		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t)
-			q := mysql.Quote
-			e.exec(fmt.Sprintf("CREATE TABLE %s (%s INT PRIMARY KEY, %s INT, %s VARCHAR(64), wl_ver BIGINT, KEY %s (%s)) DEFAULT CHARSET=utf8mb4",
-				q(c.table), q(c.key), q(c.mod), q(c.str), q(c.index), q(c.str)))
-			w := hostileWorkload(t, e.admin, e.db+"."+c.table, 3000)
-			w.Start(context.Background())
-			time.Sleep(200 * time.Millisecond) // writes in flight when the copy starts
-			alter := fmt.Sprintf("ADD COLUMN %s VARCHAR(60) NOT NULL DEFAULT '%s', MODIFY %s BIGINT",
-				q(c.added), strings.ReplaceAll(hostileDefault, "'", "''"), q(c.mod))
-			cfg := e.config(c.table, alter)
-			cfg.PostponeFlagFile = flagFile(t)
-			run := e.start(cfg)
-			run.waitState(t, migration.StatePostponed)
-			time.Sleep(300 * time.Millisecond) // changes keep flowing while postponed
-			st := w.Stop()
-			requireNoErrors(t, st)
-			t.Logf("%d transactions committed during the run", st.Commits)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := run.m.CaughtUp(ctx); err != nil {
-				t.Fatal(err)
-			}
-			shadow, old := run.m.ShadowName(), run.m.OldName()
-			for _, n := range []string{shadow, old} {
-				if utf8.RuneCountInString(n) > mysql.MaxNameLen || !utf8.ValidString(n) {
-					t.Fatalf("derived name %q: over %d characters or not UTF-8", n, mysql.MaxNameLen)
-				}
-			}
-			key := []string{c.key}
-			e.compare(c.table, shadow, key, e.mappedColumns(c.table, shadow, nil))
-			os.Remove(cfg.PostponeFlagFile)
-			run.wait(t)
-			e.compare(old, c.table, key, e.mappedColumns(old, c.table, nil))
-			if err := w.Check(ctx, e.admin, e.db+"."+c.table); err != nil {
-				t.Fatalf("acknowledged writes: %v", err)
-			}
-			if got, want := e.tables(), strings.Join(sortedBinary(old, c.table), ","); got != want {
-				t.Errorf("tables %q, want %q", got, want)
-			}
-			e.requireMySQLSchema(c)
-		})
+// table, and checks the derived names, the tables left and the final schema.
+func TestHostileNames(t *testing.T) {
+	cases := map[string][]hostileCase{}
+	for name, h := range hostileEngines {
+		cases[name] = h.cases
 	}
+	forEachEngineCase(t, cases, func(c hostileCase) string { return c.name }, func(t *testing.T, e engineEnv, c hostileCase) {
+		h := hostileEngines[e.engine()]
+		e.exec(h.create(h.quote, c)...)
+		schema := h.schema(e)
+		w := newWorkload(t, e, 3000, workload.Options{Table: schema + "." + c.table, Workers: 3, Rate: 400})
+		w.Start(context.Background())
+		time.Sleep(200 * time.Millisecond) // writes in flight when the copy starts
+		cfg := e.config(c.table, fmt.Sprintf(h.alter, h.quote(c.added), strings.ReplaceAll(hostileDefault, "'", "''"), h.quote(c.mod)))
+		cfg.PostponeFlagFile = flagFile(t)
+		run := e.start(cfg)
+		run.waitState(t, migration.StatePostponed)
+		time.Sleep(300 * time.Millisecond) // changes keep flowing while postponed
+		st := w.Stop()
+		requireNoErrors(t, st)
+		t.Logf("%d transactions committed during the run", st.Commits)
+		shadow, old := run.m.ShadowName(), run.m.OldName()
+		for _, n := range []string{shadow, old} {
+			if !h.nameFits(n) || !utf8.ValidString(n) {
+				t.Fatalf("derived name %q: over %s or not UTF-8", n, h.nameLimit)
+			}
+		}
+		key := []string{c.key}
+		run.compareShadow(t, e, c.table, key, nil)
+		os.Remove(cfg.PostponeFlagFile)
+		run.wait(t)
+		e.compareRows(old, c.table, key, nil)
+		if err := w.Check(context.Background(), e.writer(), schema+"."+c.table); err != nil {
+			t.Fatalf("acknowledged writes: %v", err)
+		}
+		if got, want := e.tables(), strings.Join(sortedBinary(old, c.table), ","); got != want {
+			t.Errorf("tables %q, want %q", got, want)
+		}
+		e.requireNoStreamLeftovers()
+		h.requireSchema(e, c)
+	})
 }
 
 func sortedBinary(names ...string) []string {
@@ -117,20 +146,8 @@ func sortedBinary(names ...string) []string {
 // types, the index on the string column, and the added column's default.
 func (e *env) requireMySQLSchema(c hostileCase) {
 	e.t.Helper()
-	rows, err := e.admin.Query(`SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS
+	got := stringsOf(e.t, e.admin, `SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, c.table)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var n, typ string
-		if err := rows.Scan(&n, &typ); err != nil {
-			e.t.Fatal(err)
-		}
-		got = append(got, n+" "+typ)
-	}
 	want := []string{c.key + " int(11)", c.mod + " bigint(20)", c.str + " varchar(64)", "wl_ver bigint(20)", c.added + " varchar(60)"}
 	if !slices.Equal(got, want) {
 		e.t.Errorf("columns of the new table:\n%q\nwant\n%q", got, want)
@@ -178,72 +195,12 @@ var pgHostileCases = []hostileCase{
 		str: strings.Repeat("字", 21), index: strings.Repeat("索", 21), added: strings.Repeat("追", 21)},
 }
 
-// TestHostileNamesPostgres is TestHostileNamesMySQL on PostgreSQL.
-func TestHostileNamesPostgres(t *testing.T) {
-	for _, c := range pgHostileCases {
-		t.Run(c.name, func(t *testing.T) {
-			e := newPGEnv(t)
-			q := func(s string) string { return pgx.Identifier{s}.Sanitize() }
-			e.exec(fmt.Sprintf("CREATE TABLE %s (%s int PRIMARY KEY, %s int, %s varchar(64), wl_ver bigint)",
-				q(c.table), q(c.key), q(c.mod), q(c.str)),
-				fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(c.index), q(c.table), q(c.str)))
-			w := hostileWorkload(t, e.app, "public."+c.table, 3000)
-			w.Start(context.Background())
-			time.Sleep(200 * time.Millisecond)
-			alter := fmt.Sprintf("ADD COLUMN %s text NOT NULL DEFAULT '%s', ALTER COLUMN %s TYPE bigint",
-				q(c.added), strings.ReplaceAll(hostileDefault, "'", "''"), q(c.mod))
-			cfg := e.config(c.table, alter)
-			cfg.PostponeFlagFile = flagFile(t)
-			run := e.start(cfg)
-			run.waitState(t, migration.StatePostponed)
-			time.Sleep(300 * time.Millisecond)
-			st := w.Stop()
-			requireNoErrors(t, st)
-			t.Logf("%d transactions committed during the run", st.Commits)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := run.m.CaughtUp(ctx); err != nil {
-				t.Fatal(err)
-			}
-			shadow, old := run.m.ShadowName(), run.m.OldName()
-			for _, n := range []string{shadow, old} {
-				if len(n) > 63 || !utf8.ValidString(n) {
-					t.Fatalf("derived name %q: over 63 bytes or not UTF-8", n)
-				}
-			}
-			key := []string{c.key}
-			e.compare(c.table, shadow, key, nil)
-			os.Remove(cfg.PostponeFlagFile)
-			run.wait(t)
-			e.compare(old, c.table, key, nil)
-			if err := w.Check(ctx, e.app, "public."+c.table); err != nil {
-				t.Fatalf("acknowledged writes: %v", err)
-			}
-			e.requireNoSlotsOrPublications()
-			e.requirePostgresSchema(c, old)
-		})
-	}
-}
-
 // requirePostgresSchema checks the new table's columns in order with their
-// types, its index under the original name, the added column's default,
-// and that only the new and the old table are left.
-func (e *pgEnv) requirePostgresSchema(c hostileCase, old string) {
+// types, its index under the original name, and the added column's default.
+func (e *pgEnv) requirePostgresSchema(c hostileCase) {
 	e.t.Helper()
-	rows, err := e.admin.Query(`SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
+	got := stringsOf(e.t, e.admin, `SELECT attname::text || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
 		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, pgx.Identifier{c.table}.Sanitize())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var n, typ string
-		if err := rows.Scan(&n, &typ); err != nil {
-			e.t.Fatal(err)
-		}
-		got = append(got, n+" "+typ)
-	}
 	want := []string{c.key + " integer", c.mod + " bigint", c.str + " character varying(64)", "wl_ver bigint", c.added + " text"}
 	if !slices.Equal(got, want) {
 		e.t.Errorf("columns of the new table:\n%q\nwant\n%q", got, want)
@@ -256,34 +213,4 @@ func (e *pgEnv) requirePostgresSchema(c hostileCase, old string) {
 	if bad := e.scalar(q, hostileDefault); bad != 0 {
 		e.t.Errorf("added column %q: %d rows without the default %q", c.added, bad, hostileDefault)
 	}
-	var tables []string
-	trows, err := e.admin.Query(`SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname COLLATE "C"`)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer trows.Close()
-	for trows.Next() {
-		var n string
-		trows.Scan(&n)
-		tables = append(tables, n)
-	}
-	if want := sortedBinary(old, c.table); !slices.Equal(tables, want) {
-		e.t.Errorf("tables %q, want %q", tables, want)
-	}
-}
-
-// hostileWorkload loads rows into table ("schema.table": the table's own
-// name may hold dots) and returns the workload, not yet started.
-func hostileWorkload(t *testing.T, db *sql.DB, table string, rows int) *workload.Workload {
-	t.Helper()
-	seed := time.Now().UnixNano()
-	t.Logf("workload seed %d", seed)
-	w, err := workload.New(db, workload.Options{Table: table, Workers: 3, Rate: 400, Seed: seed})
-	if err != nil {
-		t.Fatalf("workload: %v", err)
-	}
-	if err := w.Load(context.Background(), rows); err != nil {
-		t.Fatalf("load %d rows: %v", rows, err)
-	}
-	return w
 }

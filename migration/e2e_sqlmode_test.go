@@ -78,7 +78,7 @@ func TestShadowUnderServerTimeZone(t *testing.T) {
 	e.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, v INT, wl_ver BIGINT)")
 	parityRun{alter: "ADD COLUMN ts TIMESTAMP NOT NULL DEFAULT '2020-01-01 00:00:00'", rows: 1000}.run(t, e)
 	// 2020-01-01 00:00:00 at +05:00
-	if got := e.int64("SELECT MIN(UNIX_TIMESTAMP(ts)) = 1577818800 AND MAX(UNIX_TIMESTAMP(ts)) = 1577818800 FROM t"); got != 1 {
+	if got := e.scalar("SELECT MIN(UNIX_TIMESTAMP(ts)) = 1577818800 AND MAX(UNIX_TIMESTAMP(ts)) = 1577818800 FROM t"); got != 1 {
 		var lo, hi int64
 		e.admin.QueryRow("SELECT MIN(UNIX_TIMESTAMP(ts)), MAX(UNIX_TIMESTAMP(ts)) FROM t").Scan(&lo, &hi)
 		t.Errorf("ts default is %d..%d, want 1577818800 (2020-01-01 00:00:00 at the server's +05:00)", lo, hi)

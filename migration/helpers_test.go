@@ -81,18 +81,7 @@ func (e *env) run(cfg migration.Config) (string, error) {
 // tables lists the database's tables, to check a refused run changed nothing.
 func (e *env) tables() string {
 	e.t.Helper()
-	rows, err := e.admin.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		names = append(names, n)
-	}
-	return strings.Join(names, ",")
+	return strings.Join(stringsOf(e.t, e.admin, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME"), ",")
 }
 
 func (e *env) showCreate(table string) string {
@@ -106,11 +95,7 @@ func (e *env) showCreate(table string) string {
 
 func (e *env) count(table string) int64 {
 	e.t.Helper()
-	var n int64
-	if err := e.admin.QueryRow("SELECT COUNT(*) FROM " + mysql.Quote(table)).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	return e.scalar("SELECT COUNT(*) FROM " + mysql.Quote(table))
 }
 
 // compare checks every row of a and b over the pairs of columns (a's, b's),

@@ -73,45 +73,6 @@ func TestPostgresSequencesGrantsCarriedOver(t *testing.T) {
 	e.requireNoSlotsOrPublications()
 }
 
-// TestPostgresCutOverBlockedByLongTransaction: each attempt gives up within
-// the lock timeout with the original intact; the run succeeds once the
-// transaction ends.
-func TestPostgresCutOverBlockedByLongTransaction(t *testing.T) {
-	e := newPGEnv(t)
-	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g")
-	cfg := e.config("t", "ADD COLUMN w int")
-	cfg.CutOverLockTimeout = time.Second
-	cfg.SkipChecksum = true // its consistent point would wait on the blocker the same way
-	cfg.PostponeFlagFile = flagFile(t)
-	run := e.start(cfg)
-	run.waitState(t, migration.StatePostponed)
-	blocker, err := e.app.BeginTx(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := blocker.Exec("UPDATE t SET v = v + 1 WHERE id = 1"); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(cfg.PostponeFlagFile)
-	run.waitState(t, migration.StateCuttingOver)
-	time.Sleep(3500 * time.Millisecond)
-	if st := run.m.State(); st == migration.StateDone {
-		t.Fatal("cut-over succeeded while a transaction held the table")
-	}
-	t0 := time.Now()
-	var n int64
-	if err := e.admin.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 3000 {
-		t.Fatalf("original table while blocked: %d rows, %v", n, err)
-	}
-	t.Logf("a read while the cut-over retried took %s", time.Since(t0))
-	if err := blocker.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	run.wait(t)
-	e.compare("_t_old", "t", []string{"id"}, nil)
-	e.requireNoSlotsOrPublications()
-}
-
 // TestPostgresCancelledRunLeavesNoSlot: a run stopped mid-way (Ctrl-C) keeps
 // the original and drops its slot and publication.
 func TestPostgresCancelledRunLeavesNoSlot(t *testing.T) {

@@ -1,17 +1,14 @@
 package migration_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/rs/zerolog"
 )
@@ -33,12 +30,7 @@ func TestPostgresToastedValuesUpdatedElsewhere(t *testing.T) {
 	run := e.start(cfg)
 	run.waitState(t, migration.StatePostponed)
 	e.exec("UPDATE t SET small = small + 1", "UPDATE t SET big = big || 'changed' WHERE id <= 10")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run.m.CaughtUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e.compare("t", run.m.ShadowName(), []string{"id"}, nil)
+	run.compareShadow(t, e, "t", []string{"id"}, nil)
 	os.Remove(cfg.PostponeFlagFile)
 	run.wait(t)
 	e.compare("_t_old", "t", []string{"id"}, nil)
@@ -71,18 +63,6 @@ func TestPostgresPanicCommandLeavesNoSlot(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects log lines across goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 // TestPostgresReportsStraySlots: an inactive hotswap slot left by a dead run
 // is reported at the next start with the command that drops it.
 func TestPostgresReportsStraySlots(t *testing.T) {
@@ -92,53 +72,14 @@ func TestPostgresReportsStraySlots(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.admin.Exec("SELECT pg_drop_replication_slot('hotswap_dead_run')") })
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	cfg := e.config("t", "ADD COLUMN w int")
 	cfg.Execute = false
 	cfg.Log = zerolog.New(logs)
 	if err := migration.New(cfg).Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
-	if !strings.Contains(logs.b.String(), "pg_drop_replication_slot('hotswap_dead_run')") {
-		t.Errorf("the stray slot was not reported with its drop command:\n%s", logs.b.String())
+	if !strings.Contains(logs.String(), "pg_drop_replication_slot('hotswap_dead_run')") {
+		t.Errorf("the stray slot was not reported with its drop command:\n%s", logs.String())
 	}
-}
-
-// TestPostgresWalsenderKilledReconnects: the server ends hotswap's
-// walsender twice while the workload writes; the stream reconnects from the
-// last position it handed to the applier and no change is lost (frozen
-// comparison, then every acknowledged write checked after the cut-over).
-func TestPostgresWalsenderKilledReconnects(t *testing.T) {
-	e := newPGEnv(t)
-	e.exec("CREATE TABLE t (id bigint PRIMARY KEY, a int, s varchar(64), wl_ver bigint)")
-	w := newPGWorkload(t, e, 3000, workload.Options{Workers: 3, Rate: 400, BigValueRatio: -1})
-	w.Start(context.Background())
-	cfg := e.config("t", "ADD COLUMN extra int")
-	cfg.PostponeFlagFile = flagFile(t)
-	run := e.start(cfg)
-	run.waitState(t, migration.StatePostponed)
-	for range 2 {
-		eventually(t, 20*time.Second, "a walsender (the stream reconnecting)", func() bool {
-			return e.scalar("SELECT count(*) FROM pg_stat_replication") == 1
-		})
-		if n := e.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_replication"); n != 1 {
-			t.Fatalf("%d walsenders terminated, want 1", n)
-		}
-		time.Sleep(700 * time.Millisecond) // writes go on while the stream is cut
-	}
-	requireNoErrors(t, w.Stop())
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run.m.CaughtUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e.compare("t", run.m.ShadowName(), []string{"id"}, nil)
-	os.Remove(cfg.PostponeFlagFile)
-	run.wait(t)
-	if err := w.Check(ctx, e.app, "t"); err != nil {
-		t.Fatalf("acknowledged writes: %v", err)
-	}
-	e.requireNoSlotsOrPublications()
 }

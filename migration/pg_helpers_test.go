@@ -1,7 +1,6 @@
 package migration_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/internal/testdb"
-	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
@@ -68,11 +66,7 @@ func (e *pgEnv) run(cfg migration.Config) (string, error) {
 
 func (e *pgEnv) scalar(q string, args ...any) int64 {
 	e.t.Helper()
-	var n int64
-	if err := e.admin.QueryRow(q, args...).Scan(&n); err != nil {
-		e.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return scalarOf(e.t, e.admin, q, args...)
 }
 
 // leftovers lists hotswap's slots and publications; every exit path must
@@ -147,21 +141,4 @@ func (e *pgEnv) compare(a, b string, key []string, renames map[string]string) {
 	if na, nb := e.scalar("SELECT count(*) FROM "+pgx.Identifier{a}.Sanitize()), e.scalar("SELECT count(*) FROM "+pgx.Identifier{b}.Sanitize()); na != nb {
 		e.t.Errorf("row counts differ: %s has %d, %s has %d", a, na, b, nb)
 	}
-}
-
-func newPGWorkload(t *testing.T, e *pgEnv, rows int, opts workload.Options) *workload.Workload {
-	t.Helper()
-	opts.Table = "t"
-	if opts.Seed == 0 {
-		opts.Seed = time.Now().UnixNano()
-	}
-	t.Logf("workload seed %d", opts.Seed)
-	w, err := workload.New(e.app, opts)
-	if err != nil {
-		t.Fatalf("workload: %v", err)
-	}
-	if err := w.Load(context.Background(), rows); err != nil {
-		t.Fatalf("load %d rows: %v", rows, err)
-	}
-	return w
 }

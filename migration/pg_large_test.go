@@ -1,75 +1,13 @@
 package migration_test
 
 import (
-	"context"
-	"math/rand/v2"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hotswap/hotswap/migration"
 )
-
-// TestPostgresMillionRows migrates a 1M-row table while updates, inserts and
-// deletes hit it, then compares every row of source and shadow while the
-// cut-over is postponed, and of old and new table after it.
-func TestPostgresMillionRows(t *testing.T) {
-	e := newPGEnv(t)
-	e.exec("CREATE TABLE t (id bigserial PRIMARY KEY, k int NOT NULL, c char(60), pad varchar(60))",
-		"CREATE INDEX ix_k ON t (k)",
-		"INSERT INTO t (k, c, pad) SELECT g % 10000, 'c' || g, repeat('p', g % 60) FROM generate_series(1, 1000000) g")
-	ctx, cancel := context.WithCancel(context.Background())
-	var writes atomic.Int64
-	var wg sync.WaitGroup
-	for range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				time.Sleep(5 * time.Millisecond) // a steady load, not a saturating one
-				id := 1 + rand.IntN(1_000_000)
-				var err error
-				switch rand.IntN(5) {
-				case 0:
-					_, err = e.app.ExecContext(ctx, "DELETE FROM t WHERE id = $1", id)
-				case 1:
-					_, err = e.app.ExecContext(ctx, "INSERT INTO t (k, c) VALUES ($1, 'new')", id%10000)
-				default:
-					_, err = e.app.ExecContext(ctx, "UPDATE t SET k = k + 1, pad = 'updated' WHERE id = $1", id)
-				}
-				if err == nil {
-					writes.Add(1)
-				} else if ctx.Err() == nil {
-					t.Errorf("write failed: %v", err)
-					return
-				}
-			}
-		}()
-	}
-	cfg := e.config("t", "ALTER COLUMN k TYPE bigint, ADD COLUMN extra int DEFAULT 1")
-	cfg.ChunkSize = 5000
-	cfg.PostponeFlagFile = flagFile(t)
-	t0 := time.Now()
-	run := e.start(cfg)
-	run.waitState(t, migration.StatePostponed)
-	t.Logf("copy of 1M rows and catch-up took %s", time.Since(t0))
-	cancel()
-	wg.Wait()
-	t.Logf("%d writes during the copy", writes.Load())
-	cctx, ccancel := context.WithTimeout(context.Background(), time.Minute)
-	defer ccancel()
-	if err := run.m.CaughtUp(cctx); err != nil {
-		t.Fatal(err)
-	}
-	e.compare("t", run.m.ShadowName(), []string{"id"}, nil)
-	os.Remove(cfg.PostponeFlagFile)
-	run.wait(t)
-	e.compare("_t_old", "t", []string{"id"}, nil)
-	e.requireNoSlotsOrPublications()
-}
 
 // TestPostgresSocketSession drives a PostgreSQL run from the control socket:
 // held by a flag file, paused, resized, postponed and released.

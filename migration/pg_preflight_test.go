@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hotswap/hotswap/migration"
 	"github.com/hotswap/hotswap/throttle"
@@ -33,31 +32,13 @@ func (e *pgEnv) relations() string {
 	return strings.Join(out, "\n")
 }
 
-// refusal runs a migration that must be refused before any change.
 func (e *pgEnv) refusal(cfg migration.Config, wantMsg ...string) {
 	e.t.Helper()
-	before := e.relations()
-	out := &syncBuffer{}
-	cfg.Out = out
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err := migration.New(cfg).Run(ctx)
-	if err == nil {
-		e.t.Fatalf("run was not refused; output:\n%s", out)
-	}
-	if !migration.IsRefused(err) {
-		e.t.Fatalf("error is not a refusal (exit 2): %v", err)
-	}
-	for _, w := range wantMsg {
-		if !strings.Contains(err.Error(), w) {
-			e.t.Errorf("refusal %q does not mention %q", err, w)
-		}
-	}
-	if after := e.relations(); after != before {
-		e.t.Errorf("relations changed by a refused run:\n%s\n->\n%s", before, after)
-	}
-	e.requireNoSlotsOrPublications()
+	requireRefusal(e.t, e, cfg, wantMsg...)
 }
+
+// schemaOf is every relation of the database, with its columns.
+func (e *pgEnv) schemaOf(string) string { return e.relations() }
 
 func TestPostgresPreflightRefusals(t *testing.T) {
 	e := newPGEnv(t)

@@ -12,29 +12,14 @@ import (
 	"github.com/hotswap/hotswap/throttle"
 )
 
-// refusal runs a migration that must be refused before any change: the error
-// names the problem, and the tables and the table's definition are unchanged.
 func (e *env) refusal(cfg migration.Config, wantMsg ...string) {
 	e.t.Helper()
-	before, ddl := e.tables(), e.showCreateIfTable(cfg.Table)
-	out, err := e.run(cfg)
-	if err == nil {
-		e.t.Fatalf("run was not refused; output:\n%s", out)
-	}
-	if !migration.IsRefused(err) {
-		e.t.Fatalf("error is not a refusal (exit 2): %v", err)
-	}
-	for _, w := range wantMsg {
-		if !strings.Contains(err.Error(), w) {
-			e.t.Errorf("refusal %q does not mention %q", err, w)
-		}
-	}
-	if after := e.tables(); after != before {
-		e.t.Errorf("tables changed by a refused run: before %q, after %q", before, after)
-	}
-	if got := e.showCreateIfTable(cfg.Table); got != ddl {
-		e.t.Errorf("table definition changed by a refused run:\n%s\n->\n%s", ddl, got)
-	}
+	requireRefusal(e.t, e, cfg, wantMsg...)
+}
+
+// schemaOf is the database's tables, then table's definition.
+func (e *env) schemaOf(table string) string {
+	return e.tables() + "\n" + e.showCreateIfTable(table)
 }
 
 func (e *env) showCreateIfTable(name string) string {
