@@ -11,7 +11,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
 )
@@ -25,8 +26,8 @@ const (
 // Config is one backfill's settings, as given on the command line.
 type Config struct {
 	Engine string
-	Conn   mysql.Config // for PostgreSQL too: the same fields
-	Schema string       // PostgreSQL: the table's schema ("" is public)
+	Conn   dbconn.Config
+	Schema string // PostgreSQL: the table's schema ("" is public)
 	Table  string
 
 	// The change: Set (and Where) make "UPDATE t SET <Set> WHERE (<Where>)
@@ -119,13 +120,13 @@ func (c *Config) validate() error {
 	case c.Table == "":
 		return refuse("--table is required")
 	case c.Set == "" && c.Template == "":
-		return refuse("say what to change: --set \"col = expr\" (with --where), or --sql-file with a statement containing %s", mysql.ChunkPlaceholder)
+		return refuse("say what to change: --set \"col = expr\" (with --where), or --sql-file with a statement containing %s", copier.ChunkPlaceholder)
 	case c.Set != "" && c.Template != "":
-		return refuse("--set and --sql-file exclude each other: put the whole statement in the file, with %s where the chunk's key range goes", mysql.ChunkPlaceholder)
+		return refuse("--set and --sql-file exclude each other: put the whole statement in the file, with %s where the chunk's key range goes", copier.ChunkPlaceholder)
 	case c.Template != "" && c.Where != "":
 		return refuse("--where goes with --set; with --sql-file, write the condition into the statement")
 	case c.Template != "" && !containsChunk(c.Template):
-		return refuse("the --sql-file statement has no %s: without it every chunk would run on the whole table; put it in the WHERE clause, e.g. UPDATE t SET ... WHERE ... AND %s", mysql.ChunkPlaceholder, mysql.ChunkPlaceholder)
+		return refuse("the --sql-file statement has no %s: without it every chunk would run on the whole table; put it in the WHERE clause, e.g. UPDATE t SET ... WHERE ... AND %s", copier.ChunkPlaceholder, copier.ChunkPlaceholder)
 	case c.MaxRuntime < 0:
 		return refuse("--max-runtime must not be negative")
 	}

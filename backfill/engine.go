@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/hotswap/hotswap/copier"
-	"github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/throttle"
 )
 
@@ -38,4 +37,4 @@ type chunkSQL interface {
 	Count(ctx context.Context, lo, hi []any) (int64, error)
 }
 
-func containsChunk(s string) bool { return strings.Contains(s, mysql.ChunkPlaceholder) }
+func containsChunk(s string) bool { return strings.Contains(s, copier.ChunkPlaceholder) }

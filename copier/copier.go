@@ -19,6 +19,11 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// ChunkPlaceholder stands, in a backfill's --sql-file statement, for one
+// chunk's key range predicate ("lo < key <= hi", values bound): each engine
+// fills it in its own SQL.
+const ChunkPlaceholder = "{{chunk}}"
+
 // Source is the engine's chunk SQL.
 type Source interface {
 	// NextBoundary is the key size rows after `after` (nil: the first row's

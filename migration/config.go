@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
 )
@@ -20,8 +20,8 @@ const (
 // Config is one run's settings, as given on the command line.
 type Config struct {
 	Engine string // EngineMySQL ("" too) or EnginePostgres
-	// Conn reaches the server (for PostgreSQL too: its fields are the same).
-	Conn   mysql.Config
+	// Conn reaches the server, whatever the engine.
+	Conn   dbconn.Config
 	Schema string // PostgreSQL: the table's schema; "" is public
 	Table  string
 	Alter  string

@@ -2,14 +2,11 @@ package mysql
 
 import (
 	"context"
-
 	"fmt"
 	"strings"
-)
 
-// ChunkPlaceholder stands, in a backfill's --sql-file statement, for the
-// chunk's key range predicate ("lo < key <= hi", values bound).
-const ChunkPlaceholder = "{{chunk}}"
+	"github.com/hotswap/hotswap/copier"
+)
 
 // Backfill is the SQL of a chunked data change on one table: for each key
 // range, one UPDATE (or the user's statement) in a transaction of its own.
@@ -27,12 +24,12 @@ type Backfill struct {
 func (b *Backfill) Statement(lo, hi []any) (string, []any) {
 	cond, args := keyRange(b.SrcKey.Columns, "", lo, hi)
 	if b.Template != "" {
-		n := strings.Count(b.Template, ChunkPlaceholder)
+		n := strings.Count(b.Template, copier.ChunkPlaceholder)
 		all := make([]any, 0, n*len(args))
 		for range n {
 			all = append(all, args...)
 		}
-		return strings.ReplaceAll(b.Template, ChunkPlaceholder, "("+cond+")"), all
+		return strings.ReplaceAll(b.Template, copier.ChunkPlaceholder, "("+cond+")"), all
 	}
 	return fmt.Sprintf("UPDATE %s SET %s WHERE (%s) AND %s", b.src(), b.Set, b.whereOrTrue(), cond), args
 }
@@ -104,7 +101,7 @@ func (b *Backfill) Check(ctx context.Context) error {
 // still parses and resolves every name in it.
 func (b *Backfill) emptyRangeSQL() string {
 	if b.Template != "" {
-		return strings.ReplaceAll(b.Template, ChunkPlaceholder, "(FALSE)")
+		return strings.ReplaceAll(b.Template, copier.ChunkPlaceholder, "(FALSE)")
 	}
 	return fmt.Sprintf("UPDATE %s SET %s WHERE FALSE AND (%s)", b.src(), b.Set, b.whereOrTrue())
 }

@@ -6,24 +6,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/hotswap/hotswap/internal/dbconn"
 )
 
-// Config says how to reach the server. Password never appears in logs.
-type Config struct {
-	Host     string
-	Port     int
-	User     string
-	Password string
-	Database string
-}
-
-// Addr is host:port.
-func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+// Config says how to reach the server: the engine-neutral one, which the
+// run's configuration carries for every engine.
+type Config = dbconn.Config
 
 // sessionParams are set on every connection hotswap opens: strict mode so a
 // value that does not fit the new type is an error rather than silently

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// ChunkPlaceholder stands, in a backfill's --sql-file statement, for the
-// chunk's key range predicate ("lo < key <= hi", values bound as $n).
-const ChunkPlaceholder = "{{chunk}}"
+	"github.com/hotswap/hotswap/copier"
+)
 
 // Backfill is the SQL of a chunked data change on one table: for each key
 // range, one UPDATE (or the user's statement) in a transaction of its own.
@@ -29,7 +27,7 @@ func (b *Backfill) Statement(lo, hi []any) (string, []any) {
 	a := &rowsArgs{}
 	cond := b.srcKey().between("", a, lo, hi)
 	if b.Template != "" {
-		return strings.ReplaceAll(b.Template, ChunkPlaceholder, "("+cond+")"), a.vals
+		return strings.ReplaceAll(b.Template, copier.ChunkPlaceholder, "("+cond+")"), a.vals
 	}
 	return fmt.Sprintf("UPDATE %s SET %s WHERE (%s) AND %s", b.srcTable(), b.Set, b.whereOrTrue(), cond), a.vals
 }
@@ -98,7 +96,7 @@ func (b *Backfill) Check(ctx context.Context) error {
 	defer func() { _ = tx.Rollback() }()
 	query := fmt.Sprintf("UPDATE %s SET %s WHERE FALSE AND (%s)", b.srcTable(), b.Set, b.whereOrTrue())
 	if b.Template != "" {
-		query = strings.ReplaceAll(b.Template, ChunkPlaceholder, "(FALSE)")
+		query = strings.ReplaceAll(b.Template, copier.ChunkPlaceholder, "(FALSE)")
 	}
 	_, err = tx.ExecContext(ctx, query)
 	return err
