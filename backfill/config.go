@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/throttle"
@@ -55,13 +56,7 @@ type Config struct {
 	DrySample          int           // chunks a dry run counts (default 5)
 
 	// Throttling and control, as for alter.
-	Throttle            *throttle.Settings
-	HeartbeatInterval   time.Duration
-	ServeSocketFile     string
-	ServeTCPPort        int
-	PanicFlagFile       string
-	HooksPath           string
-	HooksStatusInterval time.Duration
+	control.Settings
 
 	Log zerolog.Logger
 	Out io.Writer // the dry run's plan and the summary

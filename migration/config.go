@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
@@ -50,16 +51,11 @@ type Config struct {
 	// long, cancel, then terminate, the sessions blocking the lock. 0: never.
 	KillBlockersAfter time.Duration
 
-	// Throttling and control (issue 4); gh-ost names in the CLI.
-	Throttle            *throttle.Settings // nil: defaults
-	HeartbeatInterval   time.Duration
-	ServeSocketFile     string
-	ServeTCPPort        int // 0: none; control.AnyPort: a free one
-	ForceNamedCutOver   bool
-	ForceNamedPanic     bool
-	PanicFlagFile       string
-	HooksPath           string
-	HooksStatusInterval time.Duration
+	// Throttling and control, as every kind of run takes them; and, for an
+	// alter only, whether cut-over and panic must name the table.
+	control.Settings
+	ForceNamedCutOver bool
+	ForceNamedPanic   bool
 
 	Log      zerolog.Logger
 	Out      io.Writer // the plan of a dry run and the final summary

@@ -106,7 +106,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		Resume: f.resume, CheckpointInterval: f.checkpointInterval,
 		Log: logging.New(cmd.ErrOrStderr(), f.level()), Out: cmd.OutOrStdout(),
 	}
-	if err := f.control.apply(&cfg); err != nil {
+	if err := f.control.applyAlter(&cfg); err != nil {
 		return refused(cmd, err)
 	}
 	err = outlastOutages(ctx, cfg, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {

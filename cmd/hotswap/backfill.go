@@ -116,13 +116,9 @@ func (f *backfillFlags) config(cmd *cobra.Command) (backfill.Config, error) {
 	if f.chunkSize < 0 || f.chunkTime < 10*time.Millisecond || f.threads < 1 || f.lockWait < time.Second || f.ckpt < 100*time.Millisecond || f.reconnectTimeout < 0 {
 		return cfg, fmt.Errorf("--chunk-size must not be negative (0: automatic), --threads at least 1, --chunk-time at least 10ms, --lock-wait at least 1s, --checkpoint-interval at least 100ms, --reconnect-timeout not negative")
 	}
-	ctl := migration.Config{Engine: engine} // the throttling and control flags are alter's
-	if err := f.control.apply(&ctl); err != nil {
+	if err := f.control.apply(engine, &cfg.Settings); err != nil {
 		return cfg, err
 	}
-	cfg.Throttle, cfg.HeartbeatInterval = ctl.Throttle, ctl.HeartbeatInterval
-	cfg.ServeSocketFile, cfg.ServeTCPPort, cfg.PanicFlagFile = ctl.ServeSocketFile, ctl.ServeTCPPort, ctl.PanicFlagFile
-	cfg.HooksPath, cfg.HooksStatusInterval = ctl.HooksPath, ctl.HooksStatusInterval
 	return cfg, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/mattn/go-isatty"
@@ -52,9 +53,10 @@ var knobHelp = map[string]string{
 	"throttle-additional-flag-file": "throttle while this file exists too",
 }
 
-// apply parses the throttling flags given and fills the run's config.
-func (c *controlFlags) apply(cfg *migration.Config) error {
-	if cfg.Engine == migration.EnginePostgres {
+// apply parses the throttling flags given and fills the settings every kind
+// of run takes, for engine.
+func (c *controlFlags) apply(engine string, s *control.Settings) error {
+	if engine == migration.EnginePostgres {
 		c.throttle.SetDefaultReplicaPort(5432)
 	}
 	for _, name := range c.throttle.Names() {
@@ -67,12 +69,19 @@ func (c *controlFlags) apply(cfg *migration.Config) error {
 	if c.heartbeatMillis < 10 || c.hooksStatusSeconds < 1 {
 		return fmt.Errorf("--heartbeat-interval-millis must be at least 10 and --hooks-status-interval at least 1")
 	}
-	cfg.Throttle = c.throttle
-	cfg.HeartbeatInterval = time.Duration(c.heartbeatMillis) * time.Millisecond
-	cfg.ServeSocketFile, cfg.ServeTCPPort = c.socket, c.tcpPort
+	*s = control.Settings{Throttle: c.throttle, HeartbeatInterval: time.Duration(c.heartbeatMillis) * time.Millisecond,
+		ServeSocketFile: c.socket, ServeTCPPort: c.tcpPort, PanicFlagFile: c.panicFile, HooksPath: c.hooksPath,
+		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second}
+	return nil
+}
+
+// applyAlter also fills what only an alter takes: named cut-over and panic,
+// and the live progress line on a terminal.
+func (c *controlFlags) applyAlter(cfg *migration.Config) error {
+	if err := c.apply(cfg.Engine, &cfg.Settings); err != nil {
+		return err
+	}
 	cfg.ForceNamedCutOver, cfg.ForceNamedPanic = c.forceNamedCutOver, c.forceNamedPanic
-	cfg.PanicFlagFile, cfg.HooksPath = c.panicFile, c.hooksPath
-	cfg.HooksStatusInterval = time.Duration(c.hooksStatusSeconds) * time.Second
 	if isatty.IsTerminal(os.Stderr.Fd()) {
 		cfg.Progress = os.Stderr
 	}

@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hotswap/hotswap/backfill"
 	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/spf13/pflag"
@@ -90,7 +92,7 @@ func TestControlReplicaDefaultPort(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg := migration.Config{Engine: engine}
-		if err := c.apply(&cfg); err != nil {
+		if err := c.applyAlter(&cfg); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := cfg.Throttle.Get("throttle-control-replicas"); got != want {
@@ -100,3 +102,22 @@ func TestControlReplicaDefaultPort(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestBackfillTakesTheControlFlags: a backfill takes the same throttling and
+// control flags as an alter, into the same settings.
+func TestBackfillTakesTheControlFlags(t *testing.T) {
+	var c controlFlags
+	fl := pflag.NewFlagSet("backfill", pflag.ContinueOnError)
+	c.register(fl)
+	if err := fl.Parse([]string{"--serve-socket-file", "/tmp/b.sock", "--panic-flag-file", "/tmp/p", "--max-lag-millis", "700", "--heartbeat-interval-millis", "250"}); err != nil {
+		t.Fatal(err)
+	}
+	var s backfill.Config
+	if err := c.apply(migration.EnginePostgres, &s.Settings); err != nil {
+		t.Fatal(err)
+	}
+	lag, _ := s.Throttle.Get("max-lag-millis")
+	if s.ServeSocketFile != "/tmp/b.sock" || s.PanicFlagFile != "/tmp/p" || lag != "700" || s.HeartbeatInterval != 250*time.Millisecond {
+		t.Fatalf("settings %+v (max-lag-millis %s)", s.Settings, lag)
+	}
+}

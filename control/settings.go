@@ -1,0 +1,20 @@
+package control
+
+import (
+	"time"
+
+	"github.com/hotswap/hotswap/throttle"
+)
+
+// Settings are the throttling and control settings every kind of run takes
+// (alter, backfill), with gh-ost's names on the command line. A run's config
+// embeds them, so one set of flags fills every kind.
+type Settings struct {
+	Throttle            *throttle.Settings // nil: defaults
+	HeartbeatInterval   time.Duration      // the heartbeat written for the replica lag check
+	ServeSocketFile     string             // "": no socket
+	ServeTCPPort        int                // 0: none; AnyPort: a free one
+	PanicFlagFile       string             // abort when this file appears
+	HooksPath           string             // directory of hook executables
+	HooksStatusInterval time.Duration      // between on-status hooks
+}
