@@ -6,14 +6,13 @@
 package backfill
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/internal/dbconn"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
 )
@@ -95,19 +94,14 @@ func (c *Config) defaults() {
 	}
 }
 
-// Refused is an error found before anything was changed.
-type Refused struct{ Err error }
+// Refused is an error found before anything was changed: the one kind every
+// run shares (job.Refused).
+type Refused = job.Refused
 
-func (r *Refused) Error() string { return r.Err.Error() }
-func (r *Refused) Unwrap() error { return r.Err }
-
-func refuse(format string, args ...any) error { return &Refused{Err: fmt.Errorf(format, args...)} }
+func refuse(format string, args ...any) error { return job.Refuse(format, args...) }
 
 // IsRefused says whether err stopped the backfill before any change.
-func IsRefused(err error) bool {
-	var r *Refused
-	return errors.As(err, &r)
-}
+func IsRefused(err error) bool { return job.IsRefused(err) }
 
 // validate checks the settings on their own (no server needed).
 func (c *Config) validate() error {

@@ -1,22 +1,12 @@
 package migration
 
-import (
-	"errors"
-	"fmt"
-)
+import "github.com/hotswap/hotswap/job"
 
-// Refused is an error found before anything was changed (exit status 2).
-type Refused struct{ Err error }
+// Refused is an error found before anything was changed (exit status 2): the
+// one kind every run shares (job.Refused).
+type Refused = job.Refused
 
-func (r *Refused) Error() string { return r.Err.Error() }
-func (r *Refused) Unwrap() error { return r.Err }
-
-func refuse(format string, args ...any) error {
-	return &Refused{Err: fmt.Errorf(format, args...)}
-}
+func refuse(format string, args ...any) error { return job.Refuse(format, args...) }
 
 // IsRefused says whether err stopped the run before any change.
-func IsRefused(err error) bool {
-	var r *Refused
-	return errors.As(err, &r)
-}
+func IsRefused(err error) bool { return job.IsRefused(err) }

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hotswap/hotswap/backfill"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/logging"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/spf13/cobra"
@@ -137,7 +137,7 @@ func exitFor(cmd *cobra.Command, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case migration.IsRefused(err) || backfill.IsRefused(err):
+	case job.IsRefused(err): // alter, backfill: one kind of refusal
 		return refused(cmd, err)
 	}
 	return exitError(exitFailed)

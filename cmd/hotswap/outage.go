@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotswap/hotswap/backfill"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/migration"
 )
 
@@ -44,5 +44,5 @@ func outlastOutages(ctx context.Context, server migration.Config, timeout time.D
 // wentAway says whether a run ended because its server went away rather
 // than for a reason of its own (a refusal never counts).
 func wentAway(err error) bool {
-	return migration.ServerWentAway(err) && !backfill.IsRefused(err)
+	return migration.ServerWentAway(err) && !job.IsRefused(err)
 }
