@@ -149,7 +149,7 @@ func nearTarget(size, target int) bool {
 }
 
 // checkSettled fails unless the later chunks have a size near target and
-// took about chunkTime, and the size reported at the end is near target.
+// took about chunkTime, and the size reported at the end is not far below.
 func checkSettled(t *testing.T, f *fakeTable, c *Copier, target int, chunkTime time.Duration) {
 	t.Helper()
 	sizes := f.cutSizes()
@@ -162,8 +162,13 @@ func checkSettled(t *testing.T, f *fakeTable, c *Copier, target int, chunkTime t
 	if !within(int(took), int(chunkTime), 0.25) {
 		t.Errorf("later chunks took %v each, want about %v", took, chunkTime)
 	}
-	if !nearTarget(c.ChunkSize(), target) {
-		t.Errorf("final ChunkSize %d, want about %d", c.ChunkSize(), target)
+	// The final size follows the last chunk or two, which a busy machine may
+	// slow (CI runs other packages' server tests beside this one): one slow
+	// chunk halves the size at most, so it must stay above half the target.
+	// Mistaking the short last chunk for a slow one would take it far lower
+	// (TestRowsIn pins that case down without timing).
+	if got := c.ChunkSize(); got < target/2 || got > target*115/100 {
+		t.Errorf("final ChunkSize %d, want about %d (at least half)", got, target)
 	}
 }
 
