@@ -140,3 +140,26 @@ func keyAt(k int) []any {
 	}
 	return []any{int64(k)}
 }
+
+// TestEarlyFailureLeavesEverythingToThePoint: a snapshot that cannot be
+// opened stops the early pass with the error; whatever it did not compare
+// is left to the point, which then finds the differing row.
+func TestEarlyFailureLeavesEverythingToThePoint(t *testing.T) {
+	f := newFakeTables(100)
+	f.shadow[42] = -1
+	e := &Early{Open: func(context.Context) (Snapshot, func(), error) {
+		return nil, nil, fmt.Errorf("server went away")
+	}, Size: 10, Limit: 5}
+	feed(e, 100)
+	if err := e.Run(context.Background()); err == nil {
+		t.Fatal("the early pass should report the failed snapshot")
+	}
+	rest := e.Rest()
+	if rest.verifiedAny() {
+		t.Fatalf("a failed early pass vouched for rows: %+v", rest)
+	}
+	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100)
+	if err != nil || len(res.Diffs) != 1 || res.Diffs[0][0] != int64(42) {
+		t.Fatalf("point after a failed early pass: %+v %v; want key 42", res, err)
+	}
+}
