@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
 	"github.com/hotswap/hotswap/throttle"
 )
@@ -26,9 +27,10 @@ const (
 
 // Backfill is one run of a chunked data change.
 type Backfill struct {
-	cfg   Config
-	eng   engine
-	hooks *hooks.Runner
+	cfg    Config
+	eng    engine.Backfill
+	engErr error // the engine could not be built (its kind is not linked in)
+	hooks  *hooks.Runner
 
 	started  time.Time // cfg.Began, or when New made it
 	estimate atomic.Int64
@@ -58,11 +60,8 @@ func New(cfg Config) *Backfill {
 	if b.started.IsZero() {
 		b.started = cfg.Clock.Now()
 	}
-	if cfg.Engine == EnginePostgres {
-		b.eng = &postgresEngine{cfg: &b.cfg}
-	} else {
-		b.eng = &mysqlEngine{cfg: &b.cfg}
-	}
+	b.eng, b.engErr = engine.NewBackfill(cfg.kind(), engine.BackfillSpec{Conn: cfg.Conn, Schema: cfg.Schema, Table: cfg.Table,
+		Set: cfg.Set, Where: cfg.Where, Template: cfg.Template, LockWait: cfg.LockWait})
 	b.state.Store(StatePreflight)
 	b.waitWhy.Store("")
 	b.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: b.hookEnv, Log: cfg.Log}
@@ -81,7 +80,11 @@ func (b *Backfill) setState(s string) {
 // Run checks everything, then (with Execute) changes the table chunk by
 // chunk. A *Refused error means nothing was changed.
 func (b *Backfill) Run(ctx context.Context) (err error) {
-	defer b.eng.close()
+	if b.engErr != nil {
+		b.state.Store(StateFailed)
+		return b.engErr
+	}
+	defer b.eng.Close()
 	defer func() {
 		if err != nil && !errors.Is(err, ErrMaxRuntime) {
 			b.state.Store(StateFailed)
@@ -116,16 +119,16 @@ func (b *Backfill) preflight(ctx context.Context) error {
 			return &Refused{Err: err}
 		}
 	}
-	if err := b.eng.open(ctx); err != nil {
+	if err := b.eng.Open(ctx); err != nil {
 		return err
 	}
-	if err := b.eng.check(ctx); err != nil {
+	if err := b.eng.Check(ctx); err != nil {
 		return refuse("the change is not valid on %s: %v", b.tableName(), err)
 	}
 	if err := b.checkCheckpoint(ctx); err != nil {
 		return err
 	}
-	b.estimate.Store(b.eng.estimateRows(ctx))
+	b.estimate.Store(b.eng.EstimateRows(ctx))
 	if b.cfg.Execute {
 		if err := b.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
 			return &Refused{Err: err}
@@ -157,14 +160,14 @@ func (b *Backfill) statement() string {
 // socket, the checkpoint and the progress around them.
 func (b *Backfill) execute(ctx context.Context) error {
 	if b.resumed == nil {
-		if err := b.eng.createCheckpoint(ctx); err != nil {
+		if err := b.eng.CreateCheckpoint(ctx); err != nil {
 			return err
 		}
 	}
 	b.ckptMade.Store(true)
 	c := b.cfg
-	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.primary(), SQL: b.eng.throttleSQL(),
-		Table: c.Table, OpenReplica: b.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: b.eng.Primary(), SQL: b.eng.ThrottleSQL(),
+		Table: c.Table, OpenReplica: b.eng.OpenReplica, HeartbeatInterval: c.HeartbeatInterval, Log: c.Log})
 	sched := b.schedule()
 	wait := func(ctx context.Context) error {
 		if err := sched.Wait(ctx); err != nil {
@@ -172,7 +175,7 @@ func (b *Backfill) execute(ctx context.Context) error {
 		}
 		return th.Wait(ctx)
 	}
-	p := &parts{throttle: th, copier: copier.New(b.eng.chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
+	p := &parts{throttle: th, copier: copier.New(b.eng.Chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
 		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: th.Nice, Start: b.start})}
 	b.running.Store(p)
 	runCtx, cancel := context.WithCancelCause(ctx)
@@ -245,7 +248,7 @@ func (b *Backfill) finish(err error) error {
 	took := b.cfg.Clock.Now().Sub(b.started).Round(time.Millisecond)
 	changed := b.running.Load().copier.Copied()
 	if err == nil {
-		if derr := b.eng.dropCheckpoint(ctx); derr != nil {
+		if derr := b.eng.DropCheckpoint(ctx); derr != nil {
 			b.cfg.Log.Warn().Err(derr).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
 		}
 		b.setState(StateDone)
@@ -262,7 +265,7 @@ func (b *Backfill) finish(err error) error {
 		return nil
 	}
 	fmt.Fprintf(out, "Backfill of %s FAILED after %s: %v\n%d rows changed in this run (each chunk commits on its own). The checkpoint table %s records the progress: run the same command with --resume to continue, or `hotswap cleanup --table %s --execute` to drop it.\n",
-		b.tableName(), took, err, changed, b.eng.checkpointTable(), b.cfg.Table)
+		b.tableName(), took, err, changed, b.eng.CheckpointTable(), b.cfg.Table)
 	b.cfg.Log.Error().Err(err).Msg("backfill failed")
 	return err
 }

@@ -24,11 +24,11 @@ type checkpointState struct {
 // checkCheckpoint refuses a new backfill over an old one's checkpoint, and
 // loads the one a --resume continues from.
 func (b *Backfill) checkCheckpoint(ctx context.Context) error {
-	exists, err := b.eng.checkpointExists(ctx)
+	exists, err := b.eng.CheckpointExists(ctx)
 	if err != nil {
 		return &Refused{Err: err}
 	}
-	name := b.eng.checkpointTable()
+	name := b.eng.CheckpointTable()
 	switch {
 	case !exists && b.cfg.Resume:
 		return refuse("nothing to resume: there is no checkpoint table %s for %s; run without --resume", name, b.tableName())
@@ -38,7 +38,7 @@ func (b *Backfill) checkCheckpoint(ctx context.Context) error {
 	case !exists:
 		return nil
 	}
-	stmt, doc, found, err := b.eng.loadCheckpoint(ctx)
+	stmt, doc, found, err := b.eng.LoadCheckpoint(ctx)
 	if err != nil {
 		return &Refused{Err: err}
 	}
@@ -102,5 +102,5 @@ func (b *Backfill) saveCheckpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return b.eng.saveCheckpoint(ctx, b.statement(), string(doc))
+	return b.eng.SaveCheckpoint(ctx, b.statement(), string(doc))
 }

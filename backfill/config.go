@@ -7,10 +7,12 @@ package backfill
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
@@ -19,8 +21,8 @@ import (
 
 // Engines a Config may name.
 const (
-	EngineMySQL    = "mysql"
-	EnginePostgres = "postgres"
+	EngineMySQL    = engine.MySQL
+	EnginePostgres = engine.Postgres
 )
 
 // Config is one backfill's settings, as given on the command line.
@@ -124,3 +126,13 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// kind is the engine the backfill is for.
+func (c *Config) kind() string {
+	if c.Engine == "" {
+		return EngineMySQL
+	}
+	return c.Engine
+}
+
+func containsChunk(s string) bool { return strings.Contains(s, copier.ChunkPlaceholder) }

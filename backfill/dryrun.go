@@ -11,7 +11,7 @@ import (
 // statements it would run and warns when re-running a chunk may not be
 // harmless. Nothing is changed.
 func (b *Backfill) dryRun(ctx context.Context) error {
-	out, src := b.cfg.Out, b.eng.chunks()
+	out, src := b.cfg.Out, b.eng.Chunks()
 	size := b.cfg.ChunkSize
 	if size <= 0 {
 		size = 1000

@@ -12,6 +12,7 @@ import (
 
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
+	"github.com/hotswap/hotswap/applier"
 	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
@@ -50,7 +51,7 @@ func NewMySQLStream(cfg MySQLConfig, start mysql.BinlogPos) *MySQLStream {
 
 // Run reads from the start position until ctx ends or an error; every change
 // to the table reaches sink before the stream's position moves past it.
-func (s *MySQLStream) Run(ctx context.Context, sink Sink) error {
+func (s *MySQLStream) Run(ctx context.Context, sink applier.Sink) error {
 	err := s.run(ctx, sink)
 	s.mu.Lock()
 	s.done, s.err = true, err
@@ -59,7 +60,7 @@ func (s *MySQLStream) Run(ctx context.Context, sink Sink) error {
 	return err
 }
 
-func (s *MySQLStream) run(ctx context.Context, sink Sink) error {
+func (s *MySQLStream) run(ctx context.Context, sink applier.Sink) error {
 	start := s.start
 	flavor := gomysql.MySQLFlavor
 	if s.cfg.MariaDB {
@@ -127,7 +128,7 @@ func (s *MySQLStream) decodeOwnRows(e *replication.RowsEvent, data []byte) error
 	return e.DecodeData(pos, data)
 }
 
-func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, sink Sink) error {
+func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, sink applier.Sink) error {
 	switch e := ev.Event.(type) {
 	case *replication.RowsEvent:
 		if string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hotswap/hotswap/applier"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -18,7 +19,7 @@ const pgBatchKeys = 512
 // lives on Run's goroutine.
 type pgDecoder struct {
 	cfg    PostgresConfig
-	sink   Sink
+	sink   applier.Sink
 	types  *pgtype.Map
 	rel    *pgRelation     // the table, once described
 	others map[uint32]bool // relations of the publication that are not the table
@@ -43,7 +44,7 @@ func (p pgProgress) lag() time.Duration {
 	return time.Since(p.at)
 }
 
-func newPgDecoder(cfg PostgresConfig, sink Sink) *pgDecoder {
+func newPgDecoder(cfg PostgresConfig, sink applier.Sink) *pgDecoder {
 	return &pgDecoder{cfg: cfg, sink: sink, types: pgtype.NewMap(), others: map[uint32]bool{}}
 }
 

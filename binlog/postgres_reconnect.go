@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hotswap/hotswap/applier"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -19,7 +20,7 @@ const reconnectBudget = time.Minute
 // at most a partly received transaction is read again (its resyncs are
 // idempotent). The slot never confirmed past Position, so the server still
 // has everything after it.
-func (s *PostgresStream) runReconnecting(ctx context.Context, conn *pgconn.PgConn, sink Sink) error {
+func (s *PostgresStream) runReconnecting(ctx context.Context, conn *pgconn.PgConn, sink applier.Sink) error {
 	var lostAt time.Time
 	from := s.Position()
 	for attempt := 1; ; attempt++ {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotswap/hotswap/applier"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,7 +28,7 @@ var errInterrupted = errors.New("receive interrupted")
 // Close is called (nil), or an error: every change to the table reaches sink
 // before Position moves past its transaction. Run is called once, after
 // Start; all its work happens on the calling goroutine.
-func (s *PostgresStream) Run(ctx context.Context, sink Sink) error {
+func (s *PostgresStream) Run(ctx context.Context, sink applier.Sink) error {
 	ctx, conn, err := s.enter(ctx)
 	if err != nil || conn == nil {
 		return err // conn nil: closed before Run started, nothing to do
@@ -66,7 +67,7 @@ func (s *PostgresStream) exit(err error) {
 	s.notifyLocked()
 }
 
-func (s *PostgresStream) run(ctx context.Context, conn *pgconn.PgConn, sink Sink) error {
+func (s *PostgresStream) run(ctx context.Context, conn *pgconn.PgConn, sink applier.Sink) error {
 	if err := s.startReplication(ctx, conn); err != nil {
 		return err
 	}

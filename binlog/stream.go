@@ -3,10 +3,12 @@ package binlog
 import (
 	"context"
 	"time"
+
+	"github.com/hotswap/hotswap/applier"
 )
 
 // Stream follows one table's changes in a server's change stream and hands
-// their keys to a Sink: MySQLStream reads the MySQL/MariaDB binary log,
+// their keys to an applier.Sink: MySQLStream reads the MySQL/MariaDB binary log,
 // PostgresStream a logical replication slot. A stream is given where to
 // start before Run (NewMySQLStream; PostgresStream.Start or Resume).
 //
@@ -16,7 +18,7 @@ import (
 type Stream interface {
 	// Run reads until ctx ends (nil) or an error; every change reaches sink
 	// before the stream's position moves past it. It is called once.
-	Run(ctx context.Context, sink Sink) error
+	Run(ctx context.Context, sink applier.Sink) error
 	// Lag is how old the last change read was when it was read.
 	Lag() time.Duration
 	// RestartPosition is where a new stream may start and still see every

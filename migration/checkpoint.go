@@ -73,7 +73,7 @@ func (c *checkpointer) run(ctx context.Context) error {
 // save writes one checkpoint (see checkpointState for the order).
 func (c *checkpointer) save(ctx context.Context) error {
 	m := c.m
-	st := checkpointState{Columns: m.eng.columns(), Saved: time.Now().UTC()}
+	st := checkpointState{Columns: m.eng.Columns(), Saved: time.Now().UTC()}
 	if m.copier != nil {
 		low, ok, all := m.copier.Watermark()
 		st.CopyDone, st.Copied = all, m.copier.Copied()+c.resumedCopied()
@@ -87,7 +87,7 @@ func (c *checkpointer) save(ctx context.Context) error {
 			}
 		}
 	}
-	st.Stream = m.eng.restartPosition()
+	st.Stream = m.eng.RestartPosition()
 	if m.applier != nil {
 		mark := m.applier.Mark()
 		for !m.applier.Covered(mark) {
@@ -103,10 +103,10 @@ func (c *checkpointer) save(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.eng.saveCheckpoint(ctx, m.cfg.Alter, string(doc)); err != nil {
+	if err := m.eng.SaveCheckpoint(ctx, m.cfg.Alter, string(doc)); err != nil {
 		return err
 	}
-	m.eng.checkpointed(st.Stream)
+	m.eng.Checkpointed(st.Stream)
 	m.cfg.Log.Debug().Str("stream", st.Stream).RawJSON("watermark", orNull(st.Watermark)).Msg("checkpoint written")
 	return nil
 }
@@ -129,7 +129,7 @@ func orNull(raw json.RawMessage) json.RawMessage {
 // loadCheckpoint reads and checks the checkpoint a --resume continues from:
 // same ALTER, same source and shadow columns.
 func (m *Migration) loadCheckpoint(ctx context.Context) (*checkpointState, error) {
-	alter, doc, found, err := m.eng.loadCheckpoint(ctx)
+	alter, doc, found, err := m.eng.LoadCheckpoint(ctx)
 	if err != nil {
 		return nil, &Refused{Err: err}
 	}
@@ -145,7 +145,7 @@ func (m *Migration) loadCheckpoint(ctx context.Context) (*checkpointState, error
 	if err := json.Unmarshal([]byte(doc), &st); err != nil {
 		return nil, refuse("checkpoint %s is unreadable (%v): run `hotswap cleanup --table %s --execute` and start again", m.chk, err, m.cfg.Table)
 	}
-	if now := m.eng.columns(); st.Columns != now {
+	if now := m.eng.Columns(); st.Columns != now {
 		return nil, refuse("the table or its shadow changed since the checkpoint:\n  checkpointed: %s\n  now:          %s\nrun `hotswap cleanup --table %s --execute` and start again",
 			st.Columns, now, m.cfg.Table)
 	}

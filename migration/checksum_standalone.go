@@ -75,16 +75,6 @@ func (r Report) KeyText(key []any) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// checksumTarget is what an engine found for a standalone checksum: the two
-// tables, the columns compared, and how to open snapshots of one moment.
-type checksumTarget struct {
-	shadow     string // as the user knows it
-	keyColumns []string
-	columns    []string
-	leftOut    []string
-	open       pointFunc
-}
-
 // keyPresence tells, inside a snapshot, which of the two tables holds a key
 // (mysql.Snapshot and postgres.Snapshot).
 type keyPresence interface {
@@ -101,21 +91,24 @@ type keyPresence interface {
 // missing, no common key, a run live on the table).
 func Checksum(ctx context.Context, cfg Config, shadow string) (Report, error) {
 	m := New(cfg)
-	defer m.eng.close()
+	if m.engErr != nil {
+		return Report{}, m.engErr
+	}
+	defer m.eng.Close(false)
 	if m.cfg.Table == "" {
 		return Report{}, refuse("no table to compare: name it with --table")
 	}
-	if err := m.eng.connect(ctx); err != nil {
+	if err := m.eng.Connect(ctx); err != nil {
 		return Report{}, err
 	}
-	t, err := m.eng.checksumTarget(ctx, shadow)
+	t, err := m.eng.ChecksumTarget(ctx, shadow)
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Table: m.tableName(), Shadow: t.shadow, KeyColumns: t.keyColumns, Columns: t.columns,
-		LeftOut: t.leftOut, Threads: m.cfg.Threads}
+	rep := Report{Table: m.tableName(), Shadow: t.Shadow, KeyColumns: t.KeyColumns, Columns: t.Columns,
+		LeftOut: t.LeftOut, Threads: m.cfg.Threads}
 	t0 := time.Now()
-	snaps, closeSnaps, err := m.openPoint(ctx, t.open)
+	snaps, closeSnaps, err := m.openPoint(ctx, t.Open)
 	if err != nil {
 		return rep, err
 	}
@@ -261,10 +254,4 @@ func compareNumbers(a, b string) int {
 	x, _ := strconv.ParseFloat(a, 64)
 	y, _ := strconv.ParseFloat(b, 64)
 	return cmp.Compare(x, y)
-}
-
-// noCommonKey explains why no key matches the rows of table and shadow.
-func noCommonKey(table, shadow, problem, fix string) error {
-	return refuse("no common key: the checksum matches the rows of %s and %s by a key both have (PRIMARY KEY or NOT NULL UNIQUE, on columns of the same names), but %s: %s",
-		table, shadow, problem, fix)
 }

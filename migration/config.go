@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/rs/zerolog"
@@ -14,8 +15,8 @@ import (
 
 // Engines a Config may name.
 const (
-	EngineMySQL    = "mysql" // MySQL and MariaDB; the default
-	EnginePostgres = "postgres"
+	EngineMySQL    = engine.MySQL // MySQL and MariaDB; the default
+	EnginePostgres = engine.Postgres
 )
 
 // Config is one run's settings, as given on the command line.
@@ -96,4 +97,21 @@ func (m *Migration) tableName() string {
 		return m.cfg.Schema + "." + m.cfg.Table
 	}
 	return m.cfg.Conn.Database + "." + m.cfg.Table
+}
+
+// kind is the engine the run is for.
+func (c *Config) kind() string {
+	if c.Engine == "" {
+		return EngineMySQL
+	}
+	return c.Engine
+}
+
+// spec is what the engine is told of the run; it never changes it.
+func (m *Migration) spec() engine.Spec {
+	c := m.cfg
+	return engine.Spec{Conn: c.Conn, Schema: c.Schema, Table: c.Table, Alter: c.Alter, TableName: m.tableName(),
+		Execute: c.Execute, Resume: c.Resume, InitiallyDropGhost: c.InitiallyDropGhost, InitiallyDropOld: c.InitiallyDropOld,
+		OkToDropTable: c.OkToDropTable, CutOverLockTimeout: c.CutOverLockTimeout, KillBlockersAfter: c.KillBlockersAfter,
+		Threads: c.Threads, Log: c.Log, Out: c.Out}
 }

@@ -7,8 +7,7 @@ import (
 	"net"
 	"syscall"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
-	"github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/engine"
 )
 
 // connectionLost says whether a run failed because the server went away (a
@@ -26,5 +25,5 @@ func connectionLost(err error) bool {
 		}
 	}
 	var op *net.OpError
-	return errors.As(err, &op) || mysql.ConnectionLost(err) || postgres.ConnectionLost(err)
+	return errors.As(err, &op) || engine.ConnectionLost(err)
 }

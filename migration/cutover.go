@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hotswap/hotswap/cutover"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
 )
 
@@ -73,7 +73,7 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		}
 		m.setState(StateCuttingOver)
 		t0 := time.Now()
-		last = m.eng.cutOverAttempt(ctx)
+		last = m.eng.CutOverAttempt(ctx)
 		if last == nil {
 			m.swapped = true
 			m.cfg.Log.Info().Int("attempt", attempt).Dur("held", time.Since(t0)).Msg("cut-over done")
@@ -82,8 +82,9 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if errors.Is(last, cutover.ErrBoundObjects) {
-			return last // retrying cannot help: refuse before swapping
+		var final engine.NoRetry
+		if errors.As(last, &final) {
+			return last // retrying cannot help (e.g. objects bound to the table): stop before swapping
 		}
 		backoff := time.Duration(min(attempt, 10)) * 500 * time.Millisecond
 		m.cfg.Log.Warn().Err(last).Int("attempt", attempt).Dur("backoff", backoff).Msg("cut-over attempt failed; table untouched, retrying")

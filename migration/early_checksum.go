@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hotswap/hotswap/checksum"
+	"github.com/hotswap/hotswap/engine"
 )
 
 // The early checksum compares each range of rows once it is copied, while
@@ -25,17 +26,12 @@ const (
 	maxTouchedKeys = 250_000
 )
 
-// earlyCapable is an engine whose checksum is done early. MySQL/MariaDB is:
-// there the copy leaves a core idle (it waits on the binary and redo logs),
-// and under 300 tx/s on 1M rows the early pass cut the point's compare from
-// 6.8 s to 1.4 s. PostgreSQL is not: its copy keeps both cores busy, so the
+// An engine whose checksum is done early implements engine.EarlySnapshots.
+// MySQL/MariaDB does: there the copy leaves a core idle (it waits on the
+// binary and redo logs), and under 300 tx/s on 1M rows the early pass cut the point's compare from
+// 6.8 s to 1.4 s. PostgreSQL does not: its copy keeps both cores busy, so the
 // early pass doubled the copy (5.2 s to 10.1 s) while still leaving half the
 // rows to the point; it compares every row at the point.
-type earlyCapable interface {
-	// snapshot opens one snapshot that reads source and shadow at one moment
-	// (any moment); done ends it.
-	snapshot(ctx context.Context) (snap checksum.Snapshot, done func(), err error)
-}
 
 // earlyPass is the early checksum of a run.
 type earlyPass struct {
@@ -50,11 +46,11 @@ type earlyPass struct {
 // an engine without one, no checksum or a full one, a dry run, or a resumed copy (rows copied by the run before
 // were never compared early, so the point compares them all).
 func (m *Migration) newEarly(wait func(context.Context) error) *earlyPass {
-	eng, ok := m.eng.(earlyCapable)
+	eng, ok := m.eng.(engine.EarlySnapshots)
 	if !ok || m.cfg.SkipChecksum || m.cfg.FullChecksum || !m.cfg.Execute || m.resumeStart != nil {
 		return nil
 	}
-	return &earlyPass{early: &checksum.Early{Open: eng.snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit},
+	return &earlyPass{early: &checksum.Early{Open: eng.Snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit},
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 

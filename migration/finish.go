@@ -4,17 +4,19 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotswap/hotswap/engine"
 )
 
 // dryRun prints the plan and drops the shadow it made to validate the ALTER.
 func (m *Migration) dryRun(ctx context.Context) error {
 	out := m.cfg.Out
-	if m.cfg.Resume {
+	if m.resuming {
 		fmt.Fprintf(out, "Dry run of a resume: nothing was changed; --execute continues the run from the checkpoint above.\n\n")
 	} else {
 		fmt.Fprintf(out, "Dry run: nothing was changed (the shadow table used to check the ALTER was dropped).\n\n")
 	}
-	if err := m.eng.printPlan(ctx, out); err != nil {
+	if err := m.eng.PrintPlan(ctx, out); err != nil {
 		return m.refuseAndDrop(err)
 	}
 	fmt.Fprintf(out, "Estimated rows: %d\n", m.estimate)
@@ -30,7 +32,7 @@ func (m *Migration) dryRun(ctx context.Context) error {
 func (m *Migration) finish(ctx context.Context) error {
 	m.dropCheckpointAfterSwap()
 	m.setState(StateDone)
-	return m.eng.finish(ctx, m.cfg.Out)
+	return m.eng.Finish(ctx, m.cfg.Out, time.Since(m.started))
 }
 
 // reportLeftovers tells, after a failed run, which tables remain and what to do.
@@ -40,20 +42,17 @@ func (m *Migration) reportLeftovers(cause error) {
 	out := m.cfg.Out
 	fmt.Fprintf(out, "Migration of %s FAILED: %v\n", m.tableName(), cause)
 	fmt.Fprintf(out, "The table %s is in place and unchanged.\n", m.tableName())
-	m.eng.reportLeftovers(ctx, out)
+	m.eng.ReportLeftovers(ctx, out, m.keepForResume)
 	fmt.Fprintf(out, "`hotswap cleanup --table %s --execute` (with the same connection flags) drops every leftover of hotswap's for this table.\n", m.cfg.Table)
 	m.cfg.Log.Error().Err(cause).Str("shadow", m.shadow).Msg("migration failed")
 }
 
 func (m *Migration) refuseAndDrop(err error) error {
-	if derr := m.dropShadow(); derr != nil {
-		return fmt.Errorf("%w (and dropping the shadow failed: %v)", err, derr)
-	}
-	return &Refused{Err: err}
+	return engine.RefuseAndDrop(err, m.eng.DropShadow)
 }
 
 func (m *Migration) dropShadow() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return m.eng.dropShadow(ctx)
+	return m.eng.DropShadow(ctx)
 }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/hotswap/hotswap/dialect/mysql"
-	"github.com/hotswap/hotswap/dialect/postgres"
-	"github.com/hotswap/hotswap/schema"
 )
 
 // tryInstant runs the ALTER on the table itself when the server can do it
@@ -16,7 +12,7 @@ import (
 // copy follows and the reason is logged.
 func (m *Migration) tryInstant(ctx context.Context) (bool, error) {
 	t0 := time.Now()
-	done, why, err := m.eng.alterInstant(ctx)
+	done, why, err := m.eng.AlterInstant(ctx)
 	if err != nil {
 		return false, m.refuseAndDrop(err)
 	}
@@ -33,26 +29,4 @@ func (m *Migration) tryInstant(ctx context.Context) (bool, error) {
 	fmt.Fprintf(m.cfg.Out, "Migration of %s done in place in %s: the server made the change without copying (--attempt-instant-ddl); no old table to drop.\n",
 		m.tableName(), took)
 	return true, nil
-}
-
-func (e *mysqlEngine) alterInstant(ctx context.Context) (bool, string, error) {
-	c := e.m.cfg
-	return mysql.AlterInstant(ctx, e.db, c.Conn.Database, c.Table, e.alter.Text, c.CutOverLockTimeout)
-}
-
-// alterInstant first applies the ALTER to an empty probe copy to see whether
-// PostgreSQL rewrites or scans for it; only a change that does neither is run
-// on the table.
-func (e *postgresEngine) alterInstant(ctx context.Context) (bool, string, error) {
-	c := e.m.cfg
-	probe := schema.DerivedName(c.Table, "probe", pgMaxNameLen)
-	instant, why, err := postgres.AlterIsInstant(ctx, e.db, c.Schema, c.Table, probe, c.Alter)
-	if err != nil || !instant {
-		return false, why, err
-	}
-	err = postgres.AlterInPlace(ctx, e.db, c.Schema, c.Table, c.Alter, c.CutOverLockTimeout)
-	if postgres.IsLockTimeout(err) {
-		return false, fmt.Sprintf("the table's lock was not granted within %s", c.CutOverLockTimeout), nil
-	}
-	return err == nil, "", err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hotswap/hotswap/applier"
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
 	"github.com/hotswap/hotswap/throttle"
 )
@@ -28,13 +29,15 @@ const (
 // Migration is one run of an online ALTER on MySQL, MariaDB or PostgreSQL;
 // the engine holds what differs between them.
 type Migration struct {
-	cfg Config
-	eng engine
+	cfg    Config
+	eng    engine.Engine
+	engErr error // the engine could not be built (its kind is not linked in)
 
 	shadow, old string
 	chk         string // the checkpoint table
 	estimate    int64
 	swapped     bool
+	resuming    bool // continuing from a checkpoint (the engine's plan says, after --resume)
 
 	ckpt        *checkpointer
 	chkCreated  bool             // this run made the checkpoint table (a refused start drops it)
@@ -77,18 +80,14 @@ func (m *Migration) streamLag() time.Duration {
 	if m.parts() == nil {
 		return 0
 	}
-	return m.eng.streamLag()
+	return m.eng.StreamLag()
 }
 
 // New prepares a run; nothing touches the server before Run.
 func New(cfg Config) *Migration {
 	cfg.defaults()
 	m := &Migration{cfg: cfg}
-	if cfg.Engine == EnginePostgres {
-		m.eng = &postgresEngine{m: m}
-	} else {
-		m.eng = &mysqlEngine{m: m}
-	}
+	m.eng, m.engErr = engine.New(cfg.kind(), m.spec())
 	m.ckpt = &checkpointer{m: m}
 	m.state.Store(StatePreflight)
 	m.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: m.hookEnv, Log: cfg.Log}
@@ -153,7 +152,7 @@ const (
 )
 
 func (m *Migration) caughtUpTo(ctx context.Context, backlog int) error {
-	if err := m.eng.caughtUp(ctx); err != nil {
+	if err := m.eng.CaughtUp(ctx); err != nil {
 		return err
 	}
 	for m.applier.Backlog() > backlog || (backlog == 0 && m.applier.Busy()) {

@@ -12,7 +12,7 @@ import (
 // checkpoint a --resume continues from (a new run creates its own when it
 // starts the stream: an in-place ALTER needs none).
 func (m *Migration) prepareCheckpoint(ctx context.Context) error {
-	if m.cfg.Resume {
+	if m.resuming {
 		st, err := m.loadCheckpoint(ctx)
 		if err != nil {
 			return err
@@ -33,13 +33,13 @@ func (m *Migration) prepareCheckpoint(ctx context.Context) error {
 func (m *Migration) openStream(ctx context.Context) error {
 	if m.resumed != nil {
 		m.ckptMade.Store(true)
-		return m.eng.resumeStream(ctx, m.resumed.Stream)
+		return m.eng.ResumeStream(ctx, m.resumed.Stream)
 	}
-	if err := m.eng.createCheckpoint(ctx); err != nil {
+	if err := m.eng.CreateCheckpoint(ctx); err != nil {
 		return err
 	}
 	m.ckptMade.Store(true)
-	return m.eng.startStream(ctx)
+	return m.eng.StartStream(ctx)
 }
 
 // Resumable says whether a --resume can continue this run once it has
@@ -56,7 +56,7 @@ func (m *Migration) deferIndexes(ctx context.Context) ([]string, error) {
 		builds = m.resumed.IndexBuild
 	} else {
 		var err error
-		if builds, err = m.eng.beforeCopy(ctx); err != nil {
+		if builds, err = m.eng.BeforeCopy(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -72,7 +72,7 @@ func (m *Migration) deferIndexes(ctx context.Context) ([]string, error) {
 // the new table is in place; only the checkpoint (and, on PostgreSQL, the
 // slot and the publication, dropped on close) remain to remove.
 func (m *Migration) finishResumed(ctx context.Context) error {
-	if err := m.eng.dropCheckpoint(ctx); err != nil {
+	if err := m.eng.DropCheckpoint(ctx); err != nil {
 		return err
 	}
 	m.setState(StateDone)
@@ -86,29 +86,7 @@ func (m *Migration) finishResumed(ctx context.Context) error {
 func (m *Migration) dropCheckpointAfterSwap() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := m.eng.dropCheckpoint(ctx); err != nil {
+	if err := m.eng.DropCheckpoint(ctx); err != nil {
 		m.cfg.Log.Warn().Err(err).Str("table", m.chk).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
 	}
-}
-
-// startOverIfEmpty handles a --resume of a run killed before its first
-// checkpoint (the table is there, its row is not): nothing was copied, so
-// nothing of that run is worth keeping. With --execute, drop runs the
-// engine's removal of what it left and the run starts afresh; a dry run
-// only says so. started is true when the resume became a new run.
-func (m *Migration) startOverIfEmpty(ctx context.Context, drop func(context.Context) error) (started bool, err error) {
-	_, _, found, err := m.eng.loadCheckpoint(ctx)
-	if err != nil || found {
-		return false, err
-	}
-	if !m.cfg.Execute {
-		return false, refuse("the earlier run on %s stopped before its first checkpoint: nothing was copied; --execute --resume starts it over", m.tableName())
-	}
-	if err := drop(ctx); err != nil {
-		return false, fmt.Errorf("drop what the earlier run left before its first checkpoint: %w", err)
-	}
-	fmt.Fprintf(m.cfg.Out, "The earlier run on %s stopped before its first checkpoint (nothing was copied): starting it over.\n", m.tableName())
-	m.cfg.Log.Warn().Msg("the earlier run stopped before its first checkpoint; starting over")
-	m.cfg.Resume = false
-	return true, nil
 }

@@ -17,6 +17,10 @@ import (
 // was changed; any other error was reported with what is left behind.
 func (m *Migration) Run(ctx context.Context) (err error) {
 	m.started = time.Now()
+	if m.engErr != nil {
+		m.state.Store(StateFailed)
+		return m.engErr
+	}
 	defer m.close()
 	defer func() {
 		if err != nil {
@@ -66,13 +70,16 @@ func (m *Migration) start(ctx context.Context) error {
 			return &Refused{Err: err}
 		}
 	}
-	if err := m.eng.connect(ctx); err != nil {
+	if err := m.eng.Connect(ctx); err != nil {
 		return err
 	}
-	if err := m.eng.preflight(ctx); err != nil {
+	plan, err := m.eng.Preflight(ctx)
+	m.shadow, m.old, m.chk = plan.Shadow, plan.Old, plan.Checkpoint // settled even by a refused preflight
+	m.resuming, m.resumeDone = plan.Resume, plan.ResumeDone
+	if err != nil {
 		return err
 	}
-	if err := throttle.CheckLoad(ctx, m.eng.throttleSQL(), m.eng.primary(), m.cfg.Throttle); err != nil {
+	if err := throttle.CheckLoad(ctx, m.eng.ThrottleSQL(), m.eng.Primary(), m.cfg.Throttle); err != nil {
 		return &Refused{Err: err}
 	}
 	if m.cfg.Execute {
@@ -83,7 +90,7 @@ func (m *Migration) start(ctx context.Context) error {
 	if m.resumeDone {
 		return nil
 	}
-	if err := m.eng.prepareShadow(ctx); err != nil {
+	if m.estimate, err = m.eng.PrepareShadow(ctx); err != nil {
 		return err
 	}
 	if err := m.prepareCheckpoint(ctx); err != nil {
@@ -118,8 +125,8 @@ func (m *Migration) execute(ctx context.Context) error {
 			}
 		}()
 	}
-	background("change stream", func(c context.Context) error { return m.eng.runStream(c, m.applier) })
-	for name, task := range m.eng.tasks() {
+	background("change stream", func(c context.Context) error { return m.eng.RunStream(c, m.applier) })
+	for name, task := range m.eng.Tasks() {
 		background(name, task)
 	}
 	background("applier", m.applier.Run)
@@ -154,11 +161,12 @@ const maxPendingKeys = 250_000
 // build makes the run's parts and publishes them to the control socket.
 func (m *Migration) build() *parts {
 	c := m.cfg
-	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.primary(), SQL: m.eng.throttleSQL(), Table: c.Table,
-		OpenReplica: m.eng.openReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
-	source, resync := m.eng.rowSync()
-	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Ready: m.eng.resyncReady(), Workers: c.Threads,
+	th := throttle.New(throttle.Config{Settings: c.Throttle, Primary: m.eng.Primary(), SQL: m.eng.ThrottleSQL(), Table: c.Table,
+		OpenReplica: m.eng.OpenReplica, HeartbeatInterval: c.HeartbeatInterval, StreamLag: m.streamLag, Log: c.Log})
+	source, resync := m.eng.RowSync()
+	m.applier = applier.New(resync, applier.Options{Wait: th.WaitToApply, Ready: m.eng.ResyncReady(), Workers: c.Threads,
 		MaxKeys: maxPendingKeys})
+	m.eng.Attach(m.applier)
 	opts := copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0, ChunkTime: c.ChunkTime, Threads: c.Threads,
 		Missing: m.applier.Add, Wait: th.Wait, After: th.Nice, Start: m.resumeStart}
 	if m.early = m.newEarly(th.Wait); m.early != nil {
@@ -222,12 +230,12 @@ func (m *Migration) buildDeferredIndexes(ctx context.Context, builds []string) e
 		m.applier.Hold()
 		defer m.applier.Release()
 	}
-	return m.eng.afterCopy(ctx, builds)
+	return m.eng.AfterCopy(ctx, builds)
 }
 
 func (m *Migration) close() {
 	if m.control != nil {
 		m.control.Close()
 	}
-	m.eng.close()
+	m.eng.Close(m.keepForResume)
 }

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
-	"github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/engine"
 )
 
 // ServerWentAway says whether a run failed because its server went away
@@ -32,17 +31,5 @@ func WaitForServer(ctx context.Context, cfg Config, limit time.Duration) error {
 }
 
 func ping(ctx context.Context, cfg Config) error {
-	c := cfg.Conn
-	if cfg.Engine == EnginePostgres {
-		db, err := postgres.Open(ctx, postgres.Config{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, Database: c.Database})
-		if err == nil {
-			db.Close()
-		}
-		return err
-	}
-	db, err := mysql.Open(ctx, c)
-	if err == nil {
-		db.Close()
-	}
-	return err
+	return engine.Ping(ctx, cfg.kind(), cfg.Conn)
 }

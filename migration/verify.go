@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/checksum"
+	"github.com/hotswap/hotswap/engine"
 )
 
 // maxDiffs bounds the differing keys one checksum pass collects.
@@ -60,7 +61,7 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // checksumOnce opens the engine's consistent point and compares every chunk.
 func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
-	snaps, closeSnaps, err := m.openPoint(ctx, m.eng.checksumPoint)
+	snaps, closeSnaps, err := m.openPoint(ctx, m.eng.ChecksumPoint)
 	if err != nil {
 		return checksum.Result{}, err
 	}
@@ -68,24 +69,15 @@ func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
 	return checksum.CompareRest(ctx, snaps, m.pointRest(), m.checksumChunk(), maxDiffs)
 }
 
-// noRetry wraps an error of a pointFunc that waiting would not cure (a
-// missing privilege, say): openPoint gives up at once.
-type noRetry struct{ error }
-
-func (e noRetry) Unwrap() error { return e.error }
-
-// pointFunc opens snapshots that all see one moment, and the func ending them.
-type pointFunc func(ctx context.Context) ([]checksum.Snapshot, func(), error)
-
 // openPoint opens a consistent point, retrying with back-off while writers
-// can't be held within the lock timeout.
-func (m *Migration) openPoint(ctx context.Context, open pointFunc) ([]checksum.Snapshot, func(), error) {
+// can't be held within the lock timeout; an engine.NoRetry ends it at once.
+func (m *Migration) openPoint(ctx context.Context, open engine.PointFunc) ([]checksum.Snapshot, func(), error) {
 	for attempt := 1; ; attempt++ {
 		snaps, closeSnaps, err := open(ctx)
 		if err == nil {
 			return snaps, closeSnaps, nil
 		}
-		var final noRetry
+		var final engine.NoRetry
 		if attempt >= m.cfg.DefaultRetries || ctx.Err() != nil || errors.As(err, &final) {
 			return nil, nil, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
 		}

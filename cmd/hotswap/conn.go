@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/internal/dbconn"
 	"github.com/spf13/pflag"
 )
 
@@ -30,8 +30,8 @@ func (c *connFlags) register(fl *pflag.FlagSet) {
 
 // resolve merges --dsn, the flags, and the password sources (flag, file,
 // env); it returns the engine too.
-func (c *connFlags) resolve() (string, mysql.Config, error) {
-	cfg := mysql.Config{Host: c.host, Port: c.port, User: c.user, Password: c.password, Database: c.database}
+func (c *connFlags) resolve() (string, dbconn.Config, error) {
+	cfg := dbconn.Config{Host: c.host, Port: c.port, User: c.user, Password: c.password, Database: c.database}
 	engine := c.engine
 	if c.dsn != "" {
 		var err error
@@ -53,7 +53,7 @@ func (c *connFlags) resolve() (string, mysql.Config, error) {
 	return engine, cfg, c.readPassword(&cfg)
 }
 
-func (c *connFlags) readPassword(cfg *mysql.Config) error {
+func (c *connFlags) readPassword(cfg *dbconn.Config) error {
 	if c.passwordFile != "" {
 		b, err := os.ReadFile(c.passwordFile)
 		if err != nil {
@@ -71,7 +71,7 @@ func (c *connFlags) readPassword(cfg *mysql.Config) error {
 }
 
 // parseDSN fills cfg from a URL and returns the engine its scheme names.
-func parseDSN(dsn string, cfg *mysql.Config) (string, error) {
+func parseDSN(dsn string, cfg *dbconn.Config) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil || (u.Scheme != "mysql" && u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return "", fmt.Errorf("--dsn must look like mysql://user:password@host:port/database or postgres://user:password@host:port/database")

@@ -1,4 +1,4 @@
-package migration
+package mysql
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotswap/hotswap/dialect/mysql"
+	dialect "github.com/hotswap/hotswap/dialect/mysql"
 )
 
 // lagTracker measures how far the stream reader is behind the server with
@@ -18,7 +18,7 @@ type lagTracker struct {
 }
 
 type lagSample struct {
-	pos mysql.BinlogPos
+	pos dialect.BinlogPos
 	at  time.Time
 }
 
@@ -31,7 +31,7 @@ func (l *lagTracker) run(ctx context.Context, db *sql.DB, interval time.Duration
 			return nil
 		case <-t.C:
 		}
-		pos, err := mysql.MasterPos(ctx, db)
+		pos, err := dialect.MasterPos(ctx, db)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -47,7 +47,7 @@ func (l *lagTracker) run(ctx context.Context, db *sql.DB, interval time.Duration
 }
 
 // lag is how long ago the server had written what the reader has not read yet.
-func (l *lagTracker) lag(read mysql.BinlogPos) time.Duration {
+func (l *lagTracker) lag(read dialect.BinlogPos) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	i := 0

@@ -1,4 +1,4 @@
-package migration
+package postgres
 
 import (
 	"context"
@@ -7,24 +7,26 @@ import (
 	"strings"
 
 	"github.com/hotswap/hotswap/checksum"
-	"github.com/hotswap/hotswap/dialect/postgres"
+	dialect "github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/schema"
 )
 
-// checksumTarget prepares a standalone checksum of the table against shadow
+// ChecksumTarget prepares a standalone checksum of the table against shadow
 // ("": the run's shadow name) in the same schema: both must be tables, the
 // shadow's primary key the table's (same column names); the columns
 // compared are those of the same name (a generated shadow column is left
 // out, as in a run). It holds the run lock: a live run's shadow is behind
 // its table, and a run must not start under the check.
-func (e *postgresEngine) checksumTarget(ctx context.Context, shadow string) (*checksumTarget, error) {
-	c := e.m.cfg
+func (e *Engine) ChecksumTarget(ctx context.Context, shadow string) (*engine.ChecksumTarget, error) {
+	c := e.spec
 	if shadow == "" {
 		shadow = schema.DerivedName(c.Table, "new", pgMaxNameLen)
 	}
 	table, shadowName := c.Schema+"."+c.Table, c.Schema+"."+shadow
 	if shadow == c.Table {
-		return nil, refuse("--shadow %s names the table itself: name the table to compare %s with", shadow, table)
+		return nil, job.Refuse("--shadow %s names the table itself: name the table to compare %s with", shadow, table)
 	}
 	if err := e.takeRunLock(ctx); err != nil {
 		return nil, err
@@ -43,51 +45,51 @@ func (e *postgresEngine) checksumTarget(ctx context.Context, shadow string) (*ch
 	if err := pgCommonKey(src, dst, pairs); err != nil {
 		return nil, err
 	}
-	srcKey, dstKey, err := postgres.ShadowKey(src, dst, pairs)
+	srcKey, dstKey, err := dialect.ShadowKey(src, dst, pairs)
 	if err != nil { // a key type or collation that orders keys differently
-		return nil, refuse("cannot compare %s with %s by key: %v", table, shadowName, err)
+		return nil, job.Refuse("cannot compare %s with %s by key: %v", table, shadowName, err)
 	}
-	rows := &postgres.Rows{DB: e.db, Schema: c.Schema, Source: c.Table, Shadow: shadow, Pairs: pairs,
+	rows := &dialect.Rows{DB: e.db, Schema: c.Schema, Source: c.Table, Shadow: shadow, Pairs: pairs,
 		KeyColumns: srcKey, DstKeyColumns: dstKey, SrcTypes: src.Types(), DstTypes: dst.Types()}
-	t := &checksumTarget{shadow: shadowName, keyColumns: srcKey}
+	t := &engine.ChecksumTarget{Shadow: shadowName, KeyColumns: srcKey}
 	for _, p := range pairs {
-		t.columns = append(t.columns, p.Source)
+		t.Columns = append(t.Columns, p.Source)
 	}
-	t.leftOut = pgLeftOut(src, dst, pairs)
+	t.LeftOut = pgLeftOut(src, dst, pairs)
 	// an exported snapshot is one moment for both tables: no lock needed
-	t.open = func(ctx context.Context) ([]checksum.Snapshot, func(), error) {
-		conns, err := postgres.SharedSnapshots(ctx, e.db, c.Threads)
+	t.Open = func(ctx context.Context) ([]checksum.Snapshot, func(), error) {
+		conns, err := dialect.SharedSnapshots(ctx, e.db, c.Threads)
 		if err != nil {
-			return nil, nil, noRetry{err} // no lock was waited for: trying again would not help
+			return nil, nil, engine.NoRetry{Err: err} // no lock was waited for: trying again would not help
 		}
 		snaps := make([]checksum.Snapshot, len(conns))
 		for i, conn := range conns {
-			snaps[i] = postgres.Snapshot{Rows: rows, Conn: conn}
+			snaps[i] = dialect.Snapshot{Rows: rows, Conn: conn}
 		}
-		return snaps, func() { postgres.EndSnapshots(conns) }, nil
+		return snaps, func() { dialect.EndSnapshots(conns) }, nil
 	}
 	return t, nil
 }
 
 // checksumTable loads a table of the run's schema, refusing a missing one
 // (with the message given) or a relation that is not a table.
-func (e *postgresEngine) checksumTable(ctx context.Context, name, missing string) (*postgres.Table, error) {
-	c := e.m.cfg
-	t, err := postgres.LoadTable(ctx, e.db, c.Schema, name)
+func (e *Engine) checksumTable(ctx context.Context, name, missing string) (*dialect.Table, error) {
+	c := e.spec
+	t, err := dialect.LoadTable(ctx, e.db, c.Schema, name)
 	switch {
 	case err != nil:
-		return nil, &Refused{Err: err}
+		return nil, &job.Refused{Err: err}
 	case t == nil:
-		return nil, refuse("%s", missing)
+		return nil, job.Refuse("%s", missing)
 	case t.Kind != "r" && t.Kind != "p":
-		return nil, refuse("%s.%s is not a table (relkind %q): the checksum compares tables", c.Schema, name, t.Kind)
+		return nil, job.Refuse("%s.%s is not a table (relkind %q): the checksum compares tables", c.Schema, name, t.Kind)
 	}
 	return t, nil
 }
 
 // pairByName pairs every shadow column that is not generated with the
 // source column of the same name.
-func pairByName(src, dst *postgres.Table) []schema.ColumnPair {
+func pairByName(src, dst *dialect.Table) []schema.ColumnPair {
 	var pairs []schema.ColumnPair
 	for _, dc := range dst.Columns {
 		if !dc.Generated && pgHasColumn(src, dc.Name) {
@@ -97,17 +99,17 @@ func pairByName(src, dst *postgres.Table) []schema.ColumnPair {
 	return pairs
 }
 
-func pgHasColumn(t *postgres.Table, name string) bool {
-	return slices.ContainsFunc(t.Columns, func(c postgres.Column) bool { return c.Name == name })
+func pgHasColumn(t *dialect.Table, name string) bool {
+	return slices.ContainsFunc(t.Columns, func(c dialect.Column) bool { return c.Name == name })
 }
 
 // pgCommonKey refuses tables the checksum cannot match rows of: the
 // table's primary key columns must be compared, and be the shadow's
 // primary key too.
-func pgCommonKey(src, dst *postgres.Table, pairs []schema.ColumnPair) error {
+func pgCommonKey(src, dst *dialect.Table, pairs []schema.ColumnPair) error {
 	table, shadow := src.Schema+"."+src.Name, dst.Schema+"."+dst.Name
 	if len(src.Key) == 0 {
-		return noCommonKey(table, shadow, table+" has no primary key", "add one to both tables")
+		return engine.NoCommonKey(table, shadow, table+" has no primary key", "add one to both tables")
 	}
 	const fix = "add the key to the shadow, or name another table with --shadow"
 	var missing []string
@@ -119,17 +121,17 @@ func pgCommonKey(src, dst *postgres.Table, pairs []schema.ColumnPair) error {
 	key := strings.Join(src.Key, ", ")
 	switch {
 	case len(missing) > 0:
-		return noCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and %s lacks %s", table, key, shadow, strings.Join(missing, ", ")), fix)
+		return engine.NoCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and %s lacks %s", table, key, shadow, strings.Join(missing, ", ")), fix)
 	case len(dst.Key) == 0:
-		return noCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and %s has no primary key", table, key, shadow), fix)
+		return engine.NoCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and %s has no primary key", table, key, shadow), fix)
 	case !slices.Equal(src.Key, dst.Key):
-		return noCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and that of %s (%s)", table, key, shadow, strings.Join(dst.Key, ", ")), fix)
+		return engine.NoCommonKey(table, shadow, fmt.Sprintf("the primary key of %s is (%s) and that of %s (%s)", table, key, shadow, strings.Join(dst.Key, ", ")), fix)
 	}
 	return nil
 }
 
 // pgLeftOut lists the columns of either table that are not compared.
-func pgLeftOut(src, dst *postgres.Table, pairs []schema.ColumnPair) []string {
+func pgLeftOut(src, dst *dialect.Table, pairs []schema.ColumnPair) []string {
 	paired := func(name string) bool {
 		return slices.ContainsFunc(pairs, func(p schema.ColumnPair) bool { return p.Source == name })
 	}

@@ -1,4 +1,8 @@
-package migration
+// Package postgres is the PostgreSQL engine of a run (engine.Engine): the
+// preflight, the shadow, a pgoutput slot and publication for the change
+// stream, the checksum point, the one-transaction cut-over and the cleanup.
+// Importing it registers it as engine.Postgres.
+package postgres
 
 import (
 	"context"
@@ -14,29 +18,31 @@ import (
 	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/cutover"
-	"github.com/hotswap/hotswap/dialect/postgres"
+	dialect "github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/schema"
 	"github.com/hotswap/hotswap/throttle"
 	"github.com/jackc/pglogrepl"
 )
 
-// postgresEngine runs a migration on PostgreSQL: a publication and a
-// pgoutput slot for the change stream, advisory run lock, one-transaction
-// cut-over.
-type postgresEngine struct {
-	m        *Migration
+// Engine runs a migration on PostgreSQL: a publication and a pgoutput slot
+// for the change stream, advisory run lock, one-transaction cut-over.
+type Engine struct {
+	spec     engine.Spec
+	plan     engine.Plan
+	applier  *applier.Applier // the run's, given by Attach
 	db       *sql.DB
 	lockConn *sql.Conn // holds the advisory run lock for the whole run
 	version  string
 
-	src, dst       *postgres.Table
+	src, dst       *dialect.Table
 	pairs          []schema.ColumnPair
 	srcKey, dstKey []string
 	shadowCreated  bool
 	usings         []schema.PGTypeUsing // the ALTER's TYPE ... USING subcommands
-	alterSet       postgres.AlterSet    // the settings the ALTER sets; nil: unknown, follow none
+	alterSet       dialect.AlterSet     // the settings the ALTER sets; nil: unknown, follow none
 
-	rows         *postgres.Rows
+	rows         *dialect.Rows
 	slot, pub    string
 	pubCreated   bool
 	stream       *binlog.PostgresStream
@@ -46,18 +52,20 @@ type postgresEngine struct {
 	confirmed    atomic.Uint64 // the last checkpointed LSN: the slot keeps the WAL after it
 }
 
-var _ engine = (*postgresEngine)(nil)
+var _ engine.Engine = (*Engine)(nil)
 
-func (e *postgresEngine) pgConfig() postgres.Config {
-	c := e.m.cfg.Conn
-	return postgres.Config{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, Database: c.Database}
-}
+// New builds the engine of the run spec describes.
+func New(spec engine.Spec) engine.Engine { return &Engine{spec: spec} }
 
-// startStream creates the publication, then the slot: every transaction
+// Attach gives the engine the run's applier: its catch-ups drain it, its
+// checksum point and cut-over pause it.
+func (e *Engine) Attach(a *applier.Applier) { e.applier = a }
+
+// StartStream creates the publication, then the slot: every transaction
 // committed after the slot's consistent point reaches the stream.
-func (e *postgresEngine) startStream(ctx context.Context) error {
-	c := e.m.cfg
-	if err := postgres.CreatePublication(ctx, e.db, e.pub, c.Schema, c.Table); err != nil {
+func (e *Engine) StartStream(ctx context.Context) error {
+	c := e.spec
+	if err := dialect.CreatePublication(ctx, e.db, e.pub, c.Schema, c.Table); err != nil {
 		return err
 	}
 	e.pubCreated = true
@@ -68,36 +76,36 @@ func (e *postgresEngine) startStream(ctx context.Context) error {
 	}
 	e.confirmed.Store(uint64(lsn))
 	c.Log.Info().Str("slot", e.slot).Str("publication", e.pub).Str("start_lsn", lsn.String()).
-		Str("shadow", e.m.shadow).Msg("stream started")
+		Str("shadow", e.plan.Shadow).Msg("stream started")
 	return nil
 }
 
-func (e *postgresEngine) newStream() {
-	c := e.m.cfg
+func (e *Engine) newStream() {
+	c := e.spec
 	e.stream = binlog.NewPostgresStream(binlog.PostgresConfig{
-		ConnString: e.pgConfig().ConnString(), Slot: e.slot, Publication: e.pub,
+		ConnString: pgConfig(e.spec.Conn).ConnString(), Slot: e.slot, Publication: e.pub,
 		Schema: c.Schema, Table: c.Table, KeyColumns: e.srcKey, OnTxn: e.xids.add, Log: c.Log,
 		Confirmed: func() pglogrepl.LSN { return pglogrepl.LSN(e.confirmed.Load()) },
 	})
 	e.streamOpened = true
 }
 
-func (e *postgresEngine) runStream(ctx context.Context, sink binlog.Sink) error {
+func (e *Engine) RunStream(ctx context.Context, sink applier.Sink) error {
 	return e.stream.Run(ctx, sink)
 }
 
-func (e *postgresEngine) streamLag() time.Duration {
+func (e *Engine) StreamLag() time.Duration {
 	if e.stream == nil {
 		return 0
 	}
 	return e.stream.Lag()
 }
 
-func (e *postgresEngine) tasks() map[string]func(context.Context) error { return nil }
+func (e *Engine) Tasks() map[string]func(context.Context) error { return nil }
 
-// rowSync resyncs keys once the transactions that changed them are visible
+// RowSync resyncs keys once the transactions that changed them are visible
 // to new snapshots (a commit reaches the stream a moment before that).
-func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
+func (e *Engine) RowSync() (copier.Source, applier.ResyncFunc) {
 	return e.rows, func(ctx context.Context, keys [][]any) error {
 		xids := e.xids.pending()
 		if err := e.rows.WaitVisible(ctx, xids); err != nil {
@@ -108,25 +116,23 @@ func (e *postgresEngine) rowSync() (copier.Source, applier.ResyncFunc) {
 	}
 }
 
-// resyncReady is nil: the resync waits for visibility and for the copy
+// ResyncReady is nil: the resync waits for visibility and for the copy
 // chunks in flight itself.
-func (e *postgresEngine) resyncReady() applier.ResyncFunc { return nil }
+func (e *Engine) ResyncReady() applier.ResyncFunc { return nil }
 
-func (e *postgresEngine) primary() *sql.DB { return e.db }
+func (e *Engine) Primary() *sql.DB { return e.db }
 
-func (e *postgresEngine) openReplica(ctx context.Context, host string, port int) (*sql.DB, error) {
-	c := e.pgConfig()
-	c.Host, c.Port = host, port
-	return postgres.Open(ctx, c)
+func (e *Engine) OpenReplica(ctx context.Context, host string, port int) (*sql.DB, error) {
+	return openAt(ctx, e.spec.Conn, host, port)
 }
 
-func (e *postgresEngine) throttleSQL() throttle.Dialect {
-	return postgres.Throttle{Schema: e.m.cfg.Schema}
+func (e *Engine) ThrottleSQL() throttle.Dialect {
+	return dialect.Throttle{Schema: e.spec.Schema}
 }
 
-// caughtUp waits for the stream to pass a WAL position written now.
-func (e *postgresEngine) caughtUp(ctx context.Context) error {
-	lsn, err := postgres.CurrentLSN(ctx, e.db)
+// CaughtUp waits for the stream to pass a WAL position written now.
+func (e *Engine) CaughtUp(ctx context.Context) error {
+	lsn, err := dialect.CurrentLSN(ctx, e.db)
 	if err != nil {
 		return err
 	}
@@ -139,25 +145,25 @@ func (e *postgresEngine) caughtUp(ctx context.Context) error {
 // carried over to the shadow as they are now, all inside the transaction;
 // so are its storage parameters, replica identity, clustering index and
 // statistics targets, except those the ALTER sets (e.alterSet): the shadow
-// got the table's before the ALTER (postgres.CreateShadow), and this follows
+// got the table's before the ALTER (dialect.CreateShadow), and this follows
 // changes made to the table during the run without undoing the ALTER's.
-func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
-	if err := e.caughtUp(ctx); err != nil {
+func (e *Engine) catchUp(ctx context.Context, lock *sql.Conn) error {
+	if err := e.CaughtUp(ctx); err != nil {
 		return fmt.Errorf("drain the stream under the cut-over lock: %w", err)
 	}
-	err := e.m.applier.Drain(ctx, func(ctx context.Context, keys [][]any) error {
+	err := e.applier.Drain(ctx, func(ctx context.Context, keys [][]any) error {
 		return e.rows.Resync(ctx, lock, keys)
 	})
 	if err != nil {
 		return err
 	}
-	c := e.m.cfg
-	stmts, err := postgres.CarryOverSQL(ctx, lock, c.Schema, c.Table, e.m.shadow)
+	c := e.spec
+	stmts, err := dialect.CarryOverSQL(ctx, lock, c.Schema, c.Table, e.plan.Shadow)
 	if err != nil {
 		return err
 	}
 	if e.alterSet != nil {
-		settings, err := postgres.CarrySettingsSQL(ctx, lock, c.Schema, c.Table, e.m.shadow, e.alterSet)
+		settings, err := dialect.CarrySettingsSQL(ctx, lock, c.Schema, c.Table, e.plan.Shadow, e.alterSet)
 		if err != nil {
 			return err
 		}
@@ -171,47 +177,54 @@ func (e *postgresEngine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	return nil
 }
 
-func (e *postgresEngine) cutOverAttempt(ctx context.Context) error {
-	m := e.m
+// CutOverAttempt swaps the tables in one transaction, or leaves both as they
+// were; objects bound to the table end the retries (engine.NoRetry).
+func (e *Engine) CutOverAttempt(ctx context.Context) error {
+	s := e.spec
 	if e.cut == nil {
-		e.cut = &cutover.Postgres{DB: e.db, Schema: m.cfg.Schema, Table: m.cfg.Table, Shadow: m.shadow, Old: m.old,
-			LockTimeout: m.cfg.CutOverLockTimeout, KillBlockersAfter: m.cfg.KillBlockersAfter, Applier: m.applier, CatchUp: e.catchUp}
+		e.cut = &cutover.Postgres{DB: e.db, Schema: s.Schema, Table: s.Table, Shadow: e.plan.Shadow, Old: e.plan.Old,
+			LockTimeout: s.CutOverLockTimeout, KillBlockersAfter: s.KillBlockersAfter, Applier: e.applier, CatchUp: e.catchUp}
 	}
-	return e.cut.Attempt(ctx)
+	err := e.cut.Attempt(ctx)
+	if errors.Is(err, cutover.ErrBoundObjects) {
+		return engine.NoRetry{Err: err} // another attempt would find them too
+	}
+	return err
 }
 
-// close drops the slot and the publication (a slot left behind keeps WAL
+// Close drops the slot and the publication (a slot left behind keeps WAL
 // forever), and with them the checkpoint, useless without the slot; then
-// releases the run lock. Only a crash leaves them, for a --resume.
-func (e *postgresEngine) close() {
+// releases the run lock. Only a crash leaves them (keptForResume), for a
+// --resume.
+func (e *Engine) Close(keptForResume bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
 	if e.streamOpened && e.stream != nil {
 		errs = append(errs, e.stream.Close(ctx))
 	}
-	if e.m.keepForResume {
-		e.m.cfg.Log.Warn().Str("slot", e.slot).Str("publication", e.pub).Str("checkpoint", e.m.chk).
+	if keptForResume {
+		e.spec.Log.Warn().Str("slot", e.slot).Str("publication", e.pub).Str("checkpoint", e.plan.Checkpoint).
 			Msg("the server went away: slot, publication and checkpoint kept for --resume; the slot holds WAL on the server until the run is resumed or `hotswap cleanup` drops it")
 		e.closeConns()
 		return
 	}
 	if e.streamOpened {
-		errs = append(errs, postgres.DropSlot(ctx, e.db, e.slot), e.dropCheckpoint(ctx))
+		errs = append(errs, dialect.DropSlot(ctx, e.db, e.slot), e.DropCheckpoint(ctx))
 	}
 	if e.pubCreated {
-		errs = append(errs, postgres.DropPublication(ctx, e.db, e.pub))
+		errs = append(errs, dialect.DropPublication(ctx, e.db, e.pub))
 	}
 	if err := errors.Join(errs...); err != nil {
-		e.m.cfg.Log.Error().Err(err).Str("slot", e.slot).Str("publication", e.pub).
+		e.spec.Log.Error().Err(err).Str("slot", e.slot).Str("publication", e.pub).
 			Msgf("could not drop the replication slot or publication: drop them by hand: SELECT pg_drop_replication_slot('%s'); DROP PUBLICATION IF EXISTS %s;", e.slot, e.pub)
 	}
 	e.closeConns()
 }
 
-func (e *postgresEngine) closeConns() {
+func (e *Engine) closeConns() {
 	if e.lockConn != nil {
-		postgres.CloseLockConn(e.lockConn, e.m.cfg.Schema, e.m.cfg.Table)
+		dialect.CloseLockConn(e.lockConn, e.spec.Schema, e.spec.Table)
 	}
 	if e.db != nil {
 		e.db.Close()
@@ -253,19 +266,19 @@ func (x *xidTracker) forget(seen []uint32) {
 	x.ids = slices.DeleteFunc(x.ids, func(id uint32) bool { return visible[id] })
 }
 
-// beforeCopy drops the shadow's plain secondary indexes; afterCopy builds
+// BeforeCopy drops the shadow's plain secondary indexes; AfterCopy builds
 // them in one sorted pass each (IF NOT EXISTS: a resume may find some).
-func (e *postgresEngine) beforeCopy(ctx context.Context) ([]string, error) {
-	return postgres.DeferIndexes(ctx, e.db, e.m.cfg.Schema, e.m.shadow)
+func (e *Engine) BeforeCopy(ctx context.Context) ([]string, error) {
+	return dialect.DeferIndexes(ctx, e.db, e.spec.Schema, e.plan.Shadow)
 }
 
-func (e *postgresEngine) afterCopy(ctx context.Context, builds []string) error {
+func (e *Engine) AfterCopy(ctx context.Context, builds []string) error {
 	for _, stmt := range builds {
 		t0 := time.Now()
 		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("build shadow index after the copy: %s: %w", stmt, err)
 		}
-		e.m.cfg.Log.Info().Str("index", stmt).Dur("took", time.Since(t0)).Msg("shadow index built")
+		e.spec.Log.Info().Str("index", stmt).Dur("took", time.Since(t0)).Msg("shadow index built")
 	}
 	return nil
 }

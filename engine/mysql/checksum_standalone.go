@@ -1,4 +1,4 @@
-package migration
+package mysql
 
 import (
 	"context"
@@ -7,23 +7,25 @@ import (
 	"strings"
 
 	"github.com/hotswap/hotswap/checksum"
-	"github.com/hotswap/hotswap/dialect/mysql"
+	dialect "github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/schema"
 )
 
-// checksumTarget prepares a standalone checksum of the table against shadow
+// ChecksumTarget prepares a standalone checksum of the table against shadow
 // ("": the run's shadow name): both must be InnoDB base tables with a common
 // key; the columns compared are those of the same name (a generated shadow
 // column is left out, as in a run). It holds the run lock: a live run's
 // shadow is behind its table, and a run must not start under the check.
-func (e *mysqlEngine) checksumTarget(ctx context.Context, shadow string) (*checksumTarget, error) {
-	c := e.m.cfg
+func (e *Engine) ChecksumTarget(ctx context.Context, shadow string) (*engine.ChecksumTarget, error) {
+	c := e.spec
 	db, table := c.Conn.Database, c.Table
 	if shadow == "" {
-		shadow = schema.DerivedName(table, "new", mysql.MaxNameLen)
+		shadow = schema.DerivedName(table, "new", dialect.MaxNameLen)
 	}
 	if strings.EqualFold(shadow, table) {
-		return nil, refuse("--shadow %s names the table itself: name the table to compare %s.%s with", shadow, db, table)
+		return nil, job.Refuse("--shadow %s names the table itself: name the table to compare %s.%s with", shadow, db, table)
 	}
 	if err := e.takeRunLock(ctx); err != nil {
 		return nil, err
@@ -33,65 +35,65 @@ func (e *mysqlEngine) checksumTarget(ctx context.Context, shadow string) (*check
 	}
 	if err := e.checkChecksumTable(ctx, shadow, fmt.Sprintf("shadow table %s.%s does not exist, so there is nothing to compare %s.%s with: "+
 		"name the table to compare it with --shadow (by default, the shadow a hotswap run creates, %s)", db, shadow, db, table,
-		schema.DerivedName(table, "new", mysql.MaxNameLen))); err != nil {
+		schema.DerivedName(table, "new", dialect.MaxNameLen))); err != nil {
 		return nil, err
 	}
-	src, err := mysql.LoadTable(ctx, e.db, db, table)
+	src, err := dialect.LoadTable(ctx, e.db, db, table)
 	if err != nil {
-		return nil, &Refused{Err: err}
+		return nil, &job.Refused{Err: err}
 	}
-	dst, err := mysql.LoadTable(ctx, e.db, db, shadow)
+	dst, err := dialect.LoadTable(ctx, e.db, db, shadow)
 	if err != nil {
-		return nil, &Refused{Err: err}
+		return nil, &job.Refused{Err: err}
 	}
 	pairs := schema.MapColumns(src, dst, &schema.Alter{}) // no renames, no drops: by name
 	srcKey, dstKey, err := schema.ChooseKey(src, dst, pairs)
 	if err != nil {
 		return nil, mysqlNoCommonKey(src, dst, pairs)
 	}
-	tz, err := mysql.GlobalTimeZone(ctx, e.db)
+	tz, err := dialect.GlobalTimeZone(ctx, e.db)
 	if err != nil {
-		return nil, &Refused{Err: err}
+		return nil, &job.Refused{Err: err}
 	}
-	rows := &mysql.Rows{DB: e.db, Database: db, Source: table, Shadow: shadow, Pairs: pairs,
+	rows := &dialect.Rows{DB: e.db, Database: db, Source: table, Shadow: shadow, Pairs: pairs,
 		SrcKey: srcKey, DstKey: dstKey, SrcTable: src, DstTable: dst, ShareLock: e.server.ShareLock, TimeZone: tz}
-	point := mysql.ChecksumPoint{DB: e.db, Database: db, Table: table, Also: []string{shadow}, LockTimeout: c.CutOverLockTimeout}
-	t := &checksumTarget{shadow: db + "." + shadow, keyColumns: srcKey.Columns}
+	point := dialect.ChecksumPoint{DB: e.db, Database: db, Table: table, Also: []string{shadow}, LockTimeout: c.CutOverLockTimeout}
+	t := &engine.ChecksumTarget{Shadow: db + "." + shadow, KeyColumns: srcKey.Columns}
 	for _, p := range pairs {
-		t.columns = append(t.columns, p.Source)
+		t.Columns = append(t.Columns, p.Source)
 	}
-	t.leftOut = mysqlLeftOut(src, dst, pairs)
-	t.open = func(ctx context.Context) ([]checksum.Snapshot, func(), error) {
+	t.LeftOut = mysqlLeftOut(src, dst, pairs)
+	t.Open = func(ctx context.Context) ([]checksum.Snapshot, func(), error) {
 		conns, err := point.Open(ctx, c.Threads)
 		if err != nil {
-			if !mysql.IsLockWait(err) && !errors.Is(err, context.DeadlineExceeded) {
-				err = noRetry{err} // waiting would not help
+			if !dialect.IsLockWait(err) && !errors.Is(err, context.DeadlineExceeded) {
+				err = engine.NoRetry{Err: err} // waiting would not help
 			}
 			return nil, nil, err
 		}
 		snaps := make([]checksum.Snapshot, len(conns))
 		for i, conn := range conns {
-			snaps[i] = mysql.Snapshot{Rows: rows, Conn: conn}
+			snaps[i] = dialect.Snapshot{Rows: rows, Conn: conn}
 		}
-		return snaps, func() { mysql.EndSnapshots(conns) }, nil
+		return snaps, func() { dialect.EndSnapshots(conns) }, nil
 	}
 	return t, nil
 }
 
 // checkChecksumTable refuses a missing table (with the message given), a
 // view, or a table whose engine has no consistent snapshots.
-func (e *mysqlEngine) checkChecksumTable(ctx context.Context, name, missing string) error {
-	db := e.m.cfg.Conn.Database
-	kind, engine, err := mysql.TableKind(ctx, e.db, db, name)
+func (e *Engine) checkChecksumTable(ctx context.Context, name, missing string) error {
+	db := e.spec.Conn.Database
+	kind, storage, err := dialect.TableKind(ctx, e.db, db, name)
 	switch {
 	case err != nil:
-		return &Refused{Err: err}
+		return &job.Refused{Err: err}
 	case kind == "":
-		return refuse("%s", missing)
+		return job.Refuse("%s", missing)
 	case kind != "BASE TABLE":
-		return refuse("%s.%s is a %s, not a table: the checksum compares base tables", db, name, strings.ToLower(kind))
-	case !strings.EqualFold(engine, "InnoDB"):
-		return refuse("table %s.%s uses the %s engine: the checksum needs InnoDB (consistent snapshots)", db, name, engine)
+		return job.Refuse("%s.%s is a %s, not a table: the checksum compares base tables", db, name, strings.ToLower(kind))
+	case !strings.EqualFold(storage, "InnoDB"):
+		return job.Refuse("table %s.%s uses the %s engine: the checksum needs InnoDB (consistent snapshots)", db, name, storage)
 	}
 	return nil
 }
@@ -126,7 +128,7 @@ func mysqlNoCommonKey(src, dst *schema.Table, pairs []schema.ColumnPair) error {
 	table, shadow := src.Schema+"."+src.Name, dst.Schema+"."+dst.Name
 	cands := src.KeyCandidates()
 	if len(cands) == 0 {
-		return noCommonKey(table, shadow, table+" has no PRIMARY KEY or NOT NULL UNIQUE key", "add one to both tables")
+		return engine.NoCommonKey(table, shadow, table+" has no PRIMARY KEY or NOT NULL UNIQUE key", "add one to both tables")
 	}
 	var keys []string
 	for _, ix := range cands {
@@ -146,6 +148,6 @@ func mysqlNoCommonKey(src, dst *schema.Table, pairs []schema.ColumnPair) error {
 	if len(missing) > 0 {
 		why = fmt.Sprintf("%s lacks key column %s of %s", shadow, strings.Join(missing, ", "), cands[0].Name)
 	}
-	return noCommonKey(table, shadow, fmt.Sprintf("%s's keys are %s and %s", table, strings.Join(keys, ", "), why),
+	return engine.NoCommonKey(table, shadow, fmt.Sprintf("%s's keys are %s and %s", table, strings.Join(keys, ", "), why),
 		"add the key to the shadow, or name another table with --shadow")
 }

@@ -1,0 +1,7 @@
+package backfill
+
+// The backfill knows engines through package engine only; its tests link both.
+import (
+	_ "github.com/hotswap/hotswap/engine/mysql"
+	_ "github.com/hotswap/hotswap/engine/postgres"
+)

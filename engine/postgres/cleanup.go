@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"context"
+
+	dialect "github.com/hotswap/hotswap/dialect/postgres"
+	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/schema"
+	"github.com/jackc/pgx/v5"
+)
+
+// Leftovers takes the run lock and lists what dead runs on the table left:
+// its shadow, probe, heartbeat and checkpoint tables, its replication slot
+// and its publication (never the old table a finished run kept).
+func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
+	if err := e.takeRunLock(ctx); err != nil {
+		return nil, err
+	}
+	c := e.spec
+	var out []engine.Leftover
+	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"probe", "probe table"}, {"hb", "heartbeat table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
+		name := schema.DerivedName(c.Table, kind.suffix, pgMaxNameLen)
+		exists, err := dialect.TableExists(ctx, e.db, c.Schema, name)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			out = append(out, engine.Leftover{What: kind.what + " " + c.Schema + "." + name, SQL: "DROP TABLE " + pgx.Identifier{c.Schema, name}.Sanitize(),
+				Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, c.Schema, name) }})
+		}
+	}
+	slot := dialect.SlotName(c.Conn.Database+"."+c.Schema, c.Table)
+	pub := dialect.PublicationName(c.Conn.Database+"."+c.Schema, c.Table)
+	slots, err := dialect.StraySlots(ctx, e.db, slot)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range slots {
+		if s == slot {
+			out = append(out, engine.Leftover{What: "replication slot " + slot, SQL: "SELECT pg_drop_replication_slot('" + slot + "')",
+				Drop: func(ctx context.Context) error { return dialect.DropSlot(ctx, e.db, slot) }})
+		}
+	}
+	exists, err := dialect.PublicationExists(ctx, e.db, pub)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		out = append(out, engine.Leftover{What: "publication " + pub, SQL: "DROP PUBLICATION " + pgx.Identifier{pub}.Sanitize(),
+			Drop: func(ctx context.Context) error { return dialect.DropPublication(ctx, e.db, pub) }})
+	}
+	return out, nil
+}
