@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
 )
 
@@ -30,7 +30,6 @@ type Backfill struct {
 	cfg    Config
 	eng    engine.Backfill
 	engErr error // the engine could not be built (its kind is not linked in)
-	hooks  *hooks.Runner
 
 	started  time.Time // cfg.Began, or when New made it
 	estimate atomic.Int64
@@ -38,12 +37,10 @@ type Backfill struct {
 	start    []any            // the watermark a --resume continues after
 	ckptMade atomic.Bool      // the checkpoint table exists: a --resume can continue
 
-	state   atomic.Value // string
 	waitWhy atomic.Value // string: why the schedule holds the chunks
 	running atomic.Pointer[parts]
-	control *control.Server
-	abort   context.CancelCauseFunc
-	mu      sync.Mutex // guards abort
+
+	*job.Runner // state, hooks, control socket, panic, background tasks
 }
 
 // parts are the pieces of a backfill under way, read concurrently by the
@@ -62,36 +59,25 @@ func New(cfg Config) *Backfill {
 	}
 	b.eng, b.engErr = engine.NewBackfill(cfg.kind(), engine.BackfillSpec{Conn: cfg.Conn, Schema: cfg.Schema, Table: cfg.Table,
 		Set: cfg.Set, Where: cfg.Where, Template: cfg.Template, LockWait: cfg.LockWait})
-	b.state.Store(StatePreflight)
 	b.waitWhy.Store("")
-	b.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: b.hookEnv, Log: cfg.Log}
+	b.Runner = job.NewRunner(cfg.Settings, cfg.Execute, cfg.Log, b.hookEnv, StatePreflight)
 	return b
-}
-
-// State is the backfill's state now.
-func (b *Backfill) State() string { return b.state.Load().(string) }
-
-func (b *Backfill) setState(s string) {
-	if b.state.Swap(s) != s {
-		b.cfg.Log.Info().Str("state", s).Msg("state")
-	}
 }
 
 // Run checks everything, then (with Execute) changes the table chunk by
 // chunk. A *Refused error means nothing was changed.
 func (b *Backfill) Run(ctx context.Context) (err error) {
 	if b.engErr != nil {
-		b.state.Store(StateFailed)
+		b.SetState(StateFailed)
 		return b.engErr
 	}
 	defer b.eng.Close()
+	defer b.Runner.Close()
 	defer func() {
 		if err != nil && !errors.Is(err, ErrMaxRuntime) {
-			b.state.Store(StateFailed)
+			b.SetState(StateFailed)
 		}
-		if b.cfg.Execute && !IsRefused(err) {
-			b.endHooks(err)
-		}
+		b.End(err)
 	}()
 	if err := b.preflight(ctx); err != nil {
 		return err
@@ -111,13 +97,8 @@ func (b *Backfill) preflight(ctx context.Context) error {
 	if err := b.cfg.validate(); err != nil {
 		return err
 	}
-	if b.cfg.Execute {
-		if err := b.hooks.Check(); err != nil {
-			return &Refused{Err: err}
-		}
-		if err := b.hooks.Run(ctx, hooks.OnStartup, nil); err != nil {
-			return &Refused{Err: err}
-		}
+	if err := b.Begin(ctx); err != nil {
+		return err
 	}
 	if err := b.eng.Open(ctx); err != nil {
 		return err
@@ -130,10 +111,10 @@ func (b *Backfill) preflight(ctx context.Context) error {
 	}
 	b.estimate.Store(b.eng.EstimateRows(ctx))
 	if b.cfg.Execute {
-		if err := b.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
+		if err := b.Hook(ctx, hooks.OnValidated, nil); err != nil {
 			return &Refused{Err: err}
 		}
-		if err := b.listen(); err != nil {
+		if err := b.Listen(control.Options{Table: b.cfg.Table}, b); err != nil {
 			return err
 		}
 	}
@@ -178,44 +159,22 @@ func (b *Backfill) execute(ctx context.Context) error {
 	p := &parts{throttle: th, copier: copier.New(b.eng.Chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
 		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: th.Nice, Start: b.start})}
 	b.running.Store(p)
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	b.mu.Lock()
-	b.abort = cancel
-	b.mu.Unlock()
-	var wg sync.WaitGroup
-	background := func(name string, f func(context.Context) error) {
-		wg.Go(func() {
-			if err := f(runCtx); err != nil && runCtx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		})
-	}
-	background("throttler", th.Run)
-	background("checkpoint", b.checkpoints)
-	background("progress", b.progress)
-	background("panic flag file", b.watchPanicFile)
-	if b.control != nil {
-		background("control socket", b.control.Serve)
-	}
-	err := b.runChunks(runCtx, p.copier)
-	if cause := context.Cause(runCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		err = cause
-	}
-	cancel(nil)
-	wg.Wait()
+	tasks := []job.Task{{Name: "throttler", Run: th.Run},
+		b.Periodic("checkpoint", c.CheckpointInterval, "checkpoint not written; the next one will try again", b.saveCheckpoint),
+		b.progress()}
+	err := b.Work(ctx, tasks, func(ctx context.Context) error { return b.runChunks(ctx, p.copier) })
 	return b.finish(err)
 }
 
 func (b *Backfill) runChunks(ctx context.Context, cp *copier.Copier) error {
-	if err := b.hooks.Run(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
+	if err := b.Hook(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
 		return err
 	}
-	b.setState(StateRunning)
+	b.SetState(StateRunning)
 	if err := cp.Run(ctx); err != nil {
 		return err
 	}
-	return b.hooks.Run(ctx, hooks.OnRowCopyComplete, nil)
+	return b.Hook(ctx, hooks.OnRowCopyComplete, nil)
 }
 
 func (b *Backfill) schedule() *schedule {
@@ -233,11 +192,11 @@ func (b *Backfill) setWaiting(why string) {
 		return
 	}
 	if why == "" {
-		b.setState(StateRunning)
+		b.SetState(StateRunning)
 		return
 	}
 	b.cfg.Log.Info().Str("reason", why).Msg("backfill waits")
-	b.setState(StateWaiting)
+	b.SetState(StateWaiting)
 }
 
 // finish writes the last checkpoint and says how the backfill ended.
@@ -251,7 +210,7 @@ func (b *Backfill) finish(err error) error {
 		if derr := b.eng.DropCheckpoint(ctx); derr != nil {
 			b.cfg.Log.Warn().Err(derr).Msg("could not drop the checkpoint table; `hotswap cleanup` drops it")
 		}
-		b.setState(StateDone)
+		b.SetState(StateDone)
 		fmt.Fprintf(out, "Backfill of %s done in %s: %d rows changed.\n", b.tableName(), took, changed)
 		return nil
 	}
@@ -259,7 +218,7 @@ func (b *Backfill) finish(err error) error {
 		b.cfg.Log.Warn().Err(serr).Msg("last checkpoint not written; --resume starts from the one before")
 	}
 	if errors.Is(err, ErrMaxRuntime) {
-		b.setState(StateStopped)
+		b.SetState(StateStopped)
 		fmt.Fprintf(out, "Backfill of %s stopped after --max-runtime %s: %d rows changed in this run. Run the same command with --resume to continue.\n",
 			b.tableName(), b.cfg.MaxRuntime, changed)
 		return nil

@@ -65,22 +65,6 @@ func (b *Backfill) checkCheckpoint(ctx context.Context) error {
 	return nil
 }
 
-// checkpoints writes the checkpoint every CheckpointInterval.
-func (b *Backfill) checkpoints(ctx context.Context) error {
-	t := time.NewTicker(b.cfg.CheckpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if err := b.saveCheckpoint(ctx); err != nil && ctx.Err() == nil {
-			b.cfg.Log.Warn().Err(err).Msg("checkpoint not written; the next one will try again")
-		}
-	}
-}
-
 func (b *Backfill) saveCheckpoint(ctx context.Context) error {
 	cp := b.running.Load().copier
 	st := checkpointState{Saved: b.cfg.Clock.Now().UTC(), Changed: cp.Copied(), Covered: cp.Covered()}

@@ -58,7 +58,7 @@ func (b *Backfill) dryRun(ctx context.Context) error {
 	}
 	b.printSchedule()
 	fmt.Fprintf(out, "Run again with --execute to change the rows.\n")
-	b.setState(StateDone)
+	b.SetState(StateDone)
 	return nil
 }
 

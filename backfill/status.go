@@ -1,15 +1,13 @@
 package backfill
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
-	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/job"
 )
 
 // Backfill is the control socket's target: status, pause/resume (throttle),
@@ -94,33 +92,6 @@ func (b *Backfill) Unpostpone() error {
 	return errors.New("a backfill has no cut-over to release")
 }
 
-// Panic stops the backfill now; its checkpoint stays for a --resume.
-func (b *Backfill) Panic() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.abort != nil {
-		b.abort(errors.New("stopped by the panic command"))
-	}
-}
-
-func (b *Backfill) listen() error {
-	c := b.cfg
-	if c.ServeSocketFile == "" && c.ServeTCPPort == 0 {
-		return nil
-	}
-	srv, err := control.Listen(control.Options{SocketPath: c.ServeSocketFile, TCPPort: c.ServeTCPPort, Table: c.Table,
-		BeforeCommand: func(line string) error {
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
-			defer cancel()
-			return b.hooks.Run(ctx, hooks.OnInteractiveCommand, map[string]string{"COMMAND": line})
-		}, Log: c.Log}, b)
-	if err != nil {
-		return &Refused{Err: err}
-	}
-	b.control = srv
-	return nil
-}
-
 // hookEnv is the backfill's state under the variable names hooks know.
 func (b *Backfill) hookEnv() map[string]string {
 	st := b.Status()
@@ -134,55 +105,15 @@ func (b *Backfill) hookEnv() map[string]string {
 	}
 }
 
-func (b *Backfill) endHooks(err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err == nil {
-		_ = b.hooks.Run(ctx, hooks.OnSuccess, nil)
-		return
-	}
-	_ = b.hooks.Run(ctx, hooks.OnFailure, map[string]string{"ERROR": err.Error()})
+// progress logs the status every 5 s and runs the on-status hook every
+// --hooks-status-interval.
+func (b *Backfill) progress() job.Task {
+	return job.Progress{Status: b.Status, Tick: time.Second,
+		LogEvery: func(control.Status) time.Duration { return 5 * time.Second }, Log: b.logStatus}.Task(b.Runner)
 }
 
-// progress logs the status every few seconds and runs the on-status hook
-// every --hooks-status-interval.
-func (b *Backfill) progress(ctx context.Context) error {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	var lastLog, lastHook time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		st, now := b.Status(), time.Now()
-		if now.Sub(lastLog) >= 5*time.Second {
-			lastLog = now
-			b.cfg.Log.Info().Str("state", st.State).Int64("covered", st.RowsCopied).Int64("changed", st.RowsChanged).
-				Int64("estimated", st.RowsEstimated).Float64("progress_pct", st.Progress).Float64("eta_s", st.ETASeconds).
-				Str("throttle", st.ThrottleReason).Msg("progress")
-		}
-		if now.Sub(lastHook) >= b.cfg.HooksStatusInterval {
-			lastHook = now
-			_ = b.hooks.Run(ctx, hooks.OnStatus, nil)
-		}
-	}
-}
-
-// watchPanicFile stops the backfill when --panic-flag-file appears.
-func (b *Backfill) watchPanicFile(ctx context.Context) error {
-	if b.cfg.PanicFlagFile == "" {
-		return nil
-	}
-	for {
-		if _, err := os.Stat(b.cfg.PanicFlagFile); err == nil {
-			return fmt.Errorf("panic flag file %s exists", b.cfg.PanicFlagFile)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+func (b *Backfill) logStatus(st control.Status) {
+	b.cfg.Log.Info().Str("state", st.State).Int64("covered", st.RowsCopied).Int64("changed", st.RowsChanged).
+		Int64("estimated", st.RowsEstimated).Float64("progress_pct", st.Progress).Float64("eta_s", st.ETASeconds).
+		Str("throttle", st.ThrottleReason).Msg("progress")
 }

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"io"
 	"time"
 
 	"github.com/hotswap/hotswap/throttle"
@@ -17,4 +18,5 @@ type Settings struct {
 	PanicFlagFile       string             // abort when this file appears
 	HooksPath           string             // directory of hook executables
 	HooksStatusInterval time.Duration      // between on-status hooks
+	Progress            io.Writer          // a live progress line (a terminal); nil: progress goes to the log
 }

@@ -1,5 +1,7 @@
 // Package job holds what every kind of run (alter, backfill, and the coming
-// revert and migrate) shares, starting with how a run says it refused.
+// revert and migrate) shares: how a run says it refused (exit status 2), and
+// Runner, around each kind's own work (state, hooks, control socket,
+// panic, background tasks, progress, periodic checkpoints).
 package job
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/job"
 )
 
 // The checkpoint table (_<table>_chk) holds one row: the ALTER, and this
@@ -51,23 +52,13 @@ func (c *checkpointer) setIndexes(builds []string) {
 	c.mu.Unlock()
 }
 
-// run writes a checkpoint every interval until ctx ends.
-func (c *checkpointer) run(ctx context.Context) error {
-	t := time.NewTicker(c.m.cfg.CheckpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if !c.ready.Load() {
-			continue
-		}
-		if err := c.save(ctx); err != nil && ctx.Err() == nil {
-			c.m.cfg.Log.Warn().Err(err).Msg("checkpoint not written; the next one will try again")
-		}
+// saveIfReady writes a checkpoint once the first one is written (after the
+// indexes are deferred): the run's periodic checkpoint task.
+func (c *checkpointer) saveIfReady(ctx context.Context) error {
+	if !c.ready.Load() {
+		return nil
 	}
+	return c.save(ctx)
 }
 
 // save writes one checkpoint (see checkpointState for the order).
@@ -91,7 +82,7 @@ func (c *checkpointer) save(ctx context.Context) error {
 	if m.applier != nil {
 		mark := m.applier.Mark()
 		for !m.applier.Covered(mark) {
-			if sleep(ctx, 50*time.Millisecond); ctx.Err() != nil {
+			if job.Sleep(ctx, 50*time.Millisecond); ctx.Err() != nil {
 				return ctx.Err()
 			}
 		}

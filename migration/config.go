@@ -58,9 +58,8 @@ type Config struct {
 	ForceNamedCutOver bool
 	ForceNamedPanic   bool
 
-	Log      zerolog.Logger
-	Out      io.Writer // the plan of a dry run and the final summary
-	Progress io.Writer // a live progress line (a terminal); nil: progress goes to the log
+	Log zerolog.Logger
+	Out io.Writer // the plan of a dry run and the final summary
 }
 
 func (c *Config) defaults() {

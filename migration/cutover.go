@@ -4,34 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/job"
 )
 
 // waitPostponed holds the cut-over while the postpone flag file exists and
 // no unpostpone command came; the stream and applier keep the shadow current.
 func (m *Migration) waitPostponed(ctx context.Context) error {
 	f := m.cfg.PostponeFlagFile
-	if f == "" || !exists(f) || m.unpostponed.Load() {
+	if f == "" || !job.Exists(f) || m.unpostponed.Load() {
 		return nil
 	}
-	m.setState(StatePostponed)
+	m.SetState(StatePostponed)
 	m.cfg.Log.Info().Str("flag_file", f).Msg("cut-over postponed: delete the flag file or send unpostpone to proceed")
-	if err := m.hooks.Run(ctx, hooks.OnBeginPostponed, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnBeginPostponed, nil); err != nil {
 		return err
 	}
-	for exists(f) && !m.unpostponed.Load() {
+	for job.Exists(f) && !m.unpostponed.Load() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	m.setState(StateApplying)
+	m.SetState(StateApplying)
 	return nil
 }
 
@@ -52,11 +52,6 @@ func (m *Migration) waitStreamCaughtUp(ctx context.Context) error {
 	}
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 // cutOver tries the swap until it succeeds or the retries run out, backing
 // off between attempts; a failed attempt leaves the original untouched.
 func (m *Migration) cutOver(ctx context.Context) error {
@@ -71,7 +66,7 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		if err := m.fewKeysLeft(ctx); err != nil {
 			return err
 		}
-		m.setState(StateCuttingOver)
+		m.SetState(StateCuttingOver)
 		t0 := time.Now()
 		last = m.eng.CutOverAttempt(ctx)
 		if last == nil {
@@ -88,8 +83,8 @@ func (m *Migration) cutOver(ctx context.Context) error {
 		}
 		backoff := time.Duration(min(attempt, 10)) * 500 * time.Millisecond
 		m.cfg.Log.Warn().Err(last).Int("attempt", attempt).Dur("backoff", backoff).Msg("cut-over attempt failed; table untouched, retrying")
-		m.setState(StateApplying)
-		sleep(ctx, backoff)
+		m.SetState(StateApplying)
+		job.Sleep(ctx, backoff)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

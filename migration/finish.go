@@ -24,14 +24,14 @@ func (m *Migration) dryRun(ctx context.Context) error {
 	if err := m.dropShadow(); err != nil {
 		return err
 	}
-	m.setState(StateDone)
+	m.SetState(StateDone)
 	return nil
 }
 
 // finish drops the old table when asked and says what was left.
 func (m *Migration) finish(ctx context.Context) error {
 	m.dropCheckpointAfterSwap()
-	m.setState(StateDone)
+	m.SetState(StateDone)
 	return m.eng.Finish(ctx, m.cfg.Out, time.Since(m.started))
 }
 

@@ -23,7 +23,7 @@ func (m *Migration) tryInstant(ctx context.Context) (bool, error) {
 	if err := m.dropShadow(); err != nil {
 		m.cfg.Log.Warn().Err(err).Str("shadow", m.shadow).Msg("the shadow table used to check the ALTER is left: drop it")
 	}
-	m.setState(StateDone)
+	m.SetState(StateDone)
 	took := time.Since(t0).Round(time.Millisecond)
 	m.cfg.Log.Info().Dur("took", time.Since(t0)).Msg("ALTER done in place, instantly")
 	fmt.Fprintf(m.cfg.Out, "Migration of %s done in place in %s: the server made the change without copying (--attempt-instant-ddl); no old table to drop.\n",

@@ -6,10 +6,9 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
-	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/engine"
-	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
 )
 
@@ -54,13 +53,10 @@ type Migration struct {
 	early   *earlyPass // nil without an early checksum (early_checksum.go)
 
 	running     atomic.Pointer[parts] // published once built: read by the control socket
-	control     *control.Server
-	hooks       *hooks.Runner
-	abort       aborter
 	unpostponed atomic.Bool
 
-	state   atomic.Value // string
-	started time.Time
+	*job.Runner // state, hooks, control socket, panic, background tasks
+	started     time.Time
 }
 
 // parts are the pieces of a run under way, read concurrently by the
@@ -89,17 +85,8 @@ func New(cfg Config) *Migration {
 	m := &Migration{cfg: cfg}
 	m.eng, m.engErr = engine.New(cfg.kind(), m.spec())
 	m.ckpt = &checkpointer{m: m}
-	m.state.Store(StatePreflight)
-	m.hooks = &hooks.Runner{Dir: cfg.HooksPath, Env: m.hookEnv, Log: cfg.Log}
+	m.Runner = job.NewRunner(cfg.Settings, cfg.Execute, cfg.Log, m.hookEnv, StatePreflight)
 	return m
-}
-
-// State is the run's current phase.
-func (m *Migration) State() string { return m.state.Load().(string) }
-
-func (m *Migration) setState(s string) {
-	m.state.Store(s)
-	m.cfg.Log.Info().Str("state", s).Msg("state")
 }
 
 // ShadowName and OldName are the tables the run creates.

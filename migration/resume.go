@@ -75,7 +75,7 @@ func (m *Migration) finishResumed(ctx context.Context) error {
 	if err := m.eng.DropCheckpoint(ctx); err != nil {
 		return err
 	}
-	m.setState(StateDone)
+	m.SetState(StateDone)
 	fmt.Fprintf(m.cfg.Out, "The earlier run's cut-over of %s had completed: the new table is in place and the old one is kept as %s. Its checkpoint was removed; nothing else to do.\n",
 		m.tableName(), m.old)
 	return nil

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hotswap/hotswap/applier"
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
 	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
 )
 
@@ -18,17 +19,15 @@ import (
 func (m *Migration) Run(ctx context.Context) (err error) {
 	m.started = time.Now()
 	if m.engErr != nil {
-		m.state.Store(StateFailed)
+		m.SetState(StateFailed)
 		return m.engErr
 	}
 	defer m.close()
 	defer func() {
 		if err != nil {
-			m.state.Store(StateFailed)
+			m.SetState(StateFailed)
 		}
-		if m.cfg.Execute && !IsRefused(err) {
-			m.endHooks(err)
-		}
+		m.End(err)
 	}()
 	if err := m.start(ctx); err != nil {
 		return err
@@ -43,7 +42,7 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	if m.resumeDone {
 		return m.finishResumed(ctx)
 	}
-	if err := m.hooks.Run(ctx, hooks.OnValidated, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnValidated, nil); err != nil {
 		return m.refuseAndDrop(err)
 	}
 	if m.cfg.AttemptInstantDDL {
@@ -62,13 +61,8 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 // start does everything that may still refuse the run: startup hook,
 // connection, preflight, control socket, shadow.
 func (m *Migration) start(ctx context.Context) error {
-	if m.cfg.Execute {
-		if err := m.hooks.Check(); err != nil {
-			return &Refused{Err: err}
-		}
-		if err := m.hooks.Run(ctx, hooks.OnStartup, nil); err != nil {
-			return &Refused{Err: err}
-		}
+	if err := m.Begin(ctx); err != nil {
+		return err
 	}
 	if err := m.eng.Connect(ctx); err != nil {
 		return err
@@ -83,7 +77,8 @@ func (m *Migration) start(ctx context.Context) error {
 		return &Refused{Err: err}
 	}
 	if m.cfg.Execute {
-		if err := m.listen(); err != nil {
+		if err := m.Listen(control.Options{Table: m.cfg.Table, ForceNamedCutOver: m.cfg.ForceNamedCutOver,
+			ForceNamedPanic: m.cfg.ForceNamedPanic}, m); err != nil {
 			return err
 		}
 	}
@@ -111,43 +106,20 @@ func (m *Migration) execute(ctx context.Context) error {
 		return err
 	}
 	p := m.build()
-
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	m.abort.set(cancel)
-	var wg sync.WaitGroup
-	background := func(name string, f func(context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(runCtx); err != nil && runCtx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		}()
+	tasks := []job.Task{
+		{Name: "change stream", Run: func(c context.Context) error { return m.eng.RunStream(c, m.applier) }},
+		{Name: "applier", Run: m.applier.Run},
+		{Name: "throttler", Run: p.throttler.Run},
+		m.progress(),
+		m.Periodic("checkpoint", m.cfg.CheckpointInterval, "checkpoint not written; the next one will try again", m.ckpt.saveIfReady),
 	}
-	background("change stream", func(c context.Context) error { return m.eng.RunStream(c, m.applier) })
 	for name, task := range m.eng.Tasks() {
-		background(name, task)
+		tasks = append(tasks, job.Task{Name: name, Run: task})
 	}
-	background("applier", m.applier.Run)
 	if m.early != nil {
-		background("early checksum", m.runEarly)
+		tasks = append(tasks, job.Task{Name: "early checksum", Run: m.runEarly})
 	}
-	background("throttler", p.throttler.Run)
-	background("panic flag file", m.watchPanicFile)
-	background("progress", m.progress)
-	background("checkpoint", m.ckpt.run)
-	if m.control != nil {
-		background("control socket", m.control.Serve)
-	}
-	err := m.copyAndCutOver(runCtx)
-	if err != nil {
-		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
-			err = cause // the background failure (or panic) is the root of it
-		}
-	}
-	cancel(nil)
-	wg.Wait()
+	err := m.Work(ctx, tasks, m.copyAndCutOver)
 	if err == nil && !m.swapped {
 		err = errors.New("run ended without a cut-over")
 	}
@@ -180,13 +152,13 @@ func (m *Migration) build() *parts {
 }
 
 func (m *Migration) copyAndCutOver(ctx context.Context) error {
-	if err := m.hooks.Run(ctx, hooks.OnRowCountComplete, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnRowCountComplete, nil); err != nil {
 		return err
 	}
-	if err := m.hooks.Run(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnBeforeRowCopy, nil); err != nil {
 		return err
 	}
-	m.setState(StateCopying)
+	m.SetState(StateCopying)
 	builds, err := m.deferIndexes(ctx)
 	if err != nil {
 		return err
@@ -200,14 +172,14 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 	}
 	m.ckpt.setIndexes(nil)
 	m.cfg.Log.Info().Int64("rows", m.copier.Copied()).Dur("elapsed", time.Since(m.started)).Msg("copy done")
-	if err := m.hooks.Run(ctx, hooks.OnRowCopyComplete, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnRowCopyComplete, nil); err != nil {
 		return err
 	}
-	m.setState(StateApplying)
+	m.SetState(StateApplying)
 	if err := m.nearlyCaughtUp(ctx); err != nil {
 		return err
 	}
-	if err := m.hooks.Run(ctx, hooks.OnBeforeCutOver, nil); err != nil {
+	if err := m.Hook(ctx, hooks.OnBeforeCutOver, nil); err != nil {
 		return err
 	}
 	if err := m.waitPostponed(ctx); err != nil {
@@ -226,7 +198,7 @@ func (m *Migration) copyAndCutOver(ctx context.Context) error {
 // where every writer of the server stalled for 0.2-0.8 s under 300 tx/s.
 func (m *Migration) buildDeferredIndexes(ctx context.Context, builds []string) error {
 	if len(builds) > 0 {
-		m.setState(StateIndexing)
+		m.SetState(StateIndexing)
 		m.applier.Hold()
 		defer m.applier.Release()
 	}
@@ -234,8 +206,6 @@ func (m *Migration) buildDeferredIndexes(ctx context.Context, builds []string) e
 }
 
 func (m *Migration) close() {
-	if m.control != nil {
-		m.control.Close()
-	}
+	m.Runner.Close()
 	m.eng.Close(m.keepForResume)
 }

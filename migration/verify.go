@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotswap/hotswap/checksum"
 	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/job"
 )
 
 // maxDiffs bounds the differing keys one checksum pass collects.
@@ -21,7 +22,7 @@ func (m *Migration) verify(ctx context.Context) error {
 		m.cfg.Log.Warn().Msg("checksum skipped (--skip-checksum)")
 		return nil
 	}
-	m.setState(StateVerifying)
+	m.SetState(StateVerifying)
 	for pass := 1; pass <= 2; pass++ {
 		t0 := time.Now()
 		if err := m.fewKeysLeft(ctx); err != nil {
@@ -52,13 +53,6 @@ func (m *Migration) verify(ctx context.Context) error {
 	return nil
 }
 
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
-
 // checksumOnce opens the engine's consistent point and compares every chunk.
 func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
 	snaps, closeSnaps, err := m.openPoint(ctx, m.eng.ChecksumPoint)
@@ -82,7 +76,7 @@ func (m *Migration) openPoint(ctx context.Context, open engine.PointFunc) ([]che
 			return nil, nil, fmt.Errorf("checksum: no consistent point after %d attempts: %w", attempt, err)
 		}
 		m.cfg.Log.Warn().Err(err).Int("attempt", attempt).Msg("checksum point not reached; retrying")
-		sleep(ctx, time.Duration(min(attempt, 10))*500*time.Millisecond)
+		job.Sleep(ctx, time.Duration(min(attempt, 10))*500*time.Millisecond)
 	}
 }
 

@@ -72,18 +72,17 @@ func (c *controlFlags) apply(engine string, s *control.Settings) error {
 	*s = control.Settings{Throttle: c.throttle, HeartbeatInterval: time.Duration(c.heartbeatMillis) * time.Millisecond,
 		ServeSocketFile: c.socket, ServeTCPPort: c.tcpPort, PanicFlagFile: c.panicFile, HooksPath: c.hooksPath,
 		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second}
+	if isatty.IsTerminal(os.Stderr.Fd()) {
+		s.Progress = os.Stderr
+	}
 	return nil
 }
 
-// applyAlter also fills what only an alter takes: named cut-over and panic,
-// and the live progress line on a terminal.
+// applyAlter also fills what only an alter takes: named cut-over and panic.
 func (c *controlFlags) applyAlter(cfg *migration.Config) error {
 	if err := c.apply(cfg.Engine, &cfg.Settings); err != nil {
 		return err
 	}
 	cfg.ForceNamedCutOver, cfg.ForceNamedPanic = c.forceNamedCutOver, c.forceNamedPanic
-	if isatty.IsTerminal(os.Stderr.Fd()) {
-		cfg.Progress = os.Stderr
-	}
 	return nil
 }
