@@ -57,7 +57,7 @@ func New(cfg Config) *Backfill {
 	if b.started.IsZero() {
 		b.started = cfg.Clock.Now()
 	}
-	b.eng, b.engErr = engine.NewBackfill(cfg.kind(), engine.BackfillSpec{Conn: cfg.Conn, Schema: cfg.Schema, Table: cfg.Table,
+	b.eng, b.engErr = engine.NewBackfill(cfg.Engine, engine.BackfillSpec{Conn: cfg.Conn, Schema: cfg.Schema, Table: cfg.Table,
 		Set: cfg.Set, Where: cfg.Where, Template: cfg.Template, LockWait: cfg.LockWait})
 	b.waitWhy.Store("")
 	b.Runner = job.NewRunner(cfg.Settings, cfg.Execute, cfg.Log, b.hookEnv, StatePreflight)

@@ -127,12 +127,4 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// kind is the engine the backfill is for.
-func (c *Config) kind() string {
-	if c.Engine == "" {
-		return EngineMySQL
-	}
-	return c.Engine
-}
-
 func containsChunk(s string) bool { return strings.Contains(s, copier.ChunkPlaceholder) }

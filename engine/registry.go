@@ -40,7 +40,11 @@ func Register(kind string, d Driver) {
 	drivers[kind] = d
 }
 
+// lookup finds kind's driver; "" is MySQL, the default kind.
 func lookup(kind string) (Driver, error) {
+	if kind == "" {
+		kind = MySQL
+	}
 	mu.RLock()
 	defer mu.RUnlock()
 	if d, ok := drivers[kind]; ok {
@@ -73,9 +77,9 @@ func Ping(ctx context.Context, kind string, conn dbconn.Config) error {
 	return d.Ping(ctx, conn)
 }
 
-// ConnectionLost says whether any registered driver reads err as a lost
+// driverSaysLost says whether any registered driver reads err as a lost
 // connection.
-func ConnectionLost(err error) bool {
+func driverSaysLost(err error) bool {
 	mu.RLock()
 	defer mu.RUnlock()
 	for _, d := range drivers {

@@ -98,14 +98,6 @@ func (m *Migration) tableName() string {
 	return m.cfg.Conn.Database + "." + m.cfg.Table
 }
 
-// kind is the engine the run is for.
-func (c *Config) kind() string {
-	if c.Engine == "" {
-		return EngineMySQL
-	}
-	return c.Engine
-}
-
 // spec is what the engine is told of the run; it never changes it.
 func (m *Migration) spec() engine.Spec {
 	c := m.cfg

@@ -83,7 +83,7 @@ func (m *Migration) streamLag() time.Duration {
 func New(cfg Config) *Migration {
 	cfg.defaults()
 	m := &Migration{cfg: cfg}
-	m.eng, m.engErr = engine.New(cfg.kind(), m.spec())
+	m.eng, m.engErr = engine.New(cfg.Engine, m.spec())
 	m.ckpt = &checkpointer{m: m}
 	m.Runner = job.NewRunner(cfg.Settings, cfg.Execute, cfg.Log, m.hookEnv, StatePreflight)
 	return m

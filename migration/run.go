@@ -9,6 +9,7 @@ import (
 	"github.com/hotswap/hotswap/applier"
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/hooks"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/throttle"
@@ -51,7 +52,7 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 		}
 	}
 	if err := m.execute(ctx); err != nil {
-		m.keepForResume = connectionLost(err)
+		m.keepForResume = engine.ConnectionLost(err)
 		m.reportLeftovers(err)
 		return err
 	}

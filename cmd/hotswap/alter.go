@@ -109,7 +109,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if err := f.control.applyAlter(&cfg); err != nil {
 		return refused(cmd, err)
 	}
-	err = outlastOutages(ctx, cfg, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
+	err = outlastOutages(ctx, server{cfg.Engine, cfg.Conn, cfg.Log, cfg.Out}, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
 		cfg.Resume = resume
 		m := migration.New(cfg)
 		err := m.Run(ctx)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hotswap/hotswap/backfill"
 	"github.com/hotswap/hotswap/logging"
-	"github.com/hotswap/hotswap/migration"
 	"github.com/spf13/cobra"
 )
 
@@ -72,7 +71,7 @@ func runBackfill(cmd *cobra.Command, f *backfillFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	began := time.Now()
-	err = outlastOutages(ctx, migration.Config{Engine: cfg.Engine, Conn: cfg.Conn, Log: cfg.Log, Out: cfg.Out}, f.reconnectTimeout, cfg.Resume,
+	err = outlastOutages(ctx, server{cfg.Engine, cfg.Conn, cfg.Log, cfg.Out}, f.reconnectTimeout, cfg.Resume,
 		func(ctx context.Context, resume bool) (bool, error) {
 			run := cfg
 			run.Resume = resume
