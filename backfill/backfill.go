@@ -159,6 +159,7 @@ func (b *Backfill) execute(ctx context.Context) error {
 	p := &parts{throttle: th, copier: copier.New(b.eng.Chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
 		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: th.Nice, Start: b.start})}
 	b.running.Store(p)
+	b.Publish(p.copier, th)
 	tasks := []job.Task{{Name: "throttler", Run: th.Run},
 		b.Periodic("checkpoint", c.CheckpointInterval, "checkpoint not written; the next one will try again", b.saveCheckpoint),
 		b.progress()}

@@ -52,41 +52,6 @@ func (b *Backfill) Status() control.Status {
 	return st
 }
 
-// SetThrottle pauses (true) or resumes (false) the chunks.
-func (b *Backfill) SetThrottle(on bool) {
-	if p := b.running.Load(); p != nil {
-		p.throttle.SetManual(on)
-	}
-}
-
-// Set changes chunk-size or a throttling knob while the backfill runs.
-func (b *Backfill) Set(name, value string) error {
-	if name == "chunk-size" {
-		n, err := strconv.Atoi(value)
-		if err != nil || n < 1 {
-			return fmt.Errorf("chunk-size: want a whole number of rows, at least 1")
-		}
-		p := b.running.Load()
-		if p == nil {
-			return errors.New("chunk-size: the backfill has not started yet")
-		}
-		p.copier.SetChunkSize(n)
-		return nil
-	}
-	return b.cfg.Throttle.Set(name, value)
-}
-
-// Get reads chunk-size or a throttling knob.
-func (b *Backfill) Get(name string) (string, error) {
-	if name == "chunk-size" {
-		if p := b.running.Load(); p != nil {
-			return strconv.Itoa(p.copier.ChunkSize()), nil
-		}
-		return strconv.Itoa(b.cfg.ChunkSize), nil
-	}
-	return b.cfg.Throttle.Get(name)
-}
-
 // Unpostpone has nothing to release: a backfill has no cut-over.
 func (b *Backfill) Unpostpone() error {
 	return errors.New("a backfill has no cut-over to release")

@@ -30,6 +30,7 @@ type Runner struct {
 	state   atomic.Value // string
 	abort   aborter
 	control *control.Server
+	knobs
 }
 
 // NewRunner prepares the shared part of a run in state initial; env gives the

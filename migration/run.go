@@ -149,6 +149,7 @@ func (m *Migration) build() *parts {
 	m.copier = copier.New(source, opts)
 	p := &parts{copier: m.copier, applier: m.applier, throttler: th, eta: newETAClamp()}
 	m.running.Store(p)
+	m.Publish(m.copier, th)
 	return p
 }
 

@@ -1,8 +1,6 @@
 package migration
 
 import (
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
@@ -48,38 +46,6 @@ func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
 		return pct, -1
 	}
 	return pct, p.eta.next(time.Now(), float64(max(0, m.estimate-copied)), float64(mine)/took)
-}
-
-// SetThrottle is the throttle / no-throttle command.
-func (m *Migration) SetThrottle(on bool) {
-	if p := m.parts(); p != nil {
-		p.throttler.SetManual(on)
-	}
-}
-
-// Set changes a knob while the run goes on.
-func (m *Migration) Set(name, value string) error {
-	if name == "chunk-size" {
-		n, err := strconv.Atoi(value)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return fmt.Errorf("chunk-size must be a whole number from 1 to 1000000, got %q", value)
-		}
-		p := m.parts()
-		if p == nil {
-			return fmt.Errorf("chunk-size can be changed once the copy has started")
-		}
-		p.copier.SetChunkSize(n)
-		return nil
-	}
-	return m.cfg.Throttle.Set(name, value)
-}
-
-// Get reads a knob.
-func (m *Migration) Get(name string) (string, error) {
-	if name == "chunk-size" {
-		return strconv.Itoa(m.Status().ChunkSize), nil
-	}
-	return m.cfg.Throttle.Get(name)
 }
 
 // Unpostpone releases a postponed cut-over, even while the flag file exists.
