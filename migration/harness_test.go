@@ -3,6 +3,7 @@ package migration_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
+	"github.com/jackc/pgx/v5"
 )
 
 // engineEnv is one test's database on either engine, with what an
@@ -46,6 +48,12 @@ type engineEnv interface {
 	// killStream ends hotswap's change-stream connection from the server's
 	// side, once it is there.
 	killStream(t *testing.T)
+	// seq is a table of the integers 1 to n in its column seq, to fill test
+	// tables with: INSERT INTO t SELECT seq, seq FROM <seq(n)>.
+	seq(n int) string
+	// definition describes table: its columns, keys and indexes (MariaDB:
+	// SHOW CREATE TABLE), to check that a run left it as it was.
+	definition(table string) string
 }
 
 // engines opens a fresh test database on each engine.
@@ -84,6 +92,41 @@ func (e *env) engine() string    { return "mysql" }
 func (e *pgEnv) engine() string  { return "postgres" }
 func (e *env) writer() *sql.DB   { return e.admin }
 func (e *pgEnv) writer() *sql.DB { return e.app }
+
+func (e *env) seq(n int) string   { return fmt.Sprintf("seq_1_to_%d", n) }
+func (e *pgEnv) seq(n int) string { return fmt.Sprintf("generate_series(1, %d) AS seq", n) }
+
+func (e *env) definition(table string) string { e.t.Helper(); return e.showCreate(table) }
+
+// definition is table's columns with their types, defaults and nullability,
+// then its indexes and constraints.
+func (e *pgEnv) definition(table string) string {
+	e.t.Helper()
+	return strings.Join(stringsOf(e.t, e.admin, `SELECT d FROM (
+		SELECT 1 AS k, lpad(a.attnum::text, 5, '0') AS o, a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END ||
+			coalesce(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), '') AS d
+		FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+		UNION ALL SELECT 2, c.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass
+		UNION ALL SELECT 3, conname::text, conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass
+	) x ORDER BY k, o COLLATE "C"`, pgx.Identifier{table}.Sanitize()), "\n")
+}
+
+// scalarWant is a query and the integer it must return.
+type scalarWant struct {
+	q    string
+	want int64
+}
+
+// requireScalars checks each query's integer.
+func requireScalars(t *testing.T, e engineEnv, checks ...scalarWant) {
+	t.Helper()
+	for _, c := range checks {
+		if got := e.scalar(c.q); got != c.want {
+			t.Errorf("%s: %d, want %d", c.q, got, c.want)
+		}
+	}
+}
 
 func (e *env) scalar(q string, args ...any) int64 {
 	e.t.Helper()

@@ -2,12 +2,9 @@ package migration_test
 
 import (
 	"context"
-	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hotswap/hotswap/migration"
 	"github.com/rs/zerolog"
@@ -36,30 +33,6 @@ func TestPostgresToastedValuesUpdatedElsewhere(t *testing.T) {
 	e.compare("_t_old", "t", []string{"id"}, nil)
 	if n := e.scalar("SELECT count(*) FROM t WHERE length(big) = 32000 AND small = id + 1"); n != 190 {
 		t.Errorf("%d rows keep their big value with the small one updated, want 190", n)
-	}
-}
-
-// TestPostgresPanicCommandLeavesNoSlot: the panic command stops the run,
-// keeps the original, and the slot and publication are gone.
-func TestPostgresPanicCommandLeavesNoSlot(t *testing.T) {
-	e := newPGEnv(t)
-	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 5000) g")
-	dir := shortDir(t)
-	cfg := e.config("t", "ADD COLUMN w int")
-	cfg.ServeSocketFile = filepath.Join(dir, "h.sock")
-	cfg.PostponeFlagFile = filepath.Join(dir, "postpone.flag")
-	run := e.start(cfg)
-	eventually(t, time.Minute, "the postponed cut-over", func() bool { return run.m.State() == migration.StatePostponed })
-	send(t, cfg.ServeSocketFile, "panic")
-	if err := <-run.done; !errors.Is(err, migration.ErrPanic) {
-		t.Fatalf("want a panic, got %v", err)
-	}
-	if !strings.Contains(run.out.String(), "is in place and unchanged") {
-		t.Errorf("output:\n%s", run.out.String())
-	}
-	e.requireNoSlotsOrPublications()
-	if n := e.scalar("SELECT count(*) FROM t"); n != 5000 {
-		t.Errorf("original has %d rows", n)
 	}
 }
 

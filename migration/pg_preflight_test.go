@@ -1,7 +1,6 @@
 package migration_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -94,27 +93,4 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.refusal(cfg, "max-load", "no load counter Innodb_row_lock_waits", "active_sessions")
-}
-
-// TestPostgresDryRun checks the ALTER, prints the plan and changes nothing.
-func TestPostgresDryRun(t *testing.T) {
-	e := newPGEnv(t)
-	e.exec("CREATE TABLE t (id int PRIMARY KEY, a int, b text)")
-	before := e.relations()
-	cfg := e.config("t", "ALTER COLUMN a TYPE bigint, DROP COLUMN b, ADD COLUMN c int DEFAULT 1")
-	cfg.Execute = false
-	out := &syncBuffer{}
-	cfg.Out = out
-	if err := migration.New(cfg).Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"bigint", "a -> a", "(new) c", "Row key: primary key (id)", "Dry run"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("plan does not show %q:\n%s", want, out)
-		}
-	}
-	if after := e.relations(); after != before {
-		t.Errorf("dry run changed relations:\n%s\n->\n%s", before, after)
-	}
-	e.requireNoSlotsOrPublications()
 }
