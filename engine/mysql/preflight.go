@@ -11,7 +11,7 @@ import (
 	"github.com/hotswap/hotswap/schema"
 )
 
-// Connect opens the pool, learns the server, and takes the run lock.
+// Connect opens the pool and learns the server (Preflight takes the run lock).
 func (e *Engine) Connect(ctx context.Context) error {
 	db, err := dialect.Open(ctx, e.spec.Conn)
 	if err != nil {
