@@ -48,22 +48,7 @@ func pgCutOverExec(t *testing.T, db interface {
 // pgCutOverStrings returns the first column of every row as text, sorted.
 func pgCutOverStrings(t *testing.T, db *sql.DB, query string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Query(query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := testdb.Strings(t, db, query, args...)
 	slices.Sort(out)
 	return out
 }

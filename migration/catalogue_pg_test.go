@@ -156,27 +156,6 @@ func (p *pgCatalogue) db(ref bool) *sql.DB {
 }
 
 func (p *pgCatalogue) tables() string {
-	return strings.Join(queryStrings(p.t, p.e.app, `SELECT relname FROM pg_class
+	return strings.Join(testdb.Strings(p.t, p.e.app, `SELECT relname FROM pg_class
 		WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`), ",")
-}
-
-func queryStrings(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/jackc/pgx/v5"
@@ -146,7 +147,7 @@ func sortedBinary(names ...string) []string {
 // types, the index on the string column, and the added column's default.
 func (e *env) requireMySQLSchema(c hostileCase) {
 	e.t.Helper()
-	got := stringsOf(e.t, e.admin, `SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) FROM information_schema.COLUMNS
+	got := testdb.Strings(e.t, e.admin, `SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, c.table)
 	want := []string{c.key + " int(11)", c.mod + " bigint(20)", c.str + " varchar(64)", "wl_ver bigint(20)", c.added + " varchar(60)"}
 	if !slices.Equal(got, want) {
@@ -199,7 +200,7 @@ var pgHostileCases = []hostileCase{
 // types, its index under the original name, and the added column's default.
 func (e *pgEnv) requirePostgresSchema(c hostileCase) {
 	e.t.Helper()
-	got := stringsOf(e.t, e.admin, `SELECT attname::text || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+	got := testdb.Strings(e.t, e.admin, `SELECT attname::text || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
 		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, pgx.Identifier{c.table}.Sanitize())
 	want := []string{c.key + " integer", c.mod + " bigint", c.str + " character varying(64)", "wl_ver bigint", c.added + " text"}
 	if !slices.Equal(got, want) {

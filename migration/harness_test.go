@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/internal/workload"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/jackc/pgx/v5"
@@ -102,7 +103,7 @@ func (e *env) definition(table string) string { e.t.Helper(); return e.showCreat
 // then its indexes and constraints.
 func (e *pgEnv) definition(table string) string {
 	e.t.Helper()
-	return strings.Join(stringsOf(e.t, e.admin, `SELECT d FROM (
+	return strings.Join(testdb.Strings(e.t, e.admin, `SELECT d FROM (
 		SELECT 1 AS k, lpad(a.attnum::text, 5, '0') AS o, a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END ||
 			coalesce(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), '') AS d
 		FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -155,7 +156,7 @@ func (e *pgEnv) compareRows(a, b string, key []string, renames map[string]string
 
 func (e *pgEnv) tables() string {
 	e.t.Helper()
-	return strings.Join(stringsOf(e.t, e.admin, `SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE "C"`), ",")
+	return strings.Join(testdb.Strings(e.t, e.admin, `SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE "C"`), ",")
 }
 
 func (e *env) requireNoStreamLeftovers()   {}
@@ -289,26 +290,4 @@ func requireRefusal(t *testing.T, e engineEnv, cfg migration.Config, wantMsg ...
 		t.Errorf("tables or definition changed by a refused run:\n%s\n->\n%s", before, after)
 	}
 	e.requireNoStreamLeftovers()
-}
-
-// stringsOf is a query's single text column, row by row.
-func stringsOf(t *testing.T, db *sql.DB, q string, args ...any) []string {
-	t.Helper()
-	rows, err := db.Query(q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -81,7 +81,7 @@ func (e *env) run(cfg migration.Config) (string, error) {
 // tables lists the database's tables, to check a refused run changed nothing.
 func (e *env) tables() string {
 	e.t.Helper()
-	return strings.Join(stringsOf(e.t, e.admin, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME"), ",")
+	return strings.Join(testdb.Strings(e.t, e.admin, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME"), ",")
 }
 
 func (e *env) showCreate(table string) string {

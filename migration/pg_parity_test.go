@@ -164,7 +164,7 @@ func requireAsServerALTER(t *testing.T, e *pgEnv, ref *sql.DB, alter, table, row
 	if got, want := pgParityDefinition(t, e.app), pgParityDefinition(t, ref); got != want {
 		t.Errorf("%s differs from the server's ALTER:\n%s\nserver's:\n%s", table, got, want)
 	}
-	got, want := queryStrings(t, e.app, "SELECT t::text FROM t ORDER BY id"), queryStrings(t, ref, "SELECT t::text FROM t ORDER BY id")
+	got, want := testdb.Strings(t, e.app, "SELECT t::text FROM t ORDER BY id"), testdb.Strings(t, ref, "SELECT t::text FROM t ORDER BY id")
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rows differ: %s %d, the server's ALTER %d", rows, len(got), len(want))
 	}
@@ -176,7 +176,7 @@ func requireAsServerALTER(t *testing.T, e *pgEnv, ref *sql.DB, alter, table, row
 func pgParityDefinition(t *testing.T, db *sql.DB) string {
 	var out []string
 	for _, q := range pgDefinitionQueries {
-		out = append(out, queryStrings(t, db, q)...)
+		out = append(out, testdb.Strings(t, db, q)...)
 	}
 	return strings.Join(out, "\n")
 }

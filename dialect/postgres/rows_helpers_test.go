@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/schema"
 )
 
@@ -51,21 +52,8 @@ func rowsTestRows(t *testing.T, db *sql.DB, src, shadow string, key ...string) *
 
 func rowsTestColumns(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT attname::text FROM pg_attribute
+	return testdb.Strings(t, db, `SELECT attname::text FROM pg_attribute
 		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		cols = append(cols, c)
-	}
-	return cols
 }
 
 // rowsTestDump is every row of table as text, over the Pairs' columns of its
