@@ -44,14 +44,15 @@ func alterShadowSQL(database, shadow, alter string) string {
 
 // DropTable drops a table hotswap created (shadow, sentry, old table on request).
 func DropTable(ctx context.Context, q Querier, database, name string) error {
-	if _, err := q.ExecContext(ctx, dropTableSQL(database, name)); err != nil {
+	if _, err := q.ExecContext(ctx, DropTableSQL(database, name)); err != nil {
 		return fmt.Errorf("drop table %s: %w", name, err)
 	}
 	return nil
 }
 
-// dropTableSQL drops the table if it is there: a cleanup may run twice.
-func dropTableSQL(database, name string) string {
+// DropTableSQL drops the table if it is there (a cleanup may run twice): what
+// DropTable runs, and what a message tells a person to run.
+func DropTableSQL(database, name string) string {
 	return "DROP TABLE IF EXISTS " + qualified(database, name)
 }
 

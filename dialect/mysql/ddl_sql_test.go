@@ -16,8 +16,8 @@ func TestShadowDDLSQL(t *testing.T) {
 			"ALTER TABLE `db`.`t` ADD COLUMN x INT, ALGORITHM=INSTANT"},
 		{"alter instant, hostile table", alterInstantSQL("db", "t`x y", "DROP COLUMN `a``b`"),
 			"ALTER TABLE `db`.`t``x y` DROP COLUMN `a``b`, ALGORITHM=INSTANT"},
-		{"drop table", dropTableSQL("db", "_t_old"), "DROP TABLE IF EXISTS `db`.`_t_old`"},
-		{"drop table, hostile name", dropTableSQL("db", "_t`ü_old"), "DROP TABLE IF EXISTS `db`.`_t``ü_old`"},
+		{"drop table", DropTableSQL("db", "_t_old"), "DROP TABLE IF EXISTS `db`.`_t_old`"},
+		{"drop table, hostile name", DropTableSQL("db", "_t`ü_old"), "DROP TABLE IF EXISTS `db`.`_t``ü_old`"},
 		{"show create", showCreateSQL("db", "_t`ü_new"), "SHOW CREATE TABLE `db`.`_t``ü_new`"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -146,7 +146,7 @@ func (th Throttle) readHeartbeatSQL(name string) string {
 
 // DropHeartbeat drops the heartbeat table if it exists.
 func (th Throttle) DropHeartbeat(ctx context.Context, q *sql.DB, name string) error {
-	if _, err := q.ExecContext(ctx, dropTableSQL(th.Database, name)); err != nil {
+	if _, err := q.ExecContext(ctx, DropTableSQL(th.Database, name)); err != nil {
 		return fmt.Errorf("drop heartbeat table %s: %w", name, err)
 	}
 	return nil

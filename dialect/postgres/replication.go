@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -28,7 +29,7 @@ func CreatePublication(ctx context.Context, db Querier, name, schema, table stri
 
 // DropPublication removes the publication if it exists.
 func DropPublication(ctx context.Context, db Querier, name string) error {
-	if _, err := db.ExecContext(ctx, "DROP PUBLICATION IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+	if _, err := db.ExecContext(ctx, DropPublicationSQL(name)); err != nil {
 		return fmt.Errorf("drop publication %s: %w", name, err)
 	}
 	return nil
@@ -105,4 +106,15 @@ func ServerVersion(ctx context.Context, db Querier) (string, error) {
 		return "", fmt.Errorf("read server version: %w", err)
 	}
 	return v, nil
+}
+
+// DropPublicationSQL drops the publication if it is there: what
+// DropPublication runs, and what a message tells a person to run.
+func DropPublicationSQL(name string) string {
+	return "DROP PUBLICATION IF EXISTS " + pgx.Identifier{name}.Sanitize()
+}
+
+// DropSlotSQL is the statement a person runs to drop a replication slot.
+func DropSlotSQL(name string) string {
+	return "SELECT pg_drop_replication_slot('" + strings.ReplaceAll(name, "'", "''") + "')"
 }

@@ -139,8 +139,17 @@ func TableExists(ctx context.Context, db Querier, schema, table string) (bool, e
 // DropTable drops a table hotswap created (the shadow, or the old table on
 // request) if it exists.
 func DropTable(ctx context.Context, db Querier, schema, table string) error {
-	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{schema, table}.Sanitize()); err != nil {
+	if _, err := db.ExecContext(ctx, DropTableSQL(schema, table)); err != nil {
 		return fmt.Errorf("drop table %s.%s: %w", schema, table, err)
 	}
 	return nil
 }
+
+// DropTableSQL drops the table if it is there (a cleanup may run twice): what
+// DropTable runs, and what a message tells a person to run.
+func DropTableSQL(schema, table string) string {
+	return "DROP TABLE IF EXISTS " + QualifiedName(schema, table)
+}
+
+// QualifiedName is schema.table, each quoted as PostgreSQL needs it.
+func QualifiedName(schema, table string) string { return pgx.Identifier{schema, table}.Sanitize() }

@@ -37,7 +37,7 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 			}
 		}
 		out = append(out, engine.Leftover{What: kind.what + " " + db + "." + name,
-			SQL:  "DROP TABLE " + dialect.Quote(db) + "." + dialect.Quote(name),
+			SQL:  dialect.DropTableSQL(db, name),
 			Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, db, name) }})
 	}
 	return out, nil

@@ -38,15 +38,15 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 	db, table, old := e.spec.Conn.Database, e.spec.Table, e.plan.Old
 	if e.spec.OkToDropTable {
 		if err := dialect.DropTable(ctx, e.db, db, old); err != nil {
-			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: DROP TABLE %s.%s;\n",
-				err, dialect.Quote(db), dialect.Quote(old))
+			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: %s;\n",
+				err, dialect.DropTableSQL(db, old))
 			return nil
 		}
 		fmt.Fprintf(out, "Migration of %s.%s done in %s; the old table was dropped.\n", db, table, took.Round(time.Millisecond))
 		return nil
 	}
-	fmt.Fprintf(out, "Migration of %s.%s done in %s.\nThe old table is kept as %s.%s; drop it when no longer needed: DROP TABLE %s.%s;\n",
-		db, table, took.Round(time.Millisecond), db, old, dialect.Quote(db), dialect.Quote(old))
+	fmt.Fprintf(out, "Migration of %s.%s done in %s.\nThe old table is kept as %s.%s; drop it when no longer needed: %s;\n",
+		db, table, took.Round(time.Millisecond), db, old, dialect.DropTableSQL(db, old))
 	return nil
 }
 
@@ -60,12 +60,12 @@ func (e *Engine) ReportLeftovers(ctx context.Context, out io.Writer, keptForResu
 		return
 	}
 	if ok, _ := dialect.TableExists(ctx, e.db, db, p.Shadow); ok {
-		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with DROP TABLE %s.%s; or retry with --initially-drop-ghost-table.\n",
-			db, p.Shadow, dialect.Quote(db), dialect.Quote(p.Shadow))
+		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with %s; or retry with --initially-drop-ghost-table.\n",
+			db, p.Shadow, dialect.DropTableSQL(db, p.Shadow))
 	}
 	if ok, _ := dialect.TableExists(ctx, e.db, db, p.Old); ok {
-		fmt.Fprintf(out, "Left behind: cut-over sentry %s.%s. Drop it with DROP TABLE %s.%s; or retry with --initially-drop-old-table.\n",
-			db, p.Old, dialect.Quote(db), dialect.Quote(p.Old))
+		fmt.Fprintf(out, "Left behind: cut-over sentry %s.%s. Drop it with %s; or retry with --initially-drop-old-table.\n",
+			db, p.Old, dialect.DropTableSQL(db, p.Old))
 	}
 	if ok, _ := dialect.TableExists(ctx, e.db, db, p.Checkpoint); ok {
 		fmt.Fprintf(out, "Left behind: checkpoint table %s.%s. To continue where the run stopped, run the same command again with --resume.\n", db, p.Checkpoint)

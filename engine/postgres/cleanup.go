@@ -6,7 +6,6 @@ import (
 	dialect "github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/schema"
-	"github.com/jackc/pgx/v5"
 )
 
 // Leftovers takes the run lock and lists what dead runs on the table left:
@@ -25,7 +24,7 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 			return nil, err
 		}
 		if exists {
-			out = append(out, engine.Leftover{What: kind.what + " " + c.Schema + "." + name, SQL: "DROP TABLE " + pgx.Identifier{c.Schema, name}.Sanitize(),
+			out = append(out, engine.Leftover{What: kind.what + " " + c.Schema + "." + name, SQL: dialect.DropTableSQL(c.Schema, name),
 				Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, c.Schema, name) }})
 		}
 	}
@@ -37,7 +36,7 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 	}
 	for _, s := range slots {
 		if s == slot {
-			out = append(out, engine.Leftover{What: "replication slot " + slot, SQL: "SELECT pg_drop_replication_slot('" + slot + "')",
+			out = append(out, engine.Leftover{What: "replication slot " + slot, SQL: dialect.DropSlotSQL(slot),
 				Drop: func(ctx context.Context) error { return dialect.DropSlot(ctx, e.db, slot) }})
 		}
 	}
@@ -46,7 +45,7 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 		return nil, err
 	}
 	if exists {
-		out = append(out, engine.Leftover{What: "publication " + pub, SQL: "DROP PUBLICATION " + pgx.Identifier{pub}.Sanitize(),
+		out = append(out, engine.Leftover{What: "publication " + pub, SQL: dialect.DropPublicationSQL(pub),
 			Drop: func(ctx context.Context) error { return dialect.DropPublication(ctx, e.db, pub) }})
 	}
 	return out, nil

@@ -215,7 +215,7 @@ func (e *Engine) Close(keptForResume bool) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		e.spec.Log.Error().Err(err).Str("slot", e.slot).Str("publication", e.pub).
-			Msgf("could not drop the replication slot or publication: drop them by hand: SELECT pg_drop_replication_slot('%s'); DROP PUBLICATION IF EXISTS %s;", e.slot, e.pub)
+			Msgf("could not drop the replication slot or publication: drop them by hand: %s; %s;", dialect.DropSlotSQL(e.slot), dialect.DropPublicationSQL(e.pub))
 	}
 	e.closeConns()
 }

@@ -9,7 +9,6 @@ import (
 
 	dialect "github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/engine"
-	"github.com/jackc/pgx/v5"
 )
 
 // PrintPlan prints the new definition, the column map and the row key.
@@ -35,7 +34,7 @@ func (e *Engine) DropShadow(ctx context.Context) error {
 	return dialect.DropTable(ctx, e.db, e.spec.Schema, e.plan.Shadow)
 }
 
-func (e *Engine) oldTable() string { return pgx.Identifier{e.spec.Schema, e.plan.Old}.Sanitize() }
+func (e *Engine) oldTable() string { return dialect.QualifiedName(e.spec.Schema, e.plan.Old) }
 
 // Finish drops the old table when asked and says what was left; took is
 // the run's duration.
@@ -43,14 +42,14 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 	took = took.Round(time.Millisecond)
 	if e.spec.OkToDropTable {
 		if err := dialect.DropTable(ctx, e.db, e.spec.Schema, e.plan.Old); err != nil {
-			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: DROP TABLE %s;\n", err, e.oldTable())
+			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: %s;\n", err, dialect.DropTableSQL(e.spec.Schema, e.plan.Old))
 			return nil
 		}
 		fmt.Fprintf(out, "Migration of %s done in %s; the old table was dropped.\n", e.spec.TableName, took)
 		return nil
 	}
-	fmt.Fprintf(out, "Migration of %s done in %s.\nThe old table is kept as %s; drop it when no longer needed: DROP TABLE %s;\n",
-		e.spec.TableName, took, e.oldTable(), e.oldTable())
+	fmt.Fprintf(out, "Migration of %s done in %s.\nThe old table is kept as %s; drop it when no longer needed: %s;\n",
+		e.spec.TableName, took, e.oldTable(), dialect.DropTableSQL(e.spec.Schema, e.plan.Old))
 	return nil
 }
 
@@ -59,8 +58,8 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 func (e *Engine) ReportLeftovers(ctx context.Context, out io.Writer, keptForResume bool) {
 	s, shadow := e.spec.Schema, e.plan.Shadow
 	if ok, _ := dialect.TableExists(ctx, e.db, s, shadow); ok {
-		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with DROP TABLE %s; or retry with --initially-drop-ghost-table.\n",
-			s, shadow, pgx.Identifier{s, shadow}.Sanitize())
+		fmt.Fprintf(out, "Left behind: shadow table %s.%s (partial copy). Drop it with %s; or retry with --initially-drop-ghost-table.\n",
+			s, shadow, dialect.DropTableSQL(s, shadow))
 	}
 	if keptForResume {
 		fmt.Fprintf(out, "The server went away: the replication slot %s, the publication %s and the checkpoint table %s are kept. Once the server is back, run the same command again with --resume to continue (the slot holds WAL on the server until then), or `hotswap cleanup` to give up.\n", e.slot, e.pub, e.plan.Checkpoint)

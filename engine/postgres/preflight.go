@@ -88,7 +88,7 @@ func (e *Engine) warnStraySlots(ctx context.Context) {
 		return
 	}
 	for _, s := range stray {
-		e.spec.Log.Warn().Str("slot", s).Msgf("inactive hotswap replication slot from an earlier run keeps WAL on the server: drop it with SELECT pg_drop_replication_slot('%s');", s)
+		e.spec.Log.Warn().Str("slot", s).Msgf("inactive hotswap replication slot from an earlier run keeps WAL on the server: drop it with %s;", dialect.DropSlotSQL(s))
 	}
 }
 
