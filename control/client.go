@@ -35,7 +35,19 @@ func Send(ctx context.Context, socketPath, line string) (string, error) {
 	return send(ctx, "unix", socketPath, line)
 }
 
+// SendWait is Send for a command that replies once its work is done (revert):
+// it waits as long as ctx allows, not sendTimeout.
+func SendWait(ctx context.Context, socketPath, line string) (string, error) {
+	return sendUntil(ctx, "unix", socketPath, line, time.Time{})
+}
+
 func send(ctx context.Context, network, addr, line string) (string, error) {
+	return sendUntil(ctx, network, addr, line, time.Now().Add(sendTimeout))
+}
+
+// sendUntil sends line and reads the reply by deadline (zero: none) or
+// ctx's own, whichever comes first.
+func sendUntil(ctx context.Context, network, addr, line string, deadline time.Time) (string, error) {
 	if strings.ContainsAny(line, "\r\n") {
 		return "", errors.New("control: a command is one line")
 	}
@@ -45,8 +57,7 @@ func send(ctx context.Context, network, addr, line string) (string, error) {
 		return "", fmt.Errorf("control: %w", err)
 	}
 	defer c.Close()
-	deadline := time.Now().Add(sendTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
 		deadline = d
 	}
 	c.SetDeadline(deadline)

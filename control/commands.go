@@ -73,6 +73,8 @@ func (s *Server) plain(name string) (string, error) {
 	case "no-throttle", "resume":
 		s.target.SetThrottle(false)
 		return "OK", nil
+	case "revert", "finalize", "revert-plan":
+		return s.window(name)
 	case "cut-over", "unpostpone":
 		return s.bare(name, s.opts.ForceNamedCutOver, "--force-named-cut-over", s.unpostpone)
 	case "panic":
@@ -98,6 +100,27 @@ func (s *Server) unpostpone() (string, error) {
 	return "OK", nil
 }
 
+// window runs revert or finalize on a run with a revert window.
+func (s *Server) window(name string) (string, error) {
+	r, ok := s.target.(Reversible)
+	if !ok {
+		return "", fmt.Errorf("%s: this kind of run has no revert window", name)
+	}
+	switch name {
+	case "revert-plan":
+		return r.RevertPlan()
+	case "revert":
+		if err := r.Revert(); err != nil {
+			return "", err
+		}
+		return "OK", nil
+	}
+	if err := r.Finalize(); err != nil {
+		return "", err
+	}
+	return "OK", nil
+}
+
 func (s *Server) abort() (string, error) {
 	s.target.Panic()
 	return "OK", nil
@@ -106,7 +129,7 @@ func (s *Server) abort() (string, error) {
 // isRead says whether a line only reads: it is then logged at debug.
 func isRead(line string) bool {
 	switch line {
-	case "help", "status", "status-json", "sup":
+	case "help", "status", "status-json", "sup", "revert-plan":
 		return true
 	}
 	_, value, ok := strings.Cut(line, "=")

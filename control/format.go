@@ -33,7 +33,7 @@ func formatStatus(st Status) string {
 }
 
 func migrationLines(st Status) [][2]string {
-	return [][2]string{
+	lines := [][2]string{
 		{"state", st.State},
 		{"table", qualified(st.Database, st.Table) + " -> " + qualified(st.Database, st.Shadow)},
 		{"copied", copied(st)},
@@ -46,6 +46,12 @@ func migrationLines(st Status) [][2]string {
 		{"elapsed", seconds(st.ElapsedSeconds)},
 		{"cut-over postponed", yesNo(st.Postponed)},
 	}
+	if st.State == "revertible" || st.State == "reverting" {
+		lines = append(lines, [2]string{"revert window left", seconds(st.RevertLeftSeconds)},
+			[2]string{"reverse lag", millis(st.ReverseLagMS)},
+			[2]string{"reverse backlog", fmt.Sprintf("%d keys (%d sent back so far)", st.ReverseBacklog, st.RevertRows)})
+	}
+	return lines
 }
 
 // formatSup is status in one line. Its lag is the larger of the stream's and

@@ -48,3 +48,18 @@ func TestFormatStatusBackfill(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusShowsTheRevertWindow(t *testing.T) {
+	st := Status{State: "revertible", Database: "shop", Table: "orders", Shadow: "_orders_new", RevertLeftSeconds: 90,
+		ReverseLagMS: 12, ReverseBacklog: 3, RevertRows: 4000}
+	got := formatStatus(st)
+	for _, want := range []string{"revert window left:", "reverse lag:", "3 keys (4000 sent back so far)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status in a revert window lacks %q:\n%s", want, got)
+		}
+	}
+	st.State = "copying"
+	if strings.Contains(formatStatus(st), "revert window") {
+		t.Error("a run outside its window shows a revert window")
+	}
+}

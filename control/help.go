@@ -18,6 +18,9 @@ var plainCommands = []command{
 	{"pause", "same as throttle"},
 	{"no-throttle", "release a throttle command's hold"},
 	{"resume", "same as no-throttle"},
+	{"revert", "in a revert window: swap the old table back in (replies once done)"},
+	{"finalize", "in a revert window: close it now"},
+	{"revert-plan", "in a revert window: what revert would do"},
 }
 
 var knobCommands = []command{

@@ -44,4 +44,23 @@ type Status struct {
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	ChunkSize      int     `json:"chunk_size"`
 	Postponed      bool    `json:"cut_over_postponed"`
+	// A run in its revert window (state revertible): the seconds left, how
+	// far the reverse stream is behind, the keys waiting to go back into
+	// the old table, and the key resyncs into it since the cut-over.
+	RevertLeftSeconds float64 `json:"revert_window_left_seconds,omitempty"`
+	ReverseLagMS      int64   `json:"reverse_lag_ms,omitempty"`
+	ReverseBacklog    int     `json:"reverse_backlog,omitempty"`
+	RevertRows        int64   `json:"reverse_keys_applied,omitempty"`
+}
+
+// Reversible is a run with a revert window: revert swaps the old table back
+// in, finalize closes the window. Unlike Target's methods, Revert returns
+// only once the swap is done or failed (a cut-over: seconds); the client
+// waits for the reply. A run without a window answers both with an error.
+type Reversible interface {
+	Revert() error
+	Finalize() error
+	// RevertPlan says what a revert would do (revert-plan): the tables,
+	// the reverse column map, the rows written since the cut-over.
+	RevertPlan() (string, error)
 }
