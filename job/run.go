@@ -30,6 +30,12 @@ type Runner struct {
 	state   atomic.Value // string
 	abort   aborter
 	control *control.Server
+	// serving starts the control server once, at the first Work; served is
+	// closed when it has stopped (Close). It outlives each Work, so that a
+	// run doing its work in steps (an alter, then its revert window) keeps
+	// one socket throughout.
+	serving sync.Once
+	served  chan struct{}
 	knobs
 }
 
@@ -95,7 +101,26 @@ func (r *Runner) Panic() { r.abort.abort(fmt.Errorf("%w by the control command",
 func (r *Runner) Close() {
 	if r.control != nil {
 		r.control.Close()
+		if r.served != nil {
+			<-r.served
+		}
 	}
+}
+
+// serveControl starts serving the control socket, at the first Work.
+func (r *Runner) serveControl() {
+	if r.control == nil {
+		return
+	}
+	r.serving.Do(func() {
+		r.served = make(chan struct{})
+		go func() {
+			defer close(r.served)
+			if err := r.control.Serve(context.Background()); err != nil {
+				r.log.Warn().Err(err).Msg("control socket")
+			}
+		}()
+	})
 }
 
 // Task is background work beside a run's main work.
@@ -105,7 +130,8 @@ type Task struct {
 }
 
 // Work runs work with tasks beside it (and the run's own: the panic flag
-// file and the control socket), all under one context. A task that fails,
+// file; the control socket, served from the first Work until Close), all
+// under one context. A task that fails,
 // or a panic, cancels the work, and Work returns that cause rather than the
 // work's "context canceled". Every task has ended when it returns.
 func (r *Runner) Work(ctx context.Context, tasks []Task, work func(context.Context) error) error {
@@ -130,9 +156,6 @@ func (r *Runner) Work(ctx context.Context, tasks []Task, work func(context.Conte
 }
 
 func (r *Runner) ownTasks() []Task {
-	tasks := []Task{{"panic flag file", r.watchPanicFile}}
-	if r.control != nil {
-		tasks = append(tasks, Task{"control socket", r.control.Serve})
-	}
-	return tasks
+	r.serveControl()
+	return []Task{{"panic flag file", r.watchPanicFile}}
 }
