@@ -24,6 +24,17 @@ type PostgresConfig struct {
 	// Publication must exist, created by the caller before Start.
 	Publication   string
 	Schema, Table string
+	// RelationID, if set, is the table's OID: its changes are matched by it
+	// alone, whatever its name (a publication follows its table across
+	// renames: a revert window's stream follows the shadow, which the
+	// cut-over renames to Table). Schema and Table then only name it in
+	// messages. 0: matched by Schema and Table the first time, by OID after.
+	RelationID uint32
+	// Skip, if set, is called at each BEGIN with the transaction's commit
+	// position (BeginMessage.FinalLSN) and xid: true, and the transaction's
+	// changes reach no sink, though Position moves past it. A revert
+	// window's stream skips what committed up to the cut-over this way.
+	Skip func(commit pglogrepl.LSN, xid uint32) bool
 	// KeyColumns are the columns of the table's replica identity (or any of
 	// them, or any columns under REPLICA IDENTITY FULL), in key order; see
 	// postgres.ReplicaIdentityKey.

@@ -25,6 +25,7 @@ type pgDecoder struct {
 	others map[uint32]bool // relations of the publication that are not the table
 
 	open     bool // between BEGIN and COMMIT
+	skip     bool // cfg.Skip said so for the open transaction
 	xid      uint32
 	reported bool // OnTxn called for xid
 	keys     [][]any
@@ -61,11 +62,12 @@ func (d *pgDecoder) handle(ctx context.Context, data []byte) (pgProgress, error)
 	switch m := msg.(type) {
 	case *pglogrepl.BeginMessage:
 		d.open, d.xid, d.reported = true, m.Xid, false
+		d.skip = d.cfg.Skip != nil && d.cfg.Skip(m.FinalLSN, m.Xid)
 	case *pglogrepl.CommitMessage:
 		if err := d.flush(ctx); err != nil {
 			return pgProgress{}, err
 		}
-		d.open = false
+		d.open, d.skip = false, false
 		return pgProgress{lsn: m.TransactionEndLSN, at: m.CommitTime}, nil
 	case *pglogrepl.RelationMessage:
 		return pgProgress{}, d.relation(m)
@@ -86,12 +88,14 @@ func (d *pgDecoder) handle(ctx context.Context, data []byte) (pgProgress, error)
 	return pgProgress{}, nil // origin, type
 }
 
-// relation records the table's description, matched by name the first time
-// and by OID afterwards (a rename keeps following the same table). A new
-// description with other columns means someone altered the table.
+// relation records the table's description, matched by cfg.RelationID, or
+// else by name the first time and by OID afterwards (a rename keeps
+// following the same table). A new description with other columns means
+// someone altered the table; a new name alone does not.
 func (d *pgDecoder) relation(m *pglogrepl.RelationMessage) error {
 	ours := d.rel != nil && m.RelationID == d.rel.msg.RelationID ||
-		d.rel == nil && m.Namespace == d.cfg.Schema && m.RelationName == d.cfg.Table
+		d.rel == nil && d.cfg.RelationID == 0 && m.Namespace == d.cfg.Schema && m.RelationName == d.cfg.Table ||
+		d.rel == nil && d.cfg.RelationID != 0 && m.RelationID == d.cfg.RelationID
 	if !ours {
 		d.others[m.RelationID] = true
 		return nil
@@ -120,6 +124,9 @@ func (d *pgDecoder) row(ctx context.Context, relID uint32, before, after *pglogr
 			return nil
 		}
 		return fmt.Errorf("change to relation %d before its description", relID)
+	}
+	if d.skip {
+		return nil
 	}
 	keys, err := d.rel.keys(d.types, before, after)
 	if err != nil {
@@ -153,7 +160,7 @@ func (d *pgDecoder) flush(ctx context.Context) error {
 // truncate fails the stream when the table is truncated: every row is
 // gone, which no key can describe.
 func (d *pgDecoder) truncate(m *pglogrepl.TruncateMessage) error {
-	if d.rel != nil && slices.Contains(m.RelationIDs, d.rel.msg.RelationID) {
+	if d.rel != nil && !d.skip && slices.Contains(m.RelationIDs, d.rel.msg.RelationID) {
 		return fmt.Errorf("table %s.%s was truncated by another session during the migration: the run stops; drop the shadow and start again", d.cfg.Schema, d.cfg.Table)
 	}
 	return nil

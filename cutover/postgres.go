@@ -32,7 +32,8 @@ var ErrBoundObjects = errors.New("objects bound to the table would stay with the
 //  3. LOCK TABLE shadow: nothing but A writes it until the swap.
 //  4. Objects bound to t by OID are looked for again: one created since
 //     preflight would be left with the old table.
-//  5. CatchUp on A, then the statements of postgres.SwapSQL, then COMMIT.
+//  5. CatchUp on A, then the statements of postgres.SwapSQL (SwapBackSQL
+//     for a revert), then COMMIT.
 //
 // Sessions queued on t during the cut-over resolved its name before it
 // changed; when COMMIT releases the lock, PostgreSQL sees the catalog changed
@@ -57,6 +58,10 @@ type Postgres struct {
 	// inside the transaction. It must not BEGIN, COMMIT or ROLLBACK. Its
 	// context ends when the lock has been held for LockTimeout.
 	CatchUp func(ctx context.Context, lock *sql.Conn) error
+	// Back: this cut-over reverts an earlier one (a revert window): Shadow
+	// is the old table that one kept, Table the shadow it put in place, and
+	// the names go back as they were (postgres.SwapBackSQL).
+	Back bool
 
 	lockWaited time.Duration // lock waits of earlier Attempts
 }
@@ -129,7 +134,11 @@ func (p *Postgres) underLock(ctx context.Context, conn *sql.Conn) error {
 	if err := p.CatchUp(ctx, conn); err != nil {
 		return fmt.Errorf("catch-up under the cut-over lock: %w", err)
 	}
-	stmts, err := postgres.SwapSQL(ctx, conn, p.Schema, p.Table, p.Shadow, p.Old)
+	swap := postgres.SwapSQL
+	if p.Back {
+		swap = postgres.SwapBackSQL
+	}
+	stmts, err := swap(ctx, conn, p.Schema, p.Table, p.Shadow, p.Old)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,7 @@ type Engine interface {
 	Close(keptForResume bool)
 
 	Checkpoints
+	Reversing
 }
 
 // Checkpoints is the engine's part in checkpoints and --resume.
@@ -134,6 +135,13 @@ type Spec struct {
 	CutOverLockTimeout                                  time.Duration
 	KillBlockersAfter                                   time.Duration // PostgreSQL only
 	Threads                                             int           // connections of a checksum point
+	// RevertWindow: the old table is kept current after the cut-over for
+	// this long (engine.Reversing); 0: no revert window.
+	RevertWindow time.Duration
+	// RevertFrom: the run reverts an ended migration (MySQL/MariaDB): the
+	// binary log is replayed from this cut-over position into the old table,
+	// which then swaps back; the preflight plans it as ResumeDone.
+	RevertFrom string
 
 	Log zerolog.Logger
 	Out io.Writer // what the user reads: plans, leftovers, a resume started over
@@ -142,12 +150,18 @@ type Spec struct {
 // Plan is what an engine's preflight settled.
 type Plan struct {
 	Shadow, Old, Checkpoint string // the tables the run creates or resumes
+	// Reverted is the name the table with the new schema takes if the
+	// run is reverted in its window ("" without a revert window).
+	Reverted string
 	// Resume: the run continues from the checkpoint (false once a --resume
 	// of a run killed before its first checkpoint started it over).
 	Resume bool
 	// ResumeDone: the --resume found the earlier run's cut-over completed;
 	// only its checkpoint is left to remove.
 	ResumeDone bool
+	// RevertDone: the --resume found the earlier run's revert completed
+	// (the old table is back, the new one under Reverted).
+	RevertDone bool
 }
 
 // ChecksumTarget is what an engine found for a standalone checksum: the two

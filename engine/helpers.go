@@ -54,9 +54,13 @@ type Reserved struct {
 
 // ReservedTables are the tables a new run creates under the plan's names.
 func (s Spec) ReservedTables(p Plan) []Reserved {
-	return []Reserved{{p.Shadow, s.InitiallyDropGhost, "--initially-drop-ghost-table"},
+	r := []Reserved{{p.Shadow, s.InitiallyDropGhost, "--initially-drop-ghost-table"},
 		{p.Checkpoint, s.InitiallyDropGhost, "--initially-drop-ghost-table"},
 		{p.Old, s.InitiallyDropOld, "--initially-drop-old-table"}}
+	if p.Reverted != "" {
+		r = append(r, Reserved{p.Reverted, s.InitiallyDropOld, "--initially-drop-old-table"})
+	}
+	return r
 }
 
 // PrintColumnMap prints, for a dry run, which source column fills each

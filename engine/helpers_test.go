@@ -66,11 +66,12 @@ func TestRefuseAndDropDropsFirst(t *testing.T) {
 }
 
 // TestReservedTablesFollowTheirFlags: the shadow and checkpoint are dropped
-// with --initially-drop-ghost-table, the old table with --initially-drop-old-table.
+// with --initially-drop-ghost-table, the old table (and, with a revert
+// window, the reverted name) with --initially-drop-old-table.
 func TestReservedTablesFollowTheirFlags(t *testing.T) {
-	got := Spec{InitiallyDropOld: true}.ReservedTables(Plan{Shadow: "_t_new", Old: "_t_old", Checkpoint: "_t_chk"})
+	got := Spec{InitiallyDropOld: true}.ReservedTables(Plan{Shadow: "_t_new", Old: "_t_old", Checkpoint: "_t_chk", Reverted: "_t_rev"})
 	want := []Reserved{{"_t_new", false, "--initially-drop-ghost-table"}, {"_t_chk", false, "--initially-drop-ghost-table"},
-		{"_t_old", true, "--initially-drop-old-table"}}
+		{"_t_old", true, "--initially-drop-old-table"}, {"_t_rev", true, "--initially-drop-old-table"}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}

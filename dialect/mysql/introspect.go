@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hotswap/hotswap/schema"
@@ -157,4 +158,31 @@ func EstimateRows(ctx context.Context, q Querier, database, name string) (int64,
 		return 0, fmt.Errorf("estimate rows of %s: %w", name, err)
 	}
 	return n.Int64, nil
+}
+
+// NoDefault lists, of columns, those of the table that are NOT NULL without
+// a default (nor AUTO_INCREMENT): an INSERT leaving them out fails in strict
+// mode. MariaDB shows DEFAULT NULL as 'NULL' and no default as NULL.
+func NoDefault(ctx context.Context, q Querier, database, name string, columns []string) ([]string, error) {
+	if len(columns) == 0 {
+		return nil, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL
+		AND EXTRA NOT LIKE '%auto_increment%' ORDER BY ORDINAL_POSITION`, database, name)
+	if err != nil {
+		return nil, fmt.Errorf("read the defaults of %s: %w", name, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("read the defaults of %s: %w", name, err)
+		}
+		if slices.ContainsFunc(columns, func(c string) bool { return strings.EqualFold(c, n) }) {
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
 }

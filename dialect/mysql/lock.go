@@ -79,14 +79,15 @@ func Unlock(ctx context.Context, c *sql.Conn) error {
 
 // SwapRename moves the table to old and the shadow to the table's name in one statement.
 func SwapRename(ctx context.Context, c *sql.Conn, database, table, old, shadow string) error {
-	if _, err := c.ExecContext(ctx, swapRenameSQL(database, table, old, shadow)); err != nil {
+	if _, err := c.ExecContext(ctx, SwapRenameSQL(database, table, old, shadow)); err != nil {
 		return fmt.Errorf("rename %s and %s: %w", table, shadow, err)
 	}
 	return nil
 }
 
-// swapRenameSQL renames table to old and shadow to table, atomically.
-func swapRenameSQL(database, table, old, shadow string) string {
+// SwapRenameSQL renames table to old and shadow to table, atomically: the
+// statement SwapRename runs, as the binary log holds it.
+func SwapRenameSQL(database, table, old, shadow string) string {
 	return fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s",
 		qualified(database, table), qualified(database, old), qualified(database, shadow), qualified(database, table))
 }

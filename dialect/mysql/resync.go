@@ -123,6 +123,16 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool
 	if len(keys) == 0 {
 		return nil
 	}
+	var saved [][]any
+	if len(r.Keep) > 0 {
+		var err error
+		if saved, err = r.saveKept(ctx, q, keys); err != nil {
+			if isBusy(err) {
+				return ErrBusy
+			}
+			return err
+		}
+	}
 	del, delArgs := r.resyncDeleteSQL(keys)
 	if _, err := q.ExecContext(ctx, del, delArgs...); err != nil {
 		if isBusy(err) {
@@ -134,7 +144,7 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any, locking bool
 	_, err := q.ExecContext(ctx, ins, insArgs...)
 	switch {
 	case err == nil:
-		return nil
+		return r.restoreKept(ctx, q, saved)
 	case isBusy(err):
 		return ErrBusy
 	case isDuplicate(err):

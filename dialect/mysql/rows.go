@@ -32,6 +32,9 @@ type Rows struct {
 	// ALTER turns a TIMESTAMP into local time or back, the rows are shifted
 	// as the user's own ALTER would shift them (sourceExpr).
 	TimeZone string
+	// Keep are shadow columns no pair feeds whose values a resync keeps
+	// (a revert window's old table: the columns the ALTER dropped).
+	Keep []string
 }
 
 // ErrBusy means a locking read met a row lock and did not wait (NOWAIT):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -118,15 +119,31 @@ func ParseBinlogPos(s string) (BinlogPos, error) {
 // BinlogExists says whether the server still has the binary log file (a
 // resume needs every file from its checkpoint on).
 func BinlogExists(ctx context.Context, q Querier, file string) (bool, error) {
+	logs, err := binaryLogs(ctx, q)
+	return slices.Contains(logs, file), err
+}
+
+// OldestBinlog is the oldest binary log the server still holds.
+func OldestBinlog(ctx context.Context, q Querier) (string, error) {
+	logs, err := binaryLogs(ctx, q)
+	if err != nil || len(logs) == 0 {
+		return "", err
+	}
+	return logs[0], nil
+}
+
+// binaryLogs lists the server's binary logs, oldest first.
+func binaryLogs(ctx context.Context, q Querier) ([]string, error) {
 	rows, err := q.QueryContext(ctx, "SHOW BINARY LOGS")
 	if err != nil {
-		return false, fmt.Errorf("SHOW BINARY LOGS: %w", err)
+		return nil, fmt.Errorf("SHOW BINARY LOGS: %w", err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	var out []string
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		var name string
@@ -135,11 +152,9 @@ func BinlogExists(ctx context.Context, q Querier, file string) (bool, error) {
 			vals[i] = new(sql.RawBytes)
 		}
 		if err := rows.Scan(vals...); err != nil {
-			return false, err
+			return nil, err
 		}
-		if name == file {
-			return true, nil
-		}
+		out = append(out, name)
 	}
-	return false, rows.Err()
+	return out, rows.Err()
 }

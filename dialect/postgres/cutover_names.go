@@ -15,8 +15,14 @@ const pgMaxNameBytes = 63
 // that is too long, the name is cut (on a character boundary) and a hash of
 // the whole name keeps cut names apart: the same name always gives the same
 // result, and two long names with a common prefix do not collide.
-func retiredName(name string) string {
-	const suffix = "_old"
+func retiredName(name string) string { return suffixedName(name, "_old") }
+
+// revertedName is the name an index or sequence of the table takes when a
+// revert swaps the old table back in (SwapBackSQL): name + "_rev", like
+// retiredName, whose names the old table's hold.
+func revertedName(name string) string { return suffixedName(name, "_rev") }
+
+func suffixedName(name, suffix string) string {
 	if len(name)+len(suffix) <= pgMaxNameBytes {
 		return name + suffix
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -53,6 +54,9 @@ func readColumnSequences(ctx context.Context, db Querier, table uint32) ([]colum
 // own after.
 type sequenceSwap struct {
 	sync, retire, take, own []string
+	retired                 []string         // the names retire frees
+	taken                   []string         // the names take gives
+	unmatched               []columnSequence // the shadow's identity sequences take leaves alone
 }
 
 // planSequenceSwap keeps every sequence-backed column of the new table
@@ -64,7 +68,11 @@ type sequenceSwap struct {
 //   - a serial sequence is shared: the shadow's default (copied by LIKE)
 //     still calls nextval on it. Only its ownership moves, to the shadow's
 //     column whose default uses it, or dropping the old table would drop it.
-func planSequenceSwap(ctx context.Context, db Querier, schema, table string, orig, shadow uint32) (sequenceSwap, error) {
+//
+// back (SwapBackSQL): the shadow is the old table of an earlier swap and the
+// table the shadow it put in place, so the table's column of attnum k is the
+// shadow's k-th live column; the table's sequences are retired to name_rev.
+func planSequenceSwap(ctx context.Context, db Querier, schema, table string, orig, shadow uint32, back bool) (sequenceSwap, error) {
 	var plan sequenceSwap
 	origSeqs, err := readColumnSequences(ctx, db, orig)
 	if err != nil {
@@ -76,9 +84,15 @@ func planSequenceSwap(ctx context.Context, db Querier, schema, table string, ori
 	}
 	// LIKE gives the shadow's columns the attnums of the table's live columns
 	// in order, and a RENAME COLUMN keeps them: match identities by that.
+	retire := retiredName
+	if back {
+		retire = revertedName
+	}
 	shadowIdentity := map[int]columnSequence{}
 	for _, s := range shadowSeqs {
-		if s.identity {
+		if s.identity && back {
+			shadowIdentity[s.rank] = s
+		} else if s.identity {
 			shadowIdentity[s.attnum] = s
 		}
 	}
@@ -91,12 +105,23 @@ func planSequenceSwap(ctx context.Context, db Querier, schema, table string, ori
 			plan.own = append(plan.own, stmt...)
 			continue
 		}
-		plan.retire = append(plan.retire, "ALTER SEQUENCE "+o.qualified()+" RENAME TO "+pgx.Identifier{retiredName(o.name)}.Sanitize())
-		if s, ok := shadowIdentity[o.rank]; ok {
+		plan.retire = append(plan.retire, "ALTER SEQUENCE "+o.qualified()+" RENAME TO "+pgx.Identifier{retire(o.name)}.Sanitize())
+		plan.retired = append(plan.retired, o.name)
+		at := o.rank
+		if back {
+			at = o.attnum
+		}
+		if s, ok := shadowIdentity[at]; ok {
 			plan.sync = append(plan.sync, fmt.Sprintf("SELECT setval(%d::oid::regclass, last_value, is_called) FROM %s", s.oid, o.qualified()))
 			plan.take = append(plan.take, "ALTER SEQUENCE "+s.qualified()+" RENAME TO "+pgx.Identifier{o.name}.Sanitize())
+			plan.taken = append(plan.taken, o.name)
+			delete(shadowIdentity, at)
 		}
 	}
+	for _, s := range shadowIdentity {
+		plan.unmatched = append(plan.unmatched, s)
+	}
+	slices.SortFunc(plan.unmatched, func(a, b columnSequence) int { return a.attnum - b.attnum })
 	return plan, nil
 }
 

@@ -26,14 +26,35 @@ import (
 // the catch-up: they read the catalogs as they are then. They need the shadow
 // to have the table's owner (CarryOverSQL) for ALTER SEQUENCE ... OWNED BY.
 func SwapSQL(ctx context.Context, db Querier, schema, table, shadow, old string) ([]string, error) {
-	stmts, err := swapStatements(ctx, db, schema, table, shadow, old)
+	stmts, err := swapStatements(ctx, db, schema, table, shadow, old, false)
 	if err != nil {
 		return nil, fmt.Errorf("plan the swap of %s.%s and %s: %w", schema, table, shadow, err)
 	}
 	return stmts, nil
 }
 
-func swapStatements(ctx context.Context, db Querier, schema, table, shadow, old string) ([]string, error) {
+// SwapBackSQL is SwapSQL for a revert: schema.shadow is the old table an
+// earlier SwapSQL kept, schema.table the one it put in place, and old the
+// name that one takes now. The differences make the revert undo the names
+// the first swap gave:
+//
+//   - the table's indexes and identity sequences are retired to name_rev,
+//     not name_old: the old table's retired ones hold those names;
+//   - identity columns are matched the other way round (the table's column
+//     of attnum k is the old table's k-th live column, see MapColumns);
+//   - the old table's indexes and identity sequences the ALTER left no
+//     counterpart of take back the names they had before the first swap
+//     (name_old -> name), where that name is free; there are no added
+//     indexes to rename.
+func SwapBackSQL(ctx context.Context, db Querier, schema, table, shadow, old string) ([]string, error) {
+	stmts, err := swapStatements(ctx, db, schema, table, shadow, old, true)
+	if err != nil {
+		return nil, fmt.Errorf("plan the swap back of %s.%s and %s: %w", schema, table, shadow, err)
+	}
+	return stmts, nil
+}
+
+func swapStatements(ctx context.Context, db Querier, schema, table, shadow, old string, back bool) ([]string, error) {
 	orig, err := catalogRelOID(ctx, db, schema, table)
 	if err != nil {
 		return nil, err
@@ -51,24 +72,33 @@ func swapStatements(ctx context.Context, db Querier, schema, table, shadow, old 
 	if err != nil {
 		return nil, err
 	}
-	seqs, err := planSequenceSwap(ctx, db, schema, table, orig, shad)
+	seqs, err := planSequenceSwap(ctx, db, schema, table, orig, shad, back)
 	if err != nil {
 		return nil, err
 	}
+	retire := retiredName
+	if back {
+		retire = revertedName
+	}
 	stmts := append([]string(nil), seqs.sync...)
 	for _, name := range origIndexes {
-		stmts = append(stmts, swapRenameSQL("INDEX", schema, name, retiredName(name)))
+		stmts = append(stmts, swapRenameSQL("INDEX", schema, name, retire(name)))
 	}
 	stmts = append(stmts, seqs.retire...)
 	stmts = append(stmts, swapRenameSQL("TABLE", schema, table, old), swapRenameSQL("TABLE", schema, shadow, table))
 	for _, p := range pairs {
 		stmts = append(stmts, swapRenameSQL("INDEX", schema, p.shadow, p.orig))
 	}
-	added, err := addedIndexRenames(ctx, db, schema, table, shadow, shad, origIndexes, pairs)
+	var renames []string
+	if back {
+		renames, err = unretiredRenames(ctx, db, schema, shad, origIndexes, pairs, seqs)
+	} else {
+		renames, err = addedIndexRenames(ctx, db, schema, table, shadow, shad, origIndexes, pairs)
+	}
 	if err != nil {
 		return nil, err
 	}
-	stmts = append(stmts, added...)
+	stmts = append(stmts, renames...)
 	stmts = append(stmts, seqs.take...)
 	return append(stmts, seqs.own...), nil
 }

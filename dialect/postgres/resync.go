@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -41,10 +42,14 @@ func (r *Rows) ResyncTx(ctx context.Context, keys [][]any) error {
 // ResyncTx's). The work runs under a savepoint, so on any error q's
 // transaction is left as it was and stays usable.
 //
+// With Keep columns, the shadow rows replaced keep their values of them
+// (replaceKeeping).
+//
 // A unique violation returns *DuplicateError naming the stale shadow rows to
 // add to the batch (none: the source itself holds the duplicate); one on the
 // row key's index means a copy chunk inserted a key of the batch meanwhile,
-// and returns an error whose Busy() is true: retry.
+// and returns an error whose Busy() is true: retry. A value a shadow column
+// cannot hold returns *ValueError, naming the row and the column if found.
 func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
 	if len(keys) == 0 {
 		return nil
@@ -55,7 +60,11 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
 	if _, err := q.ExecContext(ctx, "SAVEPOINT hotswap_resync"); err != nil {
 		return fmt.Errorf("resync %d keys: savepoint: %w", len(keys), err)
 	}
-	err := r.replaceRows(ctx, q, keys)
+	replace := r.replaceRows
+	if len(r.Keep) > 0 {
+		replace = r.replaceKeeping
+	}
+	err := replace(ctx, q, keys)
 	if err == nil {
 		if _, err := q.ExecContext(ctx, "RELEASE SAVEPOINT hotswap_resync"); err != nil {
 			return fmt.Errorf("resync %d keys: release savepoint: %w", len(keys), err)
@@ -66,10 +75,15 @@ func (r *Rows) Resync(ctx context.Context, q Querier, keys [][]any) error {
 		return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 	}
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Code != "23505" {
+	switch {
+	case !errors.As(err, &pe):
 		return err
+	case pe.Code == "23505":
+		return r.duplicate(ctx, q, keys, pe)
+	case strings.HasPrefix(pe.Code, "22"): // data exception: a value the shadow's column cannot hold
+		return r.badValue(ctx, q, keys, err)
 	}
-	return r.duplicate(ctx, q, keys, pe)
+	return err
 }
 
 // replaceRows is the delete and the insert.

@@ -31,6 +31,11 @@ type Rows struct {
 	// and the checksum compute the column's value with it instead of
 	// reading the source column.
 	Using map[string]string
+	// Keep are shadow columns no pair feeds whose values a resync keeps for
+	// the shadow rows it replaces; a row new to the shadow gets their
+	// defaults (see replaceKeeping). A revert window's old table keeps the
+	// columns the ALTER dropped this way. nil: none.
+	Keep []string
 
 	copies  inflight.Tracker // copy chunks running now (see internal/inflight)
 	uniques rowsUniqueCache

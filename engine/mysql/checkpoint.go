@@ -44,19 +44,30 @@ func (e *Engine) Checkpointed(string) {} // the server keeps binlogs by its own 
 // still be on the server; if it is not, the resume is refused before it
 // writes anything: the changes since the checkpoint are lost to it.
 func (e *Engine) ResumeStream(ctx context.Context, pos string) error {
-	start, err := dialect.ParseBinlogPos(pos)
+	start, err := e.keptBinlog(ctx, pos, "the run cannot resume; run `hotswap cleanup --table "+e.spec.Table+" --execute` and start again")
 	if err != nil {
 		return err
+	}
+	return e.openStream(start)
+}
+
+// keptBinlog parses pos and refuses (saying fix) when the server no longer
+// holds the binary log it is in: the changes since are lost to a stream.
+func (e *Engine) keptBinlog(ctx context.Context, pos, fix string) (dialect.BinlogPos, error) {
+	start, err := dialect.ParseBinlogPos(pos)
+	if err != nil {
+		return start, &job.Refused{Err: err}
 	}
 	ok, err := dialect.BinlogExists(ctx, e.db, start.File)
 	if err != nil {
-		return err
+		return start, err
 	}
 	if !ok {
-		return job.Refuse("the binary log %s the checkpoint resumes from was purged (see binlog_expire_logs_seconds / expire_logs_days): the run cannot resume; run `hotswap cleanup --table %s --execute` and start again",
-			start.File, e.spec.Table)
+		oldest, _ := dialect.OldestBinlog(ctx, e.db)
+		return start, job.Refuse("the binary log %s (position %s) was purged; the oldest one left is %s (see binlog_expire_logs_seconds / expire_logs_days): %s",
+			start.File, pos, oldest, fix)
 	}
-	return e.openStream(start)
+	return start, nil
 }
 
 func (e *Engine) Columns() string {
@@ -105,6 +116,13 @@ func (e *Engine) checkResume(ctx context.Context) error {
 			return &job.Refused{Err: err}
 		}
 	}
+	if !shadow && e.plan.Reverted != "" {
+		reverted, err := e.checkRevertLeft(ctx)
+		if err != nil || (reverted && !old) {
+			e.plan.RevertDone = err == nil
+			return err
+		}
+	}
 	switch {
 	case !shadow && old && !sentry:
 		e.plan.ResumeDone = true
@@ -136,4 +154,31 @@ func (e *Engine) dropRunLeftovers(ctx context.Context) error {
 		return err
 	}
 	return e.DropCheckpoint(ctx)
+}
+
+// checkRevertLeft looks at what a run stopped in its revert window left
+// under the reverted name: the revert's own sentry (dropped: the revert did
+// not happen), or the table with the new schema (the revert completed).
+func (e *Engine) checkRevertLeft(ctx context.Context) (reverted bool, err error) {
+	db, rev := e.spec.Conn.Database, e.plan.Reverted
+	exists, err := dialect.TableExists(ctx, e.db, db, rev)
+	if err != nil || !exists {
+		return false, wrapRefused(err)
+	}
+	sentry, err := dialect.IsSentry(ctx, e.db, db, rev)
+	if err != nil || !sentry {
+		return err == nil, wrapRefused(err)
+	}
+	if !e.spec.Execute {
+		return false, nil
+	}
+	e.spec.Log.Warn().Str("table", rev).Msg("dropping the revert's cut-over sentry the interrupted run left")
+	return false, wrapRefused(dialect.DropTable(ctx, e.db, db, rev))
+}
+
+func wrapRefused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &job.Refused{Err: err}
 }

@@ -39,6 +39,9 @@ type Engine struct {
 	stream *binlog.MySQLStream
 	lags   lagTracker
 	cut    *cutover.MySQL
+	// cutPos is the binary log position read under the cut-over's lock,
+	// where a revert window's stream starts.
+	cutPos *dialect.BinlogPos
 }
 
 var (
@@ -125,6 +128,7 @@ func (e *Engine) catchUp(ctx context.Context, lock *sql.Conn) error {
 	if err := e.stream.WaitFor(ctx, pos.String()); err != nil {
 		return fmt.Errorf("drain stream while writes are held: %w", err)
 	}
+	e.cutPos = &pos
 	return e.applier.Drain(ctx, e.rows.ResyncWritesBlocked)
 }
 

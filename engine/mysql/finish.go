@@ -47,7 +47,16 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 	}
 	fmt.Fprintf(out, "Migration of %s.%s done in %s.\nThe old table is kept as %s.%s; drop it when no longer needed: %s;\n",
 		db, table, took.Round(time.Millisecond), db, old, dialect.DropTableSQL(db, old))
+	if e.cutPos != nil {
+		fmt.Fprintf(out, "To revert while the old table and the server's binary log from the cut-over are kept (same connection flags):\n  hotswap revert --table %s --alter %s --from %s --execute\n",
+			shellQuote(table), shellQuote(e.spec.Alter), e.cutPos)
+	}
 	return nil
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // ReportLeftovers tells, after a failed run, which tables remain and what

@@ -65,6 +65,12 @@ func (e *Engine) preflight(ctx context.Context) error {
 	e.plan.Shadow = schema.DerivedName(c.Table, "new", dialect.MaxNameLen)
 	e.plan.Old = schema.DerivedName(c.Table, "old", dialect.MaxNameLen)
 	e.plan.Checkpoint = schema.DerivedName(c.Table, "chk", dialect.MaxNameLen)
+	if c.RevertWindow > 0 || c.RevertFrom != "" {
+		e.plan.Reverted = schema.DerivedName(c.Table, "rev", dialect.MaxNameLen)
+	}
+	if c.RevertFrom != "" {
+		return e.checkRevertFrom(ctx)
+	}
 	if e.plan.Resume {
 		if err := e.checkResume(ctx); err != nil || e.plan.Resume {
 			return err
@@ -181,6 +187,11 @@ func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 	e.pairs = schema.MapColumns(e.src, e.dst, e.alter)
 	if e.srcKey, e.dstKey, err = schema.ChooseKey(e.src, e.dst, e.pairs); err != nil {
 		return 0, engine.RefuseAndDrop(err, e.DropShadow)
+	}
+	if e.spec.RevertWindow > 0 {
+		if err := e.checkReversible(ctx); err != nil {
+			return 0, engine.RefuseAndDrop(err, e.DropShadow)
+		}
 	}
 	estimate, _ := dialect.EstimateRows(ctx, e.db, db, e.spec.Table)
 	tz, err := dialect.GlobalTimeZone(ctx, e.db)

@@ -48,6 +48,7 @@ type Engine struct {
 	xids         xidTracker
 	cut          *cutover.Postgres
 	confirmed    atomic.Uint64 // the last checkpointed LSN: the slot keeps the WAL after it
+	rev          revState      // the revert window's slot and publication (reverse.go)
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -172,7 +173,7 @@ func (e *Engine) catchUp(ctx context.Context, lock *sql.Conn) error {
 			return fmt.Errorf("carry over to the shadow: %s: %w", stmt, err)
 		}
 	}
-	return nil
+	return e.markCutOver(ctx, lock)
 }
 
 // CutOverAttempt swaps the tables in one transaction, or leaves both as they
@@ -193,13 +194,17 @@ func (e *Engine) CutOverAttempt(ctx context.Context) error {
 // Close drops the slot and the publication (a slot left behind keeps WAL
 // forever), and with them the checkpoint, useless without the slot; then
 // releases the run lock. Only a crash leaves them (keptForResume), for a
-// --resume.
+// --resume. A revert window's slot and publication, if still there, go too
+// (a --resume has no use for them), unless the server went away.
 func (e *Engine) Close(keptForResume bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
 	if e.streamOpened && e.stream != nil {
 		errs = append(errs, e.stream.Close(ctx))
+	}
+	if err := e.closeReverse(ctx, !keptForResume); err != nil { // left by a window not released
+		e.spec.Log.Error().Err(err).Msg("revert window: could not drop the reverse slot or publication")
 	}
 	if keptForResume {
 		e.spec.Log.Warn().Str("slot", e.slot).Str("publication", e.pub).Str("checkpoint", e.plan.Checkpoint).

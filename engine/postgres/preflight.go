@@ -74,6 +74,9 @@ func (e *Engine) preflight(ctx context.Context) error {
 	e.slot = dialect.SlotName(c.Conn.Database+"."+c.Schema, c.Table)
 	e.pub = dialect.PublicationName(c.Conn.Database+"."+c.Schema, c.Table)
 	e.plan.Checkpoint = schema.DerivedName(c.Table, "chk", pgMaxNameLen)
+	if c.RevertWindow > 0 {
+		e.plan.Reverted = schema.DerivedName(c.Table, "rev", pgMaxNameLen)
+	}
 	if e.plan.Resume {
 		if err := e.checkResume(ctx); err != nil || e.plan.Resume {
 			return err
@@ -208,6 +211,11 @@ func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 	using, err := dialect.UsingExprs(e.usings, e.pairs, e.dstKey)
 	if err != nil {
 		return 0, engine.RefuseAndDrop(err, e.DropShadow)
+	}
+	if c.RevertWindow > 0 { // again before the cut-over, in PrepareReverse
+		if err := e.checkReversible(ctx); err != nil {
+			return 0, engine.RefuseAndDrop(err, e.DropShadow)
+		}
 	}
 	if c.Execute { // derived again by a --resume: nothing to keep
 		if e.alterSet, err = dialect.AlterSettings(ctx, e.db, c.Schema, c.Table, c.Alter); err != nil {
