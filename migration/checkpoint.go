@@ -33,6 +33,8 @@ type checkpointState struct {
 	Copied     int64           `json:"copied"`
 	Columns    string          `json:"columns"` // source and shadow columns, to refuse a resume onto changed tables
 	Saved      time.Time       `json:"saved"`
+	// Window: the run was in its revert window (revert_resume.go).
+	Window *windowCheckpoint `json:"window,omitempty"`
 }
 
 // checkpointer writes checkpoints for one run.

@@ -51,6 +51,13 @@ type Config struct {
 	// KillBlockersAfter (PostgreSQL): once cut-over lock waits total this
 	// long, cancel, then terminate, the sessions blocking the lock. 0: never.
 	KillBlockersAfter time.Duration
+	// RevertWindow keeps the run alive this long after the cut-over, the old
+	// table kept current, so that a revert swaps it back (revert.go). 0: none.
+	RevertWindow time.Duration
+	// RevertFrom reverts a migration that has ended (MySQL/MariaDB): the
+	// binary log is replayed from this cut-over position into the old table,
+	// which then swaps back in (revert.go). Alter must be the migration's.
+	RevertFrom string
 
 	// Throttling and control, as every kind of run takes them; and, for an
 	// alter only, whether cut-over and panic must name the table.
@@ -104,5 +111,5 @@ func (m *Migration) spec() engine.Spec {
 	return engine.Spec{Conn: c.Conn, Schema: c.Schema, Table: c.Table, Alter: c.Alter, TableName: m.tableName(),
 		Execute: c.Execute, Resume: c.Resume, InitiallyDropGhost: c.InitiallyDropGhost, InitiallyDropOld: c.InitiallyDropOld,
 		OkToDropTable: c.OkToDropTable, CutOverLockTimeout: c.CutOverLockTimeout, KillBlockersAfter: c.KillBlockersAfter,
-		Threads: c.Threads, Log: c.Log, Out: c.Out}
+		Threads: c.Threads, RevertWindow: c.RevertWindow, RevertFrom: c.RevertFrom, Log: c.Log, Out: c.Out}
 }

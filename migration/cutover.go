@@ -54,7 +54,17 @@ func (m *Migration) waitStreamCaughtUp(ctx context.Context) error {
 
 // cutOver tries the swap until it succeeds or the retries run out, backing
 // off between attempts; a failed attempt leaves the original untouched.
-func (m *Migration) cutOver(ctx context.Context) error {
+func (m *Migration) cutOver(ctx context.Context) (err error) {
+	if m.cfg.RevertWindow > 0 {
+		if err := m.eng.PrepareReverse(ctx); err != nil {
+			return fmt.Errorf("prepare the revert window: %w", err)
+		}
+		defer func() {
+			if !m.swapped {
+				m.dropReverse()
+			}
+		}()
+	}
 	var last error
 	for attempt := 1; attempt <= m.cfg.DefaultRetries; attempt++ {
 		if err := m.waitStreamCaughtUp(ctx); err != nil {
@@ -91,4 +101,13 @@ func (m *Migration) cutOver(ctx context.Context) error {
 	}
 	return fmt.Errorf("cut-over failed %d times (raise --default-retries or --cut-over-lock-timeout-seconds, or end the long transactions on the table): %w",
 		m.cfg.DefaultRetries, last)
+}
+
+// dropReverse undoes PrepareReverse when no cut-over followed it.
+func (m *Migration) dropReverse() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.eng.DropReverse(ctx); err != nil {
+		m.cfg.Log.Error().Err(err).Msg("could not drop what the revert window had prepared")
+	}
 }

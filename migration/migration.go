@@ -43,6 +43,7 @@ type Migration struct {
 	resumed     *checkpointState // the checkpoint a --resume continues from
 	ckptMade    atomic.Bool      // the checkpoint table exists: a --resume can continue
 	resumeDone  bool             // --resume found the earlier run's cut-over completed
+	revertDone  bool             // ... and its revert too (revert_resume.go)
 	resumeStart []any            // the copy's watermark in the checkpoint resumed
 	// keepForResume: the run failed because the server went away; the
 	// PostgreSQL slot and checkpoint are kept for a --resume.
@@ -52,7 +53,8 @@ type Migration struct {
 	copier  *copier.Copier
 	early   *earlyPass // nil without an early checksum (early_checksum.go)
 
-	running     atomic.Pointer[parts] // published once built: read by the control socket
+	running     atomic.Pointer[parts]  // published once built: read by the control socket
+	win         atomic.Pointer[window] // the revert window, once open (revert.go)
 	unpostponed atomic.Bool
 
 	*job.Runner // state, hooks, control socket, panic, background tasks
@@ -139,10 +141,16 @@ const (
 )
 
 func (m *Migration) caughtUpTo(ctx context.Context, backlog int) error {
-	if err := m.eng.CaughtUp(ctx); err != nil {
+	return waitCaughtUp(ctx, m.eng.CaughtUp, m.applier, backlog)
+}
+
+// waitCaughtUp waits for the stream to reach the server's present
+// (streamCaughtUp), then for a's backlog to be at most backlog.
+func waitCaughtUp(ctx context.Context, streamCaughtUp func(context.Context) error, a *applier.Applier, backlog int) error {
+	if err := streamCaughtUp(ctx); err != nil {
 		return err
 	}
-	for m.applier.Backlog() > backlog || (backlog == 0 && m.applier.Busy()) {
+	for a.Backlog() > backlog || (backlog == 0 && a.Busy()) {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -72,6 +72,9 @@ func (m *Migration) deferIndexes(ctx context.Context) ([]string, error) {
 // the new table is in place; only the checkpoint (and, on PostgreSQL, the
 // slot and the publication, dropped on close) remain to remove.
 func (m *Migration) finishResumed(ctx context.Context) error {
+	if done, err := m.resumeWindowIfAny(ctx); done || err != nil {
+		return err
+	}
 	if err := m.eng.DropCheckpoint(ctx); err != nil {
 		return err
 	}

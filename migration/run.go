@@ -33,6 +33,9 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	if err := m.start(ctx); err != nil {
 		return err
 	}
+	if m.cfg.RevertFrom != "" {
+		return m.revertAfterRun(ctx)
+	}
 	if m.resumeDone && !m.cfg.Execute {
 		fmt.Fprintf(m.cfg.Out, "Dry run: the earlier run's cut-over of %s had completed; --execute --resume removes its checkpoint.\n", m.tableName())
 		return nil
@@ -56,6 +59,9 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 		m.reportLeftovers(err)
 		return err
 	}
+	if m.cfg.RevertWindow > 0 {
+		return m.revertWindow(ctx)
+	}
 	return m.finish(ctx)
 }
 
@@ -70,7 +76,7 @@ func (m *Migration) start(ctx context.Context) error {
 	}
 	plan, err := m.eng.Preflight(ctx)
 	m.shadow, m.old, m.chk = plan.Shadow, plan.Old, plan.Checkpoint // settled even by a refused preflight
-	m.resuming, m.resumeDone = plan.Resume, plan.ResumeDone
+	m.resuming, m.resumeDone, m.revertDone = plan.Resume, plan.ResumeDone || plan.RevertDone, plan.RevertDone
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,12 @@ func (m *Migration) Status() control.Status {
 	st := control.Status{State: m.State(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
 		RowsEstimated: m.estimate, ETASeconds: -1,
 		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed}
+	if w := m.win.Load(); w != nil {
+		st.RevertRows = w.applier.Applied()
+		st.RevertLeftSeconds = max(0, time.Until(w.until).Seconds())
+		st.ReverseLagMS = w.rev.StreamLag().Milliseconds()
+		st.ReverseBacklog = w.applier.Backlog()
+	}
 	p := m.parts()
 	if p == nil {
 		return st

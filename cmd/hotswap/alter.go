@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/logging"
 	"github.com/hotswap/hotswap/migration"
@@ -31,6 +32,7 @@ type alterFlags struct {
 	attemptInstant, resume       bool
 	checkpointInterval           time.Duration
 	reconnectTimeout             time.Duration
+	revertWindow                 time.Duration
 	verbose, debug, quiet        bool
 	control                      controlFlags
 }
@@ -67,6 +69,7 @@ func alterCommand() *cobra.Command {
 	fl.BoolVar(&f.fullChecksum, "full-checksum", false, "compare every row at the checksum's consistent point, not only the rows changed since their early compare "+
 		"(also finds changes the change stream never saw, such as writes with sql_log_bin=0; about 4 s more per million rows)")
 	fl.BoolVar(&f.attemptInstant, "attempt-instant-ddl", false, "first try the ALTER in place when the server can do it without copying (MySQL/MariaDB ALGORITHM=INSTANT; PostgreSQL: no rewrite or scan), waiting for its lock no longer than the cut-over would; otherwise copy online")
+	fl.DurationVar(&f.revertWindow, "revert-window", 0, "after the cut-over, keep the old table current this long (e.g. 30m) so that `hotswap revert` swaps it back in seconds with every write kept (0: no window; the run stays alive, and on PostgreSQL a slot holds WAL, until the window ends)")
 	fl.BoolVar(&f.approveRenamed, "approve-renamed-columns", false, "accepted for gh-ost compatibility: CHANGE old new / RENAME COLUMN always map the data")
 	f.control.register(fl)
 	fl.BoolVar(&f.verbose, "verbose", false, "log more")
@@ -108,6 +111,12 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	}
 	if err := f.control.applyAlter(&cfg); err != nil {
 		return refused(cmd, err)
+	}
+	if f.revertWindow < 0 {
+		return refused(cmd, fmt.Errorf("--revert-window %s: want a duration of 0 or more", f.revertWindow))
+	}
+	if cfg.RevertWindow = f.revertWindow; cfg.RevertWindow > 0 && cfg.ServeSocketFile == "" && f.execute {
+		cfg.ServeSocketFile = control.RunSocketPath(engine, conn.Host, conn.Port, conn.Database, schema, table) // where `hotswap revert` looks
 	}
 	err = outlastOutages(ctx, server{cfg.Engine, cfg.Conn, cfg.Log, cfg.Out}, f.reconnectTimeout, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
 		cfg.Resume = resume
