@@ -48,6 +48,7 @@ type hotswapLog struct {
 	PointKeys     int   `json:"point_keys"`
 	// "shadow indexes built" took, summed
 	IndexBuildMS float64 `json:"index_build_ms"`
+	RevertHeldMS float64 `json:"revert_held_ms,omitempty"` // "revert done" held
 }
 
 func readHotswapLog(path string) hotswapLog {
@@ -79,6 +80,8 @@ func readHotswapLog(path string) hotswapLog {
 			continue
 		}
 		switch {
+		case ev.Message == "revert done":
+			l.RevertHeldMS = ev.Held
 		case ev.Message == "cut-over done":
 			l.CutOverHeldMS, l.CutOverAttempts = ev.Held, ev.Attempt
 		case ev.Message == "checksum":
@@ -118,18 +121,22 @@ func pollStatus(ctx context.Context, socket string, ch *child, interval time.Dur
 			return
 		case <-tick.C:
 		}
-		rctx, cancel := context.WithTimeout(ctx, time.Second)
-		reply, err := control.Send(rctx, socket, "status-json")
-		cancel()
 		var s statusSample
-		if err == nil {
-			err = json.Unmarshal([]byte(reply), &s.Status)
-		}
-		if err != nil {
+		var ok bool
+		if s.Status, ok = statusOnce(ctx, socket); !ok {
 			failures++
 			continue
 		}
 		s.At = time.Since(ch.started).Seconds()
 		samples = append(samples, s)
 	}
+}
+
+// statusOnce asks the control socket for status-json once.
+func statusOnce(ctx context.Context, socket string) (control.Status, bool) {
+	rctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	var st control.Status
+	reply, err := control.Send(rctx, socket, "status-json")
+	return st, err == nil && json.Unmarshal([]byte(reply), &st) == nil
 }

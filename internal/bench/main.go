@@ -56,6 +56,7 @@ type config struct {
 	SkipIdle      bool          `json:"skip_idle"`
 	SkipLoad      bool          `json:"skip_load"`
 	SkipPTOSC     bool          `json:"skip_ptosc"`
+	SkipRevert    bool          `json:"skip_revert"`
 	PTOSCTimeout  time.Duration `json:"ptosc_timeout_ns"`
 	resultsDir    string
 }
@@ -79,6 +80,7 @@ func main() {
 	flag.IntVar(&c.Warmup, "load-warmup", 3, "seconds of load before each step under load (the baseline p95)")
 	flag.BoolVar(&c.SkipIdle, "skip-idle", false, "skip the idle steps")
 	flag.BoolVar(&c.SkipLoad, "skip-load", false, "skip the steps under load")
+	flag.BoolVar(&c.SkipRevert, "skip-revert", false, "skip the step under load that migrates with --revert-window and reverts")
 	flag.BoolVar(&c.SkipPTOSC, "skip-ptosc", false, "skip pt-online-schema-change")
 	flag.DurationVar(&c.PTOSCTimeout, "ptosc-timeout", 3*time.Minute, "interrupt pt-online-schema-change after this long")
 	flag.StringVar(&c.resultsDir, "results", "bench/results", "directory for the JSON results")

@@ -49,7 +49,7 @@ func (r *result) check() {
 	r.Targets = targets{IdleRatio: e.idleTarget(), LoadRatio: e.loadTarget(), P95MS: targetP95MS, Errors: targetErrors,
 		RSSMB: targetRSSMB, StallSec: targetStallSec}
 	for _, s := range r.Steps {
-		if b := r.find(toolBlocking, s.Load); b != nil && b.ok() && s.ok() {
+		if b := r.find(toolBlocking, s.Load); b != nil && b.ok() && s.ok() && s.Tool != toolRevert { // its time holds the window
 			s.Ratio = s.Seconds / b.Seconds
 		}
 		if w := s.Writers; w != nil {
@@ -148,6 +148,7 @@ func printTable(r *result) {
 		fmt.Printf("| %s | %s | %s | %s | %s |\n", name, took, ratio, p95, errs)
 	}
 	printHotswapTable(r)
+	printRevert(r)
 	for _, s := range r.Steps {
 		if s.Error != "" && s.Tool != toolPTOSC {
 			fmt.Printf("    FAILED %s: %s\n", s.title(), firstLine(s.Error))
@@ -242,4 +243,16 @@ func writeJSON(dir string, r *result) (string, error) {
 		return "", err
 	}
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// printRevert prints the revert window step's figures.
+func printRevert(r *result) {
+	s := r.find(toolRevert, true)
+	if s == nil || s.Revert == nil {
+		return
+	}
+	v := s.Revert
+	fmt.Println("\n| revert window under load | reverse lag p95 / max | keys sent back | revert (catch-up and swap back) | its lock held |")
+	fmt.Println("|---|---|---|---|---|")
+	fmt.Printf("| %s | %d / %d ms | %d | %.2f s | %.0f ms |\n", revertHold, v.ReverseLagP95MS, v.ReverseLagMaxMS, v.KeysSentBack, v.RevertSeconds, v.RevertHeldMS)
 }

@@ -29,6 +29,7 @@ type stepResult struct {
 	RatioOK      bool          `json:"ratio_ok,omitempty"`
 	Writers      *writersStats `json:"writers,omitempty"` // under load
 	Hotswap      *hotswapStats `json:"hotswap,omitempty"`
+	Revert       *revertStats  `json:"revert,omitempty"` // the revert window step
 }
 
 func (s *stepResult) title() string {
@@ -60,6 +61,9 @@ func plan(c config, e engine) []*stepResult {
 		steps = append(steps, &stepResult{Tool: toolBlocking, Load: load}, &stepResult{Tool: toolHotswap, Load: load})
 		if e.name() == "mysql" {
 			steps = append(steps, &stepResult{Tool: toolPTOSC, Load: load, Skipped: ptoscNote(c, e)})
+		}
+		if load && !c.SkipRevert {
+			steps = append(steps, &stepResult{Tool: toolRevert, Load: load})
 		}
 	}
 	return steps
@@ -110,6 +114,10 @@ func runStep(ctx context.Context, e engine, c config, dir, conf string, s *stepR
 	case toolHotswap:
 		took, err = runHotswapStep(ctx, e, c, dir, table, name, s)
 		if err != nil {
+			return err
+		}
+	case toolRevert:
+		if took, err = runRevertStep(ctx, e, c, dir, table, name, s); err != nil {
 			return err
 		}
 	case toolPTOSC:
@@ -178,6 +186,8 @@ func fileTool(tool string) string {
 		return "blocking"
 	case toolPTOSC:
 		return "ptosc"
+	case toolRevert:
+		return "revert"
 	}
 	return tool
 }
