@@ -70,6 +70,15 @@ func StatusLine(st control.Status) string {
 // Periodic is a task that calls f every interval until the run ends; a
 // failure is logged with what, and the next call tries again (a checkpoint).
 func (r *Runner) Periodic(name string, interval time.Duration, what string, f func(context.Context) error) Task {
+	return r.PeriodicUnless(name, interval, what, f, nil)
+}
+
+// PeriodicUnless is Periodic, but a failure that fatal says is fatal ends
+// the task with it. A checkpoint that fails because the server is going away
+// ends the run: it then lets go of its connections (a PostgreSQL server
+// shutting down waits for its replication connections, which confirm only
+// what a checkpoint holds) and a resume continues from the last checkpoint.
+func (r *Runner) PeriodicUnless(name string, interval time.Duration, what string, f func(context.Context) error, fatal func(error) bool) Task {
 	return Task{name, func(ctx context.Context) error {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -80,6 +89,9 @@ func (r *Runner) Periodic(name string, interval time.Duration, what string, f fu
 			case <-t.C:
 			}
 			if err := f(ctx); err != nil && ctx.Err() == nil {
+				if fatal != nil && fatal(err) {
+					return err
+				}
 				r.log.Warn().Err(err).Msg(what)
 			}
 		}

@@ -106,6 +106,28 @@ func TestPeriodicRetriesAfterAFailure(t *testing.T) {
 	}
 }
 
+// TestPeriodicUnlessEndsOnAFatalFailure: a failure the predicate calls
+// fatal (the server going away) ends the task, and so the work, with it;
+// others are retried.
+func TestPeriodicUnlessEndsOnAFatalFailure(t *testing.T) {
+	r := newTestRunner(control.Settings{})
+	gone := errors.New("the database system is shutting down")
+	var calls atomic.Int32
+	task := r.PeriodicUnless("checkpoint", 5*time.Millisecond, "not written", func(context.Context) error {
+		if calls.Add(1) < 3 {
+			return errors.New("lock wait timeout")
+		}
+		return gone
+	}, func(err error) bool { return errors.Is(err, gone) })
+	err := r.Work(context.Background(), []Task{task}, func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if !errors.Is(err, gone) || calls.Load() != 3 {
+		t.Fatalf("Work = %v after %d calls, want the fatal failure after 3", err, calls.Load())
+	}
+}
+
 // TestStatusLine: the live line says state, rows, percent, ETA, backlog,
 // the larger lag and why the run is throttled.
 func TestStatusLine(t *testing.T) {

@@ -43,7 +43,7 @@ func TestResumeRefusalsMySQL(t *testing.T) {
 	if err := mysql.SaveCheckpoint(ctx, e.admin, e.db, "_t_chk", cfg.Alter, state); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := e.run(cfg); !migration.IsRefused(err) || !strings.Contains(err.Error(), "hotswap-purged-bin.000001 the checkpoint resumes from was purged") {
+	if out, err := e.run(cfg); !migration.IsRefused(err) || !strings.Contains(err.Error(), "hotswap-purged-bin.000001 (position hotswap-purged-bin.000001:4) was purged; the oldest one left is binlog.") {
 		t.Fatalf("resume from a purged binary log: %v\n%s", err, out)
 	}
 	if e.tables() != before || e.count("t") != 100 || e.count("_t_new") != 0 {

@@ -72,8 +72,8 @@ func (m *Migration) runWindow(ctx context.Context, w *window) error {
 		}
 		fmt.Fprintf(m.cfg.Out, "Revert window open until %s: `hotswap revert` (same flags) or `revert` on the socket swaps the old table back; `finalize` closes the window.\n",
 			w.until.Format(time.RFC3339))
-		tasks = append(tasks, m.Periodic("revert window checkpoint", m.cfg.CheckpointInterval, "revert window checkpoint not written; the next one will try again",
-			func(c context.Context) error { return m.saveWindow(c, w) }))
+		tasks = append(tasks, m.PeriodicUnless("revert window checkpoint", m.cfg.CheckpointInterval, "revert window checkpoint not written; the next one will try again",
+			func(c context.Context) error { return m.saveWindow(c, w) }, engine.ConnectionLost))
 	}
 	for name, task := range rev.Tasks() {
 		tasks = append(tasks, job.Task{Name: name, Run: task})

@@ -33,9 +33,10 @@ func revertConfig(t *testing.T, e engineEnv, window time.Duration) migration.Con
 
 // TestRevertUnderWrites migrates under writers that insert, update, delete
 // and move keys without pause, reverts in the window while they go on, and
-// keeps writing after: the application sees no error, every acknowledged
-// write is in the table it ended on, which has its old definition again,
-// with the dropped column's values kept; the new table is kept as _t_rev.
+// keeps writing after; the reverse stream's connection is killed in the
+// window: the application sees no error, every acknowledged write is in the
+// table it ended on, which has its old definition again, with the dropped
+// column's values kept; the new table is kept as _t_rev.
 func TestRevertUnderWrites(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engineEnv) {
 		d := revertDDL[e.engine()]
@@ -46,7 +47,9 @@ func TestRevertUnderWrites(t *testing.T) {
 		cfg := revertConfig(t, e, 5*time.Minute)
 		run := e.start(cfg)
 		run.waitState(t, migration.StateRevertible)
-		time.Sleep(1500 * time.Millisecond) // writes into the new table, streamed back
+		time.Sleep(500 * time.Millisecond)
+		e.killStream(t)         // the reverse stream reconnects where it was
+		time.Sleep(time.Second) // writes into the new table, streamed back
 		st := run.m.Status()
 		if st.RevertLeftSeconds <= 0 || st.RevertLeftSeconds > 300 {
 			t.Errorf("status in the window: %.1f s left", st.RevertLeftSeconds)

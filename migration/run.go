@@ -118,7 +118,7 @@ func (m *Migration) execute(ctx context.Context) error {
 		{Name: "applier", Run: m.applier.Run},
 		{Name: "throttler", Run: p.throttler.Run},
 		m.progress(),
-		m.Periodic("checkpoint", m.cfg.CheckpointInterval, "checkpoint not written; the next one will try again", m.ckpt.saveIfReady),
+		m.PeriodicUnless("checkpoint", m.cfg.CheckpointInterval, "checkpoint not written; the next one will try again", m.ckpt.saveIfReady, engine.ConnectionLost),
 	}
 	for name, task := range m.eng.Tasks() {
 		tasks = append(tasks, job.Task{Name: name, Run: task})
