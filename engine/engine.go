@@ -51,13 +51,7 @@ type Engine interface {
 	// checkpointed position.
 	StartStream(ctx context.Context) error
 	ResumeStream(ctx context.Context, pos string) error
-	RunStream(ctx context.Context, sink applier.Sink) error
-	StreamLag() time.Duration
-	// RestartPosition is where a resumed stream would start: every change
-	// before it has been handed to the sink.
-	RestartPosition() string
-	// Tasks are the engine's own background work during the run.
-	Tasks() map[string]func(context.Context) error
+	Stream
 
 	// RowSync is the copier's source and the applier's online resync.
 	RowSync() (copier.Source, applier.ResyncFunc)
@@ -74,8 +68,6 @@ type Engine interface {
 	ThrottleSQL() throttle.Dialect
 	OpenReplica(ctx context.Context, host string, port int) (*sql.DB, error)
 
-	// CaughtUp returns once the stream has read up to the server's present.
-	CaughtUp(ctx context.Context) error
 	// ChecksumPoint opens Spec.Threads snapshots that all see source and
 	// shadow at one moment; done ends them.
 	ChecksumPoint(ctx context.Context) (snaps []checksum.Snapshot, done func(), err error)
@@ -99,15 +91,29 @@ type Engine interface {
 	Reversing
 }
 
+// Stream is a change stream as the runner drives it: the run's (the table's
+// changes into the shadow) and a revert window's (back into the old table).
+type Stream interface {
+	RunStream(ctx context.Context, sink applier.Sink) error
+	StreamLag() time.Duration
+	// CaughtUp returns once the stream has read up to the server's present.
+	CaughtUp(ctx context.Context) error
+	// RestartPosition is where a resumed stream would start: every change
+	// before it has been handed to the sink.
+	RestartPosition() string
+	// Checkpointed says a checkpoint with this position is saved (the
+	// PostgreSQL slot may then release the WAL before it).
+	Checkpointed(pos string)
+	// Tasks are the engine's own background work while the stream runs.
+	Tasks() map[string]func(context.Context) error
+}
+
 // Checkpoints is the engine's part in checkpoints and --resume.
 type Checkpoints interface {
 	CreateCheckpoint(ctx context.Context) error
 	SaveCheckpoint(ctx context.Context, alter, state string) error
 	LoadCheckpoint(ctx context.Context) (alter, state string, found bool, err error)
 	DropCheckpoint(ctx context.Context) error
-	// Checkpointed says a checkpoint with this position is saved (the
-	// PostgreSQL slot may then release the WAL before it).
-	Checkpointed(pos string)
 	// Columns describes the source's and the shadow's columns.
 	Columns() string
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/hotswap/hotswap/applier"
 )
@@ -36,9 +35,10 @@ type Reversing interface {
 // what Engine's of the same names mean, with the table (new schema) as the
 // source and the old table as the shadow.
 type Reverse interface {
-	RunStream(ctx context.Context, sink applier.Sink) error
-	StreamLag() time.Duration
-	Tasks() map[string]func(context.Context) error
+	// Stream's RestartPosition: every change before it is in the old table
+	// once the applier has covered a mark taken after reading it (as for
+	// the forward checkpoint).
+	Stream
 	// Resync makes the old table's rows of keys equal to the table's over
 	// the mapped columns; columns the ALTER dropped keep their values (a
 	// row inserted since gets the column's default). A value the old
@@ -46,19 +46,11 @@ type Reverse interface {
 	Resync() applier.ResyncFunc
 	ResyncReady() applier.ResyncFunc
 	Attach(a *applier.Applier)
-	CaughtUp(ctx context.Context) error
 	// CutOverAttempt swaps back: the old table takes the table's name, the
 	// table is kept under Names' rev. On error both are as they were.
 	CutOverAttempt(ctx context.Context) error
 	// Position is the stream position of the cut-over.
 	Position() string
-	// RestartPosition is where a resumed window's stream would start: every
-	// change before it is in the old table once the applier has covered a
-	// mark taken after reading it (as for the forward checkpoint).
-	RestartPosition() string
-	// Checkpointed says a checkpoint holds this position (PostgreSQL: the
-	// slot may release the WAL before it).
-	Checkpointed(pos string)
 	// Names are the table, the old table and the name the table with the
 	// new schema takes after a revert, as the user knows them.
 	Names() (table, old, rev string)
