@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/migration"
 )
@@ -203,4 +205,62 @@ func TestRevertWindowRefusedWhenNewRowsCouldNotGoBack(t *testing.T) {
 		}
 		e.requireNoStreamLeftovers()
 	})
+}
+
+// TestResumeFindsTheRevertDone: a run killed after its revert but before it
+// removed its checkpoint leaves the checkpoint of a window, the table with
+// its old definition and the new one as _t_rev; --resume says the revert
+// had completed, removes the checkpoint, and changes nothing else.
+func TestResumeFindsTheRevertDone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engineEnv) {
+		d := revertDDL[e.engine()]
+		e.exec(d.create, d.fill)
+		cfg := revertConfig(t, e, 5*time.Minute)
+		run := e.start(cfg)
+		run.waitState(t, migration.StateRevertible)
+		if err := run.m.Revert(); err != nil {
+			t.Fatalf("revert: %v", err)
+		}
+		run.wait(t)
+		before := e.definition("t")
+		state := `{"copy_done":true,"window":{"cut":"0/1","stream":"0/1","until":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}}`
+		if e.engine() == "mysql" {
+			state = strings.ReplaceAll(state, "0/1", "binlog.000001:4")
+		}
+		saveCheckpoint(t, e, cfg.Alter, state)
+		cfg.Resume = true
+		out, err := e.run(cfg)
+		if err != nil || !strings.Contains(out, "revert of") || !strings.Contains(out, "had completed") {
+			t.Fatalf("resume after the revert: %v\n%s", err, out)
+		}
+		if got := e.tables(); got != "_t_rev,t" {
+			t.Fatalf("tables after the resume: %s", got)
+		}
+		if got := e.definition("t"); got != before {
+			t.Fatalf("the resume changed t:\n%s\nwant:\n%s", got, before)
+		}
+		e.requireNoStreamLeftovers()
+	})
+}
+
+// saveCheckpoint writes the checkpoint table _t_chk with one state, as a run
+// would have left it (on PostgreSQL as the role hotswap runs as: the
+// application's).
+func saveCheckpoint(t *testing.T, e engineEnv, alter, state string) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	switch e := e.(type) {
+	case *env:
+		if err = mysql.CreateCheckpoint(ctx, e.admin, e.db, "_t_chk"); err == nil {
+			err = mysql.SaveCheckpoint(ctx, e.admin, e.db, "_t_chk", alter, state)
+		}
+	case *pgEnv:
+		if err = postgres.CreateCheckpoint(ctx, e.app, "public", "_t_chk"); err == nil {
+			err = postgres.SaveCheckpoint(ctx, e.app, "public", "_t_chk", alter, state)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

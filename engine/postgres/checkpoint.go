@@ -102,6 +102,17 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
+	if !shadow && !old && e.plan.Reverted != "" {
+		rev, err := exists(e.plan.Reverted)
+		if err != nil {
+			return &job.Refused{Err: err}
+		}
+		if rev { // the revert of the run's window completed: only cleanup is left
+			e.plan.RevertDone = true
+			e.streamOpened, e.pubCreated = slot && c.Execute, c.Execute // Close drops what is left
+			return nil
+		}
+	}
 	switch {
 	case !shadow && old:
 		e.plan.ResumeDone = true
