@@ -32,7 +32,7 @@ func checkForeignDDL(defaultSchema, query, database, table string) error {
 				sch = defaultSchema
 			}
 			if sch == database && tn.Name.O == table {
-				return fmt.Errorf("table %s.%s was changed by another session during the migration (%q): the run stops; drop the shadow and start again", database, table, query)
+				return fmt.Errorf("table %s.%s was changed by another session while hotswap followed it (%q): the run stops", database, table, query)
 			}
 		}
 	}

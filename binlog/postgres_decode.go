@@ -101,7 +101,7 @@ func (d *pgDecoder) relation(m *pglogrepl.RelationMessage) error {
 		return nil
 	}
 	if d.rel != nil && !sameColumns(d.rel.msg, m) {
-		return fmt.Errorf("table %s.%s was altered by another session during the migration: the run stops; drop the shadow and start again", d.cfg.Schema, d.cfg.Table)
+		return fmt.Errorf("table %s.%s was altered by another session while hotswap followed it: the run stops", d.cfg.Schema, d.cfg.Table)
 	}
 	rel, err := newPgRelation(m, d.cfg.KeyColumns)
 	if err != nil {
@@ -161,7 +161,7 @@ func (d *pgDecoder) flush(ctx context.Context) error {
 // gone, which no key can describe.
 func (d *pgDecoder) truncate(m *pglogrepl.TruncateMessage) error {
 	if d.rel != nil && !d.skip && slices.Contains(m.RelationIDs, d.rel.msg.RelationID) {
-		return fmt.Errorf("table %s.%s was truncated by another session during the migration: the run stops; drop the shadow and start again", d.cfg.Schema, d.cfg.Table)
+		return fmt.Errorf("table %s.%s was truncated by another session while hotswap followed it: the run stops", d.cfg.Schema, d.cfg.Table)
 	}
 	return nil
 }

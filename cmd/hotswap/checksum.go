@@ -30,12 +30,9 @@ Exit status: 0 equal; 1 rows differ (or the check failed); 2 refused before comp
   hotswap checksum --dsn postgres://hotswap@db1/shop --table public.orders --shadow orders_copy --threads 4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, c, err := conn.resolve()
+			tf, err := conn.resolveTable(table)
 			if err != nil {
 				return refused(cmd, err)
-			}
-			if table == "" {
-				return refused(cmd, fmt.Errorf("--table is required"))
 			}
 			if threads < 1 {
 				return refused(cmd, fmt.Errorf("--threads %d: want 1 or more", threads))
@@ -43,13 +40,9 @@ Exit status: 0 equal; 1 rows differ (or the check failed); 2 refused before comp
 			if chunkSize < 1 {
 				return refused(cmd, fmt.Errorf("--chunk-size %d: want 1 or more", chunkSize))
 			}
-			schema, name, err := splitTable(engine, table)
-			if err != nil {
-				return refused(cmd, err)
-			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg := migration.Config{Engine: engine, Conn: c, Schema: schema, Table: name, Threads: threads, ChunkSize: chunkSize,
+			cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Threads: threads, ChunkSize: chunkSize,
 				Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
 			rep, err := migration.Checksum(ctx, cfg, shadow)
 			switch {

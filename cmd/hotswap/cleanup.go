@@ -23,20 +23,13 @@ func cleanupCommand() *cobra.Command {
   hotswap cleanup --dsn postgres://hotswap@db1/shop --table public.orders --execute`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, c, err := conn.resolve()
-			if err != nil {
-				return refused(cmd, err)
-			}
-			if table == "" {
-				return refused(cmd, fmt.Errorf("--table is required"))
-			}
-			schema, name, err := splitTable(engine, table)
+			tf, err := conn.resolveTable(table)
 			if err != nil {
 				return refused(cmd, err)
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg := migration.Config{Engine: engine, Conn: c, Schema: schema, Table: name, Execute: execute,
+			cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Execute: execute,
 				Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
 			if err := migration.Cleanup(ctx, cfg); err != nil {
 				if migration.IsRefused(err) {

@@ -93,3 +93,24 @@ func parseDSN(dsn string, cfg *dbconn.Config) (string, error) {
 	}
 	return u.Scheme, nil
 }
+
+// tableFlags is a command's table on its server, resolved from the flags.
+type tableFlags struct {
+	engine        string
+	conn          dbconn.Config
+	schema, table string // schema: PostgreSQL only
+}
+
+// resolveTable resolves the connection flags and --table (required;
+// [schema.]table on PostgreSQL), for the commands that act on one table.
+func (c *connFlags) resolveTable(table string) (tableFlags, error) {
+	engine, conn, err := c.resolve()
+	if err != nil {
+		return tableFlags{}, err
+	}
+	if table == "" {
+		return tableFlags{}, fmt.Errorf("--table is required")
+	}
+	schema, name, err := splitTable(engine, table)
+	return tableFlags{engine, conn, schema, name}, err
+}

@@ -35,30 +35,23 @@ func revertCommand() *cobra.Command {
   hotswap revert --host 127.0.0.1 --port 3306 --user hotswap --database shop --table orders --execute`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, c, err := conn.resolve()
-			if err != nil {
-				return refused(cmd, err)
-			}
-			if table == "" {
-				return refused(cmd, fmt.Errorf("--table is required"))
-			}
-			schema, name, err := splitTable(engine, table)
+			tf, err := conn.resolveTable(table)
 			if err != nil {
 				return refused(cmd, err)
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if from != "" {
-				if engine != "mysql" || alter == "" {
+				if tf.engine != "mysql" || alter == "" {
 					return refused(cmd, fmt.Errorf("--from (a revert after the run has ended) is MySQL/MariaDB only and needs the migration's --alter; on PostgreSQL revert within --revert-window"))
 				}
-				cfg := migration.Config{Engine: engine, Conn: c, Schema: schema, Table: name, Alter: alter, Execute: execute,
+				cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Alter: alter, Execute: execute,
 					RevertFrom: from, CutOverLockTimeout: time.Duration(lockTimeout) * time.Second, DefaultRetries: retries,
 					Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
 				return exitFor(cmd, migration.New(cfg).Run(ctx))
 			}
 			if socket == "" {
-				socket = control.RunSocketPath(engine, c.Host, c.Port, c.Database, schema, name)
+				socket = control.RunSocketPath(tf.engine, tf.conn.Host, tf.conn.Port, tf.conn.Database, tf.schema, tf.table)
 			}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()

@@ -19,25 +19,11 @@ import (
 // of keys: each result is the key's values, then the kept values.
 func (r *Rows) saveKept(ctx context.Context, q Querier, keys [][]any) ([][]any, error) {
 	query, args := r.saveKeptSQL(keys)
-	rows, err := q.QueryContext(ctx, query, args...)
+	saved, err := scanKeys(ctx, q, len(r.DstKey.Columns)+len(r.Keep), query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("resync %d keys: read the columns the ALTER dropped: %w", len(keys), err)
+		return nil, fmt.Errorf("resync %d keys: the columns the ALTER dropped: %w", len(keys), err)
 	}
-	defer rows.Close()
-	width := len(r.DstKey.Columns) + len(r.Keep)
-	var out [][]any
-	for rows.Next() {
-		vals := make([]any, width)
-		ptrs := make([]any, width)
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("resync: read the columns the ALTER dropped: %w", err)
-		}
-		out = append(out, vals)
-	}
-	return out, rows.Err()
+	return saved, nil
 }
 
 func (r *Rows) saveKeptSQL(keys [][]any) (string, []any) {
