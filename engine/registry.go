@@ -25,6 +25,8 @@ type Driver struct {
 	// ConnectionLost says whether err is the driver's way of saying the
 	// server went away (a restart, sessions ended by an administrator).
 	ConnectionLost func(err error) bool
+	// OpenDatabase opens a target database of versioned migrations.
+	OpenDatabase func(ctx context.Context, conn dbconn.Config, schema string) (Database, error)
 }
 
 var (

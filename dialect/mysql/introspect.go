@@ -186,3 +186,18 @@ func NoDefault(ctx context.Context, q Querier, database, name string, columns []
 	}
 	return out, rows.Err()
 }
+
+// TableSize is the optimizer's estimate of a table's rows and its data and
+// index length; exists is false for a table that is not there.
+func TableSize(ctx context.Context, q Querier, database, name string) (rows, bytes int64, exists bool, err error) {
+	var r, b sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT TABLE_ROWS, DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'`, database, name).Scan(&r, &b)
+	switch {
+	case err == sql.ErrNoRows:
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, fmt.Errorf("size of %s.%s: %w", database, name, err)
+	}
+	return r.Int64, b.Int64, true, nil
+}

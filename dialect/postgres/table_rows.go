@@ -48,3 +48,12 @@ func countRows(ctx context.Context, db Querier, schema, table string) (int64, er
 	}
 	return n, nil
 }
+
+// TotalSize is a table's size on disk with its indexes and TOAST.
+func TotalSize(ctx context.Context, db Querier, schema, table string) (int64, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT pg_total_relation_size($1::regclass)", QualifiedName(schema, table)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("size of %s.%s: %w", schema, table, err)
+	}
+	return n, nil
+}

@@ -10,7 +10,8 @@ import (
 )
 
 func init() {
-	engine.Register(engine.Postgres, engine.Driver{New: New, NewBackfill: NewBackfill, Ping: ping, ConnectionLost: dialect.ConnectionLost})
+	engine.Register(engine.Postgres, engine.Driver{New: New, NewBackfill: NewBackfill, Ping: ping, ConnectionLost: dialect.ConnectionLost,
+		OpenDatabase: openDatabase})
 }
 
 // ping opens a pool to the server and closes it: the server answers.
