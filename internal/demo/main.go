@@ -102,6 +102,9 @@ func run(e engine, bin string, rows int) error {
 	if err := e.report(ctx, w); err != nil {
 		return err
 	}
+	if err := versioned(ctx, bin, e, dir); err != nil {
+		return err
+	}
 	step("demo done in %s", since(begin))
 	return nil
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/hotswap/hotswap/job"
+	"github.com/hotswap/hotswap/logging"
+	"github.com/hotswap/hotswap/migration"
+	"github.com/hotswap/hotswap/versions"
+	"github.com/spf13/cobra"
+)
+
+// migrateFlags are hotswap migrate's: the database, the directory, and the
+// settings of the online statements (as alter's).
+type migrateFlags struct {
+	conn        connFlags
+	dir, schema string
+	onlineRows  int64
+	onlineMB    int64
+	to          uint64
+	steps       int
+	state       string
+	threads     int
+	lockTimeout int
+	retries     int
+	okToDrop    bool
+	control     controlFlags
+}
+
+func migrateCommand() *cobra.Command {
+	var f migrateFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Versioned migrations from a directory of NNNN_name.up.sql / .down.sql files, recorded per database; big ALTERs run online",
+		Example: `  hotswap migrate status --dsn mysql://hotswap@db1:3306/shop --dir migrations
+  hotswap migrate plan   --dsn mysql://hotswap@db1:3306/shop --dir migrations
+  hotswap migrate up     --dsn mysql://hotswap@db1:3306/shop --dir migrations
+  hotswap migrate down   --dsn mysql://hotswap@db1:3306/shop --dir migrations --steps 1
+  hotswap migrate mark 3 --state applied --dsn mysql://hotswap@db1:3306/shop --dir migrations`,
+	}
+	pf := cmd.PersistentFlags()
+	f.conn.register(pf)
+	pf.StringVar(&f.dir, "dir", "migrations", "the directory of migration files (golang-migrate's layout)")
+	pf.StringVar(&f.schema, "schema", "public", "PostgreSQL: the schema of the history table and of unqualified names")
+	pf.Int64Var(&f.onlineRows, "online-rows", versions.DefaultOnlineRows, "an ALTER TABLE of a table with at least this many rows (the server's estimate) runs online; smaller ones run directly")
+	pf.Int64Var(&f.onlineMB, "online-mb", versions.DefaultOnlineBytes>>20, "... or of at least this many MB of data and indexes (catches a table whose statistics are missing)")
+	pf.IntVar(&f.threads, "threads", defaultThreads(), "online statements: chunks copied in parallel")
+	pf.IntVar(&f.lockTimeout, "cut-over-lock-timeout-seconds", 0, "online statements: longest a cut-over holds or waits for its lock (default 3 on MySQL, 1 on PostgreSQL)")
+	pf.IntVar(&f.retries, "default-retries", 60, "online statements: cut-over attempts before giving up")
+	pf.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "online statements: drop the old table after each swap (kept by default)")
+	f.control.register(pf)
+	up := &cobra.Command{Use: "up", Short: "Apply the pending versions in order (continues a failed or killed one where it stopped)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Up) }}
+	up.Flags().Uint64Var(&f.to, "to", 0, "stop after this version (default: the last)")
+	plan := &cobra.Command{Use: "plan", Short: "Show how each pending statement would run, changing nothing", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Plan) }}
+	plan.Flags().Uint64Var(&f.to, "to", 0, "up to this version (default: the last)")
+	down := &cobra.Command{Use: "down", Short: "Revert the last applied versions by their down files", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Down) }}
+	down.Flags().IntVar(&f.steps, "steps", 1, "how many versions to revert")
+	status := &cobra.Command{Use: "status", Short: "Show each version's state; exit 1 on drift", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Status) }}
+	mark := &cobra.Command{Use: "mark VERSION --state applied|reverted", Short: "Record a version as applied or reverted without running it (after doing it by hand)",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return refused(cmd, fmt.Errorf("version %q: want a number", args[0]))
+			}
+			return runMigrate(cmd, &f, func(ctx context.Context, c versions.Config) error { return versions.Mark(ctx, c, n, f.state) })
+		}}
+	mark.Flags().StringVar(&f.state, "state", "", "applied or reverted (required)")
+	cmd.AddCommand(status, plan, up, down, mark)
+	return cmd
+}
+
+// runMigrate builds the configuration from the flags and runs one subcommand.
+func runMigrate(cmd *cobra.Command, f *migrateFlags, run func(context.Context, versions.Config) error) error {
+	engine, conn, err := f.conn.resolve()
+	if err != nil {
+		return refused(cmd, err)
+	}
+	if f.lockTimeout == 0 {
+		f.lockTimeout = map[string]int{"mysql": 3, "postgres": 1}[engine]
+	}
+	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 1 || f.onlineRows < 1 || f.onlineMB < 1 {
+		return refused(cmd, fmt.Errorf("--threads, --default-retries, --cut-over-lock-timeout-seconds, --online-rows and --online-mb must be at least 1"))
+	}
+	log := logging.New(cmd.ErrOrStderr(), logging.Normal)
+	online := migration.Config{Threads: f.threads, DefaultRetries: f.retries, OkToDropTable: f.okToDrop,
+		CutOverLockTimeout: time.Duration(f.lockTimeout) * time.Second}
+	if err := f.control.applyAlter(&online); err != nil {
+		return refused(cmd, err)
+	}
+	cfg := versions.Config{Engine: engine, Conn: conn, Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps,
+		OnlineRows: f.onlineRows, OnlineBytes: f.onlineMB << 20, Online: online, Hotswap: version, Log: log, Out: cmd.OutOrStdout()}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = run(ctx, cfg)
+	var drift *versions.ErrDrift
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &drift):
+		return exitError(exitFailed)
+	case job.IsRefused(err):
+		return refused(cmd, err)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "hotswap migrate:", err)
+	return exitError(exitFailed)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotswap/hotswap/control"
+)
+
+// TestMigrateKillNineThenUp kills `hotswap migrate up` with SIGKILL while
+// a version's online ALTER copies, then runs `migrate up` again: it
+// continues that statement from its checkpoint (no flag needed), the
+// version is recorded applied, and every row of the new table equals the
+// old one's.
+func TestMigrateKillNineThenUp(t *testing.T) {
+	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
+		tg := newTarget(t)
+		t.Run(tg.engine, func(t *testing.T) {
+			fill := map[string]string{"mysql": "SELECT seq, seq FROM seq_1_to_60000", "postgres": "SELECT g, g FROM generate_series(1, 60000) g"}[tg.engine]
+			analyze := map[string]string{"mysql": "ANALYZE TABLE items", "postgres": "ANALYZE items"}[tg.engine]
+			dir := t.TempDir()
+			for name, body := range map[string]string{
+				"0001_items.up.sql": "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\nINSERT INTO items (id, v) " + fill + ";\n" + analyze + ";",
+				"0002_note.up.sql":  "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n';",
+			} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sock := filepath.Join(t.TempDir(), "hs.sock")
+			args := append([]string{"migrate", "up", "--dir", dir, "--online-rows", "1000", "--serve-socket-file", sock}, tg.args...)
+			first := startChild(t, tg.env, append(args, "--nice-ratio", "3")...)
+			copying := func(st childStatus) bool { return st.State == "copying" && st.RowsCopied >= 15000 }
+			if !first.waitFor(t, sock, "a quarter of the online ALTER's copy", copying) {
+				t.Fatalf("migrate up ended before the kill:\n%s", first.out.String())
+			}
+			if _, err := control.Send(context.Background(), sock, "throttle"); err != nil { // hold the copy where it is
+				t.Fatal(err)
+			}
+			time.Sleep(2500 * time.Millisecond) // a checkpoint inside the copy
+			first.kill()
+			again := startChild(t, tg.env, args...)
+			if code := again.wait(t, 3*time.Minute); code != 0 {
+				t.Fatalf("migrate up after the kill exited %d:\n%s", code, again.out.String())
+			}
+			out := again.out.String()
+			if !strings.Contains(out, "Resuming from the checkpoint") || !strings.Contains(out, "Version 2 (note) applied") {
+				t.Fatalf("the second up did not continue the online ALTER from its checkpoint:\n%s", out)
+			}
+			var diff, n, applied int
+			q := "SELECT count(*) FROM (SELECT id, v FROM items EXCEPT SELECT id, v FROM _items_old) x"
+			if err := tg.db.QueryRow(q).Scan(&diff); err != nil || diff != 0 {
+				t.Fatalf("%d rows of the new table differ from the old (%v)", diff, err)
+			}
+			if err := tg.db.QueryRow("SELECT count(note) FROM items").Scan(&n); err != nil || n != 60000 {
+				t.Fatalf("the new table has %d rows with the new column (%v)", n, err)
+			}
+			if err := tg.db.QueryRow("SELECT count(*) FROM hotswap_migrations WHERE state = 'applied'").Scan(&applied); err != nil || applied != 2 {
+				t.Fatalf("%d versions recorded applied (%v)", applied, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,113 @@
+package versions
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/migration"
+)
+
+// applyFile runs one file's statements (a version's up or down), recording
+// each in rec.Steps as it goes: a statement done is never run again, an
+// online one that had started continues from its checkpoint.
+func (r *runner) applyFile(ctx context.Context, rec engine.Record, text string, down bool) error {
+	stmts, err := r.db.Split(text)
+	if err != nil {
+		return r.fail(ctx, rec, 0, fmt.Errorf("split the file into statements: %w", err))
+	}
+	prog, err := readProgress(rec.Steps)
+	if err == nil {
+		prog, err = prog.forFile(len(stmts), down)
+	}
+	if err != nil {
+		return r.fail(ctx, rec, 0, err)
+	}
+	steps := prog.Statements
+	done := StateApplied
+	if down {
+		done = StateReverted
+	}
+	t0 := time.Now()
+	rec.State, rec.Error = StateRunning, ""
+	if rec.Started.IsZero() {
+		rec.Started = t0.UTC()
+	}
+	for i, st := range stmts {
+		if steps[i].Done {
+			continue
+		}
+		steps[i].Line = st.Line
+		rows, err := r.runStatement(ctx, &rec, prog, i, st)
+		if err != nil {
+			return r.fail(ctx, rec, i+1, err)
+		}
+		steps[i].Done = true
+		rec.Rows += rows
+		rec.Steps = prog.encode()
+		if err := r.save(ctx, rec); err != nil {
+			return err
+		}
+	}
+	rec.State, rec.Finished = done, time.Now().UTC()
+	rec.Duration += time.Since(t0)
+	rec.Steps = prog.encode()
+	return r.save(ctx, rec)
+}
+
+// runStatement runs statement i the way that fits it and returns the rows
+// it copied (online).
+func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog progress, i int, st engine.Statement) (int64, error) {
+	steps := prog.Statements
+	how, err := r.method(ctx, st)
+	if err != nil {
+		return 0, err
+	}
+	steps[i].Method, steps[i].Table, steps[i].Rows = how.method, how.table, how.rows
+	if how.method == methodDirect {
+		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Msg("statement runs directly")
+		return 0, r.db.Exec(ctx, st.SQL)
+	}
+	resume := steps[i].Started
+	steps[i].Started = true
+	rec.Steps = prog.encode()
+	if err := r.save(ctx, *rec); err != nil { // before the run: a kill from here on resumes it
+		return 0, err
+	}
+	return r.runOnline(ctx, how, resume)
+}
+
+// runOnline runs an ALTER TABLE through package migration; resume
+// continues the run a killed migrate started.
+func (r *runner) runOnline(ctx context.Context, how plan, resume bool) (int64, error) {
+	cfg := r.cfg.Online
+	cfg.Engine, cfg.Conn, cfg.Schema = r.cfg.Engine, r.cfg.Conn, r.cfg.Schema
+	if how.schema != "" {
+		if cfg.Engine == migration.EnginePostgres {
+			cfg.Schema = how.schema
+		} else {
+			cfg.Conn.Database = how.schema
+		}
+	}
+	cfg.Table, cfg.Alter, cfg.Execute, cfg.Resume = how.table, how.clauses, true, resume
+	cfg.Log, cfg.Out = r.cfg.Log, r.cfg.Out
+	m := migration.New(cfg)
+	err := m.Run(ctx)
+	return m.Copied(), err
+}
+
+// fail records the version as failed at statement n (1-based; 0: before
+// any) and says how to go on.
+func (r *runner) fail(ctx context.Context, rec engine.Record, n int, cause error) error {
+	rec.State, rec.Error = StateFailed, cause.Error()
+	if err := r.save(ctx, rec); err != nil {
+		return fmt.Errorf("%w (and recording the failure: %v)", cause, err)
+	}
+	at := "before its first statement"
+	if n > 0 {
+		at = fmt.Sprintf("at its statement %d", n)
+	}
+	return fmt.Errorf("version %d (%s) failed %s: %w\nFix the cause and run the same command again: it continues at that statement (an online ALTER from its checkpoint), never running a finished one again; or do the rest by hand and record it with `hotswap migrate mark %d --state applied`",
+		rec.Version, rec.Name, at, cause, rec.Version)
+}

@@ -1,0 +1,70 @@
+package versions
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hotswap/hotswap/job"
+)
+
+// Down undoes the last cfg.Steps applied versions, newest first, by their
+// down files, run the same way as up files (an ALTER TABLE of a big table
+// online). A version without a down file is refused before anything runs.
+func Down(ctx context.Context, cfg Config) error {
+	r, err := open(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	todo, err := r.toUndo()
+	if err != nil {
+		return err
+	}
+	for _, v := range todo {
+		rec := r.history[v.Number]
+		if rec.State == StateApplied { // a fresh down: its own timing
+			rec.Duration, rec.Started, rec.Finished = 0, time.Time{}, time.Time{}
+		}
+		fmt.Fprintf(r.cfg.Out, "Reverting version %d (%s)...\n", v.Number, v.Name)
+		if err := r.applyFile(ctx, rec, v.Down, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.cfg.Out, "Version %d (%s) reverted.\n", v.Number, v.Name)
+	}
+	return nil
+}
+
+// toUndo lists the versions Down undoes, newest first: a down that failed
+// or was killed first, then the last applied ones.
+func (r *runner) toUndo() ([]Version, error) {
+	var nums []uint64
+	for n, rec := range r.history {
+		if rec.State == StateApplied || rec.State == StateRunning || rec.State == StateFailed {
+			nums = append(nums, n)
+		}
+	}
+	slices.Sort(nums)
+	slices.Reverse(nums)
+	if len(nums) == 0 {
+		return nil, job.Refuse("nothing to revert: no version is applied")
+	}
+	var out []Version
+	for _, n := range nums[:min(r.cfg.Steps, len(nums))] {
+		rec := r.history[n]
+		v, ok := r.version(n)
+		switch {
+		case !ok:
+			return nil, job.Refuse("version %d (%s) is %s, but the directory has no file for it: restore its files to revert it", n, rec.Name, rec.State)
+		case !v.HasDown:
+			return nil, job.Refuse("version %d (%s) is irreversible: it has no down file (add %04d_%s.down.sql to revert it)", n, v.Name, n, v.Name)
+		case rec.State == StateRunning || rec.State == StateFailed:
+			if p, _ := readProgress(rec.Steps); !p.Down {
+				return nil, job.Refuse("version %d (%s) is %s: finish it with `hotswap migrate up` first, or record it with `hotswap migrate mark %d --state applied`", n, rec.Name, rec.State, n)
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,70 @@
+package versions
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Plan prints, for each version up would apply, each statement with how it
+// would run (online or directly) and the table's estimated rows; and says
+// which versions have no down file. It changes nothing.
+func Plan(ctx context.Context, cfg Config) error {
+	r, err := open(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	out := r.cfg.Out
+	n := 0
+	for _, v := range r.versions {
+		if rec, ok := r.history[v.Number]; ok && rec.State == StateApplied || r.cfg.To != 0 && v.Number > r.cfg.To {
+			continue
+		}
+		n++
+		stmts, err := r.db.Split(v.Up)
+		if err != nil {
+			return fmt.Errorf("version %d (%s): %w", v.Number, v.Name, err)
+		}
+		down := "reversible (down file)"
+		if !v.HasDown {
+			down = "IRREVERSIBLE: no down file"
+		}
+		fmt.Fprintf(out, "Version %d (%s), %d statement(s), %s:\n", v.Number, v.Name, len(stmts), down)
+		tables := 0
+		for _, st := range stmts {
+			p, err := r.method(ctx, st)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  line %d: %s\n", st.Line, r.describe(p))
+			if p.method == methodOnline {
+				tables++
+			}
+		}
+		if tables > 1 {
+			fmt.Fprintf(out, "  its %d online tables switch one after another, each at its own cut-over\n", tables)
+		}
+	}
+	if n == 0 {
+		fmt.Fprintln(out, "Nothing to apply: the database is at the latest version.")
+	}
+	return nil
+}
+
+// describe says how a statement runs and why.
+func (r *runner) describe(p plan) string {
+	size := fmt.Sprintf("~%d rows, %d MB", p.rows, p.bytes>>20)
+	switch {
+	case p.method == methodOnline:
+		return fmt.Sprintf("online ALTER of %s (%s; online from %d rows or %d MB): copied and cut over, throttled, resumable",
+			name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
+	case p.table != "":
+		return fmt.Sprintf("directly: ALTER of %s (%s, under %d rows and %d MB, or a table not there yet)", name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
+	}
+	return "directly"
+}
+
+func name(p plan) string {
+	return strings.TrimPrefix(p.schema+"."+p.table, ".")
+}

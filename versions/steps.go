@@ -1,0 +1,63 @@
+package versions
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// progress is how far a version's file has run, kept in the history table
+// (Record.Steps) so that a killed or failed version continues at the
+// statement it stopped at, and never runs a finished one again.
+type progress struct {
+	Down       bool   `json:"down,omitempty"` // the down file is running (or stopped)
+	Statements []step `json:"statements"`
+}
+
+// step is how one statement ran.
+type step struct {
+	Line   int    `json:"line"`
+	Method string `json:"method,omitempty"` // direct or online
+	Table  string `json:"table,omitempty"`  // online: the table altered
+	Rows   int64  `json:"rows,omitempty"`   // online: the table's estimated rows when it started
+	// Started: an online run began (a resume continues it from its
+	// checkpoint); Done: the statement finished.
+	Started bool `json:"started,omitempty"`
+	Done    bool `json:"done,omitempty"`
+}
+
+// Ways a statement runs.
+const (
+	methodDirect = "direct"
+	methodOnline = "online"
+)
+
+func (p progress) encode() string {
+	b, _ := json.Marshal(p) // plain values: cannot fail
+	return string(b)
+}
+
+// readProgress reads a record's progress ("" for none).
+func readProgress(s string) (progress, error) {
+	var p progress
+	if s == "" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return p, fmt.Errorf("the history's record of its statements is unreadable (%v)", err)
+	}
+	return p, nil
+}
+
+// forFile is the progress of a file of n statements run in direction down:
+// the recorded one if it is that file's, else a fresh one. A record of the
+// same direction but another number of statements is refused: the file
+// changed since it ran.
+func (p progress) forFile(n int, down bool) (progress, error) {
+	if p.Down != down || len(p.Statements) == 0 {
+		return progress{Down: down, Statements: make([]step, n)}, nil
+	}
+	if len(p.Statements) != n {
+		return p, fmt.Errorf("the history records %d statements, the file now has %d", len(p.Statements), n)
+	}
+	return p, nil
+}
