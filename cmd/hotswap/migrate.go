@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,6 +29,8 @@ type migrateFlags struct {
 	to          uint64
 	steps       int
 	state       string
+	env, config string
+	concurrency int
 	threads     int
 	lockTimeout int
 	retries     int
@@ -48,6 +52,9 @@ func migrateCommand() *cobra.Command {
 	pf := cmd.PersistentFlags()
 	f.conn.register(pf)
 	pf.StringVar(&f.dir, "dir", "migrations", "the directory of migration files (golang-migrate's layout)")
+	pf.StringVar(&f.env, "env", "", "the environment of --config whose servers to migrate, in place of the connection flags")
+	pf.StringVar(&f.config, "config", "hotswap.yaml", "the environments file --env reads")
+	pf.IntVar(&f.concurrency, "concurrency", 1, "with --env: servers migrated at once (the environment's own setting otherwise); after a failure no new server starts")
 	pf.StringVar(&f.schema, "schema", "public", "PostgreSQL: the schema of the history table and of unqualified names")
 	pf.Int64Var(&f.onlineRows, "online-rows", versions.DefaultOnlineRows, "an ALTER TABLE of a table with at least this many rows (the server's estimate) runs online; smaller ones run directly")
 	pf.Int64Var(&f.onlineMB, "online-mb", versions.DefaultOnlineBytes>>20, "... or of at least this many MB of data and indexes (catches a table whose statistics are missing)")
@@ -80,34 +87,101 @@ func migrateCommand() *cobra.Command {
 	return cmd
 }
 
-// runMigrate builds the configuration from the flags and runs one subcommand.
+// runMigrate builds the configuration from the flags and runs one
+// subcommand, on the database of the connection flags or on every server of
+// --env's environment.
 func runMigrate(cmd *cobra.Command, f *migrateFlags, run func(context.Context, versions.Config) error) error {
-	engine, conn, err := f.conn.resolve()
+	var env environment
+	if f.env != "" {
+		if f.conn.dsn != "" || cmd.Flags().Changed("host") || cmd.Flags().Changed("database") {
+			return refused(cmd, fmt.Errorf("--env takes its servers from %s: leave out --dsn, --host and --database", f.config))
+		}
+		var err error
+		if env, err = loadEnvironment(cmd, f.config, f.env); err != nil {
+			return refused(cmd, err)
+		}
+	}
+	base, err := f.base(cmd)
 	if err != nil {
 		return refused(cmd, err)
 	}
-	if f.lockTimeout == 0 {
-		f.lockTimeout = map[string]int{"mysql": 3, "postgres": 1}[engine]
-	}
-	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 1 || f.onlineRows < 1 || f.onlineMB < 1 {
-		return refused(cmd, fmt.Errorf("--threads, --default-retries, --cut-over-lock-timeout-seconds, --online-rows and --online-mb must be at least 1"))
-	}
-	log := logging.New(cmd.ErrOrStderr(), logging.Normal)
-	online := migration.Config{Threads: f.threads, DefaultRetries: f.retries, OkToDropTable: f.okToDrop,
-		CutOverLockTimeout: time.Duration(f.lockTimeout) * time.Second}
-	if err := f.control.applyAlter(&online); err != nil {
-		return refused(cmd, err)
-	}
-	cfg := versions.Config{Engine: engine, Conn: conn, Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps,
-		OnlineRows: f.onlineRows, OnlineBytes: f.onlineMB << 20, Online: online, Hotswap: version, Log: log, Out: cmd.OutOrStdout()}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = run(ctx, cfg)
+	if f.env == "" {
+		engine, conn, err := f.conn.resolve()
+		if err != nil {
+			return refused(cmd, err)
+		}
+		base.Engine, base.Conn = engine, conn
+		return migrateExit(cmd, run(ctx, f.withLockTimeout(base)))
+	}
+	servers, err := f.servers(env, base)
+	if err != nil {
+		return refused(cmd, err)
+	}
+	concurrency := env.Concurrency
+	if cmd.Flags().Changed("concurrency") || concurrency == 0 {
+		concurrency = f.concurrency
+	}
+	return migrateExit(cmd, versions.Fleet(ctx, servers, concurrency, run))
+}
+
+// base is the configuration every server shares, from the flags.
+func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
+	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 0 || f.onlineRows < 1 || f.onlineMB < 1 || f.concurrency < 1 {
+		return versions.Config{}, fmt.Errorf("--threads, --default-retries, --online-rows, --online-mb and --concurrency must be at least 1, --cut-over-lock-timeout-seconds not negative")
+	}
+	online := migration.Config{Threads: f.threads, DefaultRetries: f.retries, OkToDropTable: f.okToDrop}
+	if err := f.control.applyAlter(&online); err != nil {
+		return versions.Config{}, err
+	}
+	return versions.Config{Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps, OnlineRows: f.onlineRows,
+		OnlineBytes: f.onlineMB << 20, Online: online, Hotswap: version,
+		Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}, nil
+}
+
+// withLockTimeout fills the cut-over lock timeout by engine when not given.
+func (f *migrateFlags) withLockTimeout(c versions.Config) versions.Config {
+	secs := f.lockTimeout
+	if secs == 0 {
+		secs = map[string]int{"mysql": 3, "postgres": 1}[c.Engine]
+	}
+	c.Online.CutOverLockTimeout = time.Duration(secs) * time.Second
+	return c
+}
+
+// servers is one configuration per server of env, each writing its lines
+// prefixed with the server's name.
+func (f *migrateFlags) servers(env environment, base versions.Config) ([]versions.Server, error) {
+	var mu sync.Mutex
+	out := make([]versions.Server, 0, len(env.Servers))
+	for _, dsn := range env.Servers {
+		cf := connFlags{dsn: dsn, passwordFile: f.conn.passwordFile, password: f.conn.password}
+		engine, conn, err := cf.resolve()
+		if err != nil {
+			return nil, fmt.Errorf("--env %s: server %s: %w", f.env, dsn, err)
+		}
+		name := fmt.Sprintf("%s/%s", conn.Addr(), conn.Database)
+		c := base
+		c.Engine, c.Conn = engine, conn
+		c.Out = &prefixWriter{prefix: "[" + name + "] ", out: base.Out, mu: &mu}
+		c.Log = base.Log.With().Str("server", name).Logger()
+		out = append(out, versions.Server{Name: name, Config: f.withLockTimeout(c)})
+	}
+	return out, nil
+}
+
+// migrateExit maps a subcommand's outcome to the exit status: 1 on drift
+// or failure, 2 when refused before anything changed.
+func migrateExit(cmd *cobra.Command, err error) error {
 	var drift *versions.ErrDrift
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &drift):
+		if !strings.HasPrefix(err.Error(), drift.Error()) { // a fleet: say which servers
+			fmt.Fprintln(cmd.ErrOrStderr(), "hotswap migrate:", err)
+		}
 		return exitError(exitFailed)
 	case job.IsRefused(err):
 		return refused(cmd, err)
