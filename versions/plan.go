@@ -2,6 +2,8 @@ package versions
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 
 	"github.com/hotswap/hotswap/engine"
 )
@@ -19,6 +21,10 @@ type plan struct {
 // RENAME, INSERT, UPDATE, ...) runs directly, as the engine's client would.
 func (r *runner) method(ctx context.Context, st engine.Statement) (plan, error) {
 	schema, table, clauses, ok := r.db.ParseAlterTable(st.SQL)
+	if !ok && alterTableLike.MatchString(st.SQL) {
+		return plan{}, fmt.Errorf("line %d: an ALTER of a table hotswap cannot run online (ALTER IGNORE, ALTER ONLINE, a name it cannot read): "+
+			"it would run directly and block the table; write it as ALTER TABLE name clauses, or run it by hand and record the version with `hotswap migrate mark`", st.Line)
+	}
 	if !ok {
 		return plan{method: methodDirect}, nil
 	}
@@ -32,3 +38,7 @@ func (r *runner) method(ctx context.Context, st engine.Statement) (plan, error) 
 	}
 	return p, nil
 }
+
+// alterTableLike is an ALTER of a table in any spelling (after comments):
+// one ParseAlterTable does not read must not run directly by mistake.
+var alterTableLike = regexp.MustCompile(`(?is)^(\s|--[^\n]*\n|#[^\n]*\n|/\*.*?\*/)*ALTER\s+(\w+\s+)?TABLE\b`)
