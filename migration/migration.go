@@ -91,9 +91,11 @@ func New(cfg Config) *Migration {
 	return m
 }
 
-// ShadowName and OldName are the tables the run creates.
-func (m *Migration) ShadowName() string { return m.shadow }
-func (m *Migration) OldName() string    { return m.old }
+// ShadowName, OldName and CheckpointName are the tables the run creates
+// (settled by its preflight).
+func (m *Migration) ShadowName() string     { return m.shadow }
+func (m *Migration) OldName() string        { return m.old }
+func (m *Migration) CheckpointName() string { return m.chk }
 
 // Backlog is the number of changed keys not yet applied to the shadow.
 func (m *Migration) Backlog() int {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/migration"
 )
 
@@ -34,6 +35,10 @@ func (r *runner) applyFile(ctx context.Context, rec engine.Record, text string, 
 	if rec.Started.IsZero() {
 		rec.Started = t0.UTC()
 	}
+	rec.Steps = prog.encode()
+	if err := r.save(ctx, rec); err != nil { // running from here: a kill leaves it so
+		return err
+	}
 	for i, st := range stmts {
 		if steps[i].Done {
 			continue
@@ -41,6 +46,7 @@ func (r *runner) applyFile(ctx context.Context, rec engine.Record, text string, 
 		steps[i].Line = st.Line
 		rows, err := r.runStatement(ctx, &rec, prog, i, st)
 		if err != nil {
+			rec.Steps = prog.encode() // with whether an online statement can resume
 			return r.fail(ctx, rec, i+1, err)
 		}
 		steps[i].Done = true
@@ -64,23 +70,35 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 	if err != nil {
 		return 0, err
 	}
+	resume := steps[i].Started
+	if resume { // its run left a checkpoint: it goes on online, whatever the table's size says now
+		how.method = methodOnline
+	}
 	steps[i].Method, steps[i].Table, steps[i].Rows = how.method, how.table, how.rows
 	if how.method == methodDirect {
 		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Msg("statement runs directly")
 		return 0, r.db.Exec(ctx, st.SQL)
 	}
-	resume := steps[i].Started
-	steps[i].Started = true
-	rec.Steps = prog.encode()
-	if err := r.save(ctx, *rec); err != nil { // before the run: a kill from here on resumes it
-		return 0, err
+	checkpointed := func() { // from here a kill resumes it; before, it starts afresh
+		steps[i].Started = true
+		rec.Steps = prog.encode()
+		if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
+			r.cfg.Log.Warn().Err(err).Msg("could not record that the online statement has a checkpoint")
+		}
 	}
-	return r.runOnline(ctx, how, resume)
+	rows, err := r.runOnline(ctx, how, resume, checkpointed, &steps[i].Started)
+	if err != nil && resume && job.IsRefused(err) {
+		err = fmt.Errorf("%w\n(the online ALTER of %s may have finished just before migrate was stopped: if %s has its new definition, record the version with `hotswap migrate mark %d --state applied`)",
+			err, how.table, how.table, rec.Version)
+	}
+	return rows, err
 }
 
 // runOnline runs an ALTER TABLE through package migration; resume
-// continues the run a killed migrate started.
-func (r *runner) runOnline(ctx context.Context, how plan, resume bool) (int64, error) {
+// continues the run a killed migrate started. checkpointed is called once
+// the run has a checkpoint to resume from. A run that starts afresh drops
+// what a run killed before its first checkpoint left (its shadow).
+func (r *runner) runOnline(ctx context.Context, how plan, resume bool, checkpointed func(), started *bool) (int64, error) {
 	cfg := r.cfg.Online
 	cfg.Engine, cfg.Conn, cfg.Schema = r.cfg.Engine, r.cfg.Conn, r.cfg.Schema
 	if how.schema != "" {
@@ -91,9 +109,38 @@ func (r *runner) runOnline(ctx context.Context, how plan, resume bool) (int64, e
 		}
 	}
 	cfg.Table, cfg.Alter, cfg.Execute, cfg.Resume = how.table, how.clauses, true, resume
+	cfg.InitiallyDropGhost = !resume
 	cfg.Log, cfg.Out = r.cfg.Log, r.cfg.Out
 	m := migration.New(cfg)
+	done := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for !resume && !m.Resumable() {
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		if !resume {
+			checkpointed()
+		}
+	}()
 	err := m.Run(ctx)
+	close(done)
+	<-watched
+	if err != nil && m.CheckpointName() != "" { // a resume is possible only while its checkpoint is there
+		where := cfg.Schema
+		if cfg.Engine != migration.EnginePostgres {
+			where = cfg.Conn.Database
+		}
+		_, _, kept, cerr := r.db.Size(context.WithoutCancel(ctx), where, m.CheckpointName())
+		if cerr == nil && kept != *started {
+			r.cfg.Log.Info().Bool("checkpoint_kept", kept).Msg("the online statement's next run resumes only if its checkpoint is kept")
+			*started = kept
+		}
+	}
 	return m.Copied(), err
 }
 

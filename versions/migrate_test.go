@@ -248,3 +248,43 @@ func TestMigrateStatusAndPlanChangeNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateFailedOnlineStatementThenUp: an online ALTER fails (a unique
+// key the data breaks); the version is recorded failed with the reason and
+// blocks the next; once the data is fixed, up continues that statement
+// (from its checkpoint where the engine kept one, else afresh over the
+// shadow it left) and then the next version.
+func TestMigrateFailedOnlineStatementThenUp(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		dir := writeDir(t, map[string]string{
+			"0001_items.up.sql": "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\n" +
+				"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("3000") + ";\nUPDATE items SET v = 1 WHERE id = 2;\n" + fmt.Sprintf(tg.analyze, "items") + ";",
+			"0002_unique.up.sql": "ALTER TABLE items ADD CONSTRAINT uq_v UNIQUE (v);",
+			"0003_next.up.sql":   "CREATE TABLE nexts (id INT PRIMARY KEY);",
+		})
+		cfg, out := tg.config(t, dir)
+		err := versions.Up(ctx, cfg)
+		if err == nil || !strings.Contains(err.Error(), "version 2 (unique) failed at its statement 1") {
+			t.Fatalf("up over duplicates: %v\n%s", err, out)
+		}
+		if got := tg.text(t, "SELECT state FROM hotswap_migrations WHERE version = 2"); got != versions.StateFailed {
+			t.Fatalf("version 2 is %s", got)
+		}
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM hotswap_migrations WHERE version = 3"); n != 0 {
+			t.Fatal("a version after the failed one ran")
+		}
+		if _, err := tg.db.Exec("UPDATE items SET v = -2 WHERE id = 2"); err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		if err := versions.Up(ctx, cfg); err != nil {
+			t.Fatalf("up once the data is fixed: %v\n%s", err, out)
+		}
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM hotswap_migrations WHERE state = 'applied'"); n != 3 {
+			t.Fatalf("%d versions applied\n%s", n, out)
+		}
+		if _, err := tg.db.Exec("INSERT INTO items (id, v) VALUES (9999, 5)"); err == nil {
+			t.Fatal("the unique key of version 2 is not there")
+		}
+	})
+}
