@@ -27,6 +27,14 @@ type Database interface {
 	// Size is the server's estimate of a table's rows and its size on disk
 	// (data and indexes); exists is false for a table that is not there.
 	Size(ctx context.Context, schema, table string) (rows, bytes int64, exists bool, err error)
+	// HasRows says whether the table holds a row, or with nullColumn a row
+	// whose nullColumn is NULL; HasDuplicates whether two rows hold the same
+	// values in columns, none of them NULL (a unique key allows those).
+	// Both stop at the first row that answers; a column that is not there
+	// (yet: a pending version adds it) answers false. The lint's data
+	// checks (package versions); "" schema as in Size.
+	HasRows(ctx context.Context, schema, table, nullColumn string) (bool, error)
+	HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error)
 	// Split cuts a file into statements the way the engine's own client
 	// would (quotes, comments, DELIMITER or dollar quoting).
 	Split(sql string) ([]Statement, error)

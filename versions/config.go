@@ -25,6 +25,8 @@ type Config struct {
 	// Online is the template of an online statement's run: throttling,
 	// threads, control socket, lock timeouts (package migration's flags).
 	Online migration.Config
+	// AllowUnsafe runs up despite the lint's findings (lint.go).
+	AllowUnsafe bool
 	// Hotswap is hotswap's version, recorded with each version applied.
 	Hotswap string
 

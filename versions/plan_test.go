@@ -7,7 +7,7 @@ import "testing"
 // ALTERs and statements are not.
 func TestAlterTableLike(t *testing.T) {
 	for stmt, want := range map[string]bool{
-		"ALTER IGNORE TABLE t ADD UNIQUE (a)":         true,
+		"ALTER IGNORE TABLE t ADD UNIQUE (a)":          true,
 		"-- c\n/* d */ alter online table t add c int": true,
 		"ALTER TABLE t ADD c INT":                      true,
 		"# mysql comment\nALTER TABLE `t` DROP c":      true,

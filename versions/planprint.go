@@ -45,6 +45,9 @@ func Plan(ctx context.Context, cfg Config) error {
 		if tables > 1 {
 			fmt.Fprintf(out, "  its %d online tables switch one after another, each at its own cut-over\n", tables)
 		}
+		if err := r.printLint(ctx, v); err != nil { // safe by default: lint.go
+			return err
+		}
 	}
 	if n == 0 {
 		fmt.Fprintln(out, "Nothing to apply: the database is at the latest version.")

@@ -22,6 +22,9 @@ func Up(ctx context.Context, cfg Config) error {
 	if d := r.drift(); len(d) > 0 {
 		return job.Refuse("the directory and the history of this database disagree:\n  %s\nrestore the files, or record what was done with `hotswap migrate mark`", strings.Join(d, "\n  "))
 	}
+	if err := r.refuseUnsafe(ctx); err != nil { // safe by default: lint.go
+		return err
+	}
 	applied := 0
 	for _, v := range r.versions {
 		if r.cfg.To != 0 && v.Number > r.cfg.To {

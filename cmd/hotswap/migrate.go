@@ -35,6 +35,7 @@ type migrateFlags struct {
 	lockTimeout int
 	retries     int
 	okToDrop    bool
+	allowUnsafe bool
 	control     controlFlags
 }
 
@@ -62,6 +63,7 @@ func migrateCommand() *cobra.Command {
 	pf.IntVar(&f.lockTimeout, "cut-over-lock-timeout-seconds", 0, "online statements: longest a cut-over holds or waits for its lock (default 3 on MySQL, 1 on PostgreSQL)")
 	pf.IntVar(&f.retries, "default-retries", 60, "online statements: cut-over attempts before giving up")
 	pf.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "online statements: drop the old table after each swap (kept by default)")
+	pf.BoolVar(&f.allowUnsafe, "allow-unsafe", false, "up: run despite the lint's findings (tables or columns dropped or renamed, NOT NULL on rows, validation locks, unique keys on duplicates)")
 	f.control.register(pf)
 	up := &cobra.Command{Use: "up", Short: "Apply the pending versions in order (continues a failed or killed one where it stopped)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Up) }}
@@ -135,7 +137,7 @@ func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
 	if err := f.control.applyAlter(&online); err != nil {
 		return versions.Config{}, err
 	}
-	return versions.Config{Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps, OnlineRows: f.onlineRows,
+	return versions.Config{Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps, AllowUnsafe: f.allowUnsafe, OnlineRows: f.onlineRows,
 		OnlineBytes: f.onlineMB << 20, Online: online, Hotswap: version,
 		Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/postgres"
@@ -123,6 +124,65 @@ func (d *database) Size(ctx context.Context, schema, table string) (int64, int64
 	}
 	bytes, err := dialect.TotalSize(ctx, d.db, schema, table)
 	return rows, bytes, true, err
+}
+
+func (d *database) HasRows(ctx context.Context, schema, table, nullColumn string) (bool, error) {
+	if schema == "" {
+		schema = d.schema
+	}
+	q := "SELECT 1 FROM " + pgx.Identifier{schema, table}.Sanitize()
+	if nullColumn != "" {
+		if ok, err := d.columnsThere(ctx, schema, table, []string{nullColumn}); err != nil || !ok {
+			return false, err
+		}
+		q += " WHERE " + pgx.Identifier{nullColumn}.Sanitize() + " IS NULL"
+	}
+	return d.anyRow(ctx, q+" LIMIT 1")
+}
+
+func (d *database) HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error) {
+	if schema == "" {
+		schema = d.schema
+	}
+	if len(columns) == 0 {
+		return false, nil
+	}
+	if ok, err := d.columnsThere(ctx, schema, table, columns); err != nil || !ok {
+		return false, err
+	}
+	quoted, notNull := make([]string, len(columns)), make([]string, len(columns))
+	for i, c := range columns {
+		quoted[i] = pgx.Identifier{c}.Sanitize()
+		notNull[i] = quoted[i] + " IS NOT NULL"
+	}
+	return d.anyRow(ctx, "SELECT 1 FROM "+pgx.Identifier{schema, table}.Sanitize()+" WHERE "+strings.Join(notNull, " AND ")+
+		" GROUP BY "+strings.Join(quoted, ", ")+" HAVING COUNT(*) > 1 LIMIT 1")
+}
+
+// columnsThere says whether the table has every one of columns.
+func (d *database) columnsThere(ctx context.Context, schema, table string, columns []string) (bool, error) {
+	want := map[string]bool{}
+	for _, c := range columns {
+		want[c] = true
+	}
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass($1)
+		AND attname = ANY($2) AND attnum > 0 AND NOT attisdropped`, pgx.Identifier{schema, table}.Sanitize(), columns).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read the columns of %s.%s: %w", schema, table, err)
+	}
+	return n == len(want), nil
+}
+
+func (d *database) anyRow(ctx context.Context, q string) (bool, error) {
+	var one int
+	switch err := d.db.QueryRowContext(ctx, q).Scan(&one); {
+	case err == sql.ErrNoRows:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", q, err)
+	}
+	return true, nil
 }
 
 func (d *database) Split(sql string) ([]engine.Statement, error) {
