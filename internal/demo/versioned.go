@@ -15,7 +15,7 @@ import (
 var versionedFiles = map[string]string{
 	"0001_tags.up.sql":   "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(40));\nINSERT INTO tags VALUES (1, 'first; with a semicolon');",
 	"0001_tags.down.sql": "DROP TABLE tags;",
-	"0002_channel.up.sql": "-- the old table the alter above kept, no longer needed\nDROP TABLE IF EXISTS _orders_old;\n" +
+	"0002_channel.up.sql": "-- the old table the alter above kept, no longer needed: hotswap:allow drop-table\nDROP TABLE IF EXISTS _orders_old;\n" +
 		"ALTER TABLE orders ADD COLUMN channel VARCHAR(16) DEFAULT 'web';",
 	"0002_channel.down.sql": "ALTER TABLE orders DROP COLUMN channel;",
 }
