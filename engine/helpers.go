@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"slices"
@@ -81,4 +82,16 @@ func PrintColumnMap(out io.Writer, pairs []schema.ColumnPair, newColumns []strin
 func NoCommonKey(table, shadow, problem, fix string) error {
 	return job.Refuse("no common key: the checksum matches the rows of %s and %s by a key both have (PRIMARY KEY or NOT NULL UNIQUE, on columns of the same names), but %s: %s",
 		table, shadow, problem, fix)
+}
+
+// AnyRow says whether query returns a row.
+func AnyRow(ctx context.Context, db *sql.DB, query string) (bool, error) {
+	var one int
+	switch err := db.QueryRowContext(ctx, query).Scan(&one); {
+	case err == sql.ErrNoRows:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", query, err)
+	}
+	return true, nil
 }

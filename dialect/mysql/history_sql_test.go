@@ -35,3 +35,18 @@ func TestHistorySQL(t *testing.T) {
 		t.Errorf("lock name of %d characters", n)
 	}
 }
+
+// TestDataProbeSQL: the lint's probes read one row at most, quote every
+// name, and leave rows with a NULL key column out of the duplicates.
+func TestDataProbeSQL(t *testing.T) {
+	if got, want := HasRowsSQL("d", "t`x", "c"), "SELECT 1 FROM `d`.`t``x` WHERE `c` IS NULL LIMIT 1"; got != want {
+		t.Errorf("rows: %s", got)
+	}
+	if got, want := HasRowsSQL("d", "t", ""), "SELECT 1 FROM `d`.`t` LIMIT 1"; got != want {
+		t.Errorf("rows: %s", got)
+	}
+	want := "SELECT 1 FROM `d`.`t` WHERE `a` IS NOT NULL AND `b` IS NOT NULL GROUP BY `a`, `b` HAVING COUNT(*) > 1 LIMIT 1"
+	if got := HasDuplicatesSQL("d", "t", []string{"a", "b"}); got != want {
+		t.Errorf("duplicates: %s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 )
@@ -51,3 +52,22 @@ func MigrateLockKey(database, schema string) int64 {
 	fmt.Fprintf(h, "hotswap.migrate\x00%s\x00%s", database, schema)
 	return int64(h.Sum64())
 }
+
+// TryMigrateLock takes, without waiting, the advisory lock of the
+// database's schema on c: false when another migrate holds it.
+func TryMigrateLock(ctx context.Context, c Querier, database, schema string) (bool, error) {
+	var got bool
+	if err := c.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", MigrateLockKey(database, schema)).Scan(&got); err != nil {
+		return false, fmt.Errorf("take the migrate lock of %s.%s: %w", database, schema, err)
+	}
+	return got, nil
+}
+
+// MigrateUnlock releases the lock TryMigrateLock took on c.
+func MigrateUnlock(ctx context.Context, c Querier, database, schema string) error {
+	_, err := c.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", MigrateLockKey(database, schema))
+	return err
+}
+
+// ResetSearchPathSQL gives a pooled session back its default search_path.
+const ResetSearchPathSQL = "RESET search_path"

@@ -32,3 +32,18 @@ func TestHistorySQL(t *testing.T) {
 		t.Error("two schemas share a migrate lock")
 	}
 }
+
+// TestDataProbeSQL: the lint's probes read one row at most, quote every
+// name, and leave rows with a NULL key column out of the duplicates.
+func TestDataProbeSQL(t *testing.T) {
+	if got, want := HasRowsSQL("s", "T", "c"), `SELECT 1 FROM "s"."T" WHERE "c" IS NULL LIMIT 1`; got != want {
+		t.Errorf("rows: %s", got)
+	}
+	want := `SELECT 1 FROM "s"."t" WHERE "a" IS NOT NULL AND "b" IS NOT NULL GROUP BY "a", "b" HAVING COUNT(*) > 1 LIMIT 1`
+	if got := HasDuplicatesSQL("s", "t", []string{"a", "b"}); got != want {
+		t.Errorf("duplicates: %s", got)
+	}
+	if got := SearchPath(`My "S"`); got != `"My ""S""", public` {
+		t.Errorf("search path: %s", got)
+	}
+}

@@ -153,3 +153,7 @@ func DropTableSQL(schema, table string) string {
 
 // QualifiedName is schema.table, each quoted as PostgreSQL needs it.
 func QualifiedName(schema, table string) string { return pgx.Identifier{schema, table}.Sanitize() }
+
+// QuoteIdent quotes one identifier (a column's name) for a statement a
+// person is shown.
+func QuoteIdent(name string) string { return pgx.Identifier{name}.Sanitize() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/mysql"
@@ -119,62 +118,22 @@ func (d *database) HasRows(ctx context.Context, schema, table, nullColumn string
 	if schema == "" {
 		schema = d.name
 	}
-	q := "SELECT 1 FROM " + dialect.Quote(schema) + "." + dialect.Quote(table)
 	if nullColumn != "" {
-		if ok, err := d.columnsThere(ctx, schema, table, []string{nullColumn}); err != nil || !ok {
+		if ok, err := dialect.HasColumns(ctx, d.db, schema, table, []string{nullColumn}); err != nil || !ok {
 			return false, err
 		}
-		q += " WHERE " + dialect.Quote(nullColumn) + " IS NULL"
 	}
-	return d.anyRow(ctx, q+" LIMIT 1")
+	return engine.AnyRow(ctx, d.db, dialect.HasRowsSQL(schema, table, nullColumn))
 }
 
 func (d *database) HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error) {
 	if schema == "" {
 		schema = d.name
 	}
-	if len(columns) == 0 {
-		return false, nil
-	}
-	if ok, err := d.columnsThere(ctx, schema, table, columns); err != nil || !ok {
+	if ok, err := dialect.HasColumns(ctx, d.db, schema, table, columns); err != nil || !ok || len(columns) == 0 {
 		return false, err
 	}
-	quoted, notNull := make([]string, len(columns)), make([]string, len(columns))
-	for i, c := range columns {
-		quoted[i] = dialect.Quote(c)
-		notNull[i] = quoted[i] + " IS NOT NULL"
-	}
-	return d.anyRow(ctx, "SELECT 1 FROM "+dialect.Quote(schema)+"."+dialect.Quote(table)+" WHERE "+strings.Join(notNull, " AND ")+
-		" GROUP BY "+strings.Join(quoted, ", ")+" HAVING COUNT(*) > 1 LIMIT 1")
-}
-
-// columnsThere says whether the table has every one of columns (MySQL's
-// column names ignore case).
-func (d *database) columnsThere(ctx context.Context, schema, table string, columns []string) (bool, error) {
-	want := map[string]bool{}
-	args := []any{schema, table}
-	for _, c := range columns {
-		want[strings.ToLower(c)] = true
-		args = append(args, c)
-	}
-	var n int
-	err := d.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME IN (?"+
-		strings.Repeat(", ?", len(columns)-1)+")", args...).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("read the columns of %s.%s: %w", schema, table, err)
-	}
-	return n == len(want), nil
-}
-
-func (d *database) anyRow(ctx context.Context, q string) (bool, error) {
-	var one int
-	switch err := d.db.QueryRowContext(ctx, q).Scan(&one); {
-	case err == sql.ErrNoRows:
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("%s: %w", q, err)
-	}
-	return true, nil
+	return engine.AnyRow(ctx, d.db, dialect.HasDuplicatesSQL(schema, table, columns))
 }
 
 func (d *database) Split(sql string) ([]engine.Statement, error) {

@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/internal/dbconn"
-	"github.com/jackc/pgx/v5"
 )
 
 // database is a PostgreSQL schema as a target of versioned migrations: the
@@ -40,8 +38,8 @@ func (d *database) Lock(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("open the migrate lock's connection: %w", err)
 	}
-	var got bool
-	if err := c.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", dialect.MigrateLockKey(d.name, d.schema)).Scan(&got); err != nil || !got {
+	got, err := dialect.TryMigrateLock(ctx, c, d.name, d.schema)
+	if err != nil || !got {
 		c.Close()
 		return false, err
 	}
@@ -102,10 +100,10 @@ func (d *database) Exec(ctx context.Context, stmt string) error {
 		return err
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, "SELECT set_config('search_path', $1, false)", pgx.Identifier{d.schema}.Sanitize()+", public"); err != nil {
+	if _, err := c.ExecContext(ctx, dialect.SearchPathSQL, dialect.SearchPath(d.schema)); err != nil {
 		return fmt.Errorf("set search_path to %s: %w", d.schema, err)
 	}
-	defer c.ExecContext(context.Background(), "RESET search_path")
+	defer c.ExecContext(context.Background(), dialect.ResetSearchPathSQL)
 	_, err = c.ExecContext(ctx, stmt)
 	return err
 }
@@ -130,59 +128,22 @@ func (d *database) HasRows(ctx context.Context, schema, table, nullColumn string
 	if schema == "" {
 		schema = d.schema
 	}
-	q := "SELECT 1 FROM " + pgx.Identifier{schema, table}.Sanitize()
 	if nullColumn != "" {
-		if ok, err := d.columnsThere(ctx, schema, table, []string{nullColumn}); err != nil || !ok {
+		if ok, err := dialect.HasColumns(ctx, d.db, schema, table, []string{nullColumn}); err != nil || !ok {
 			return false, err
 		}
-		q += " WHERE " + pgx.Identifier{nullColumn}.Sanitize() + " IS NULL"
 	}
-	return d.anyRow(ctx, q+" LIMIT 1")
+	return engine.AnyRow(ctx, d.db, dialect.HasRowsSQL(schema, table, nullColumn))
 }
 
 func (d *database) HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error) {
 	if schema == "" {
 		schema = d.schema
 	}
-	if len(columns) == 0 {
-		return false, nil
-	}
-	if ok, err := d.columnsThere(ctx, schema, table, columns); err != nil || !ok {
+	if ok, err := dialect.HasColumns(ctx, d.db, schema, table, columns); err != nil || !ok || len(columns) == 0 {
 		return false, err
 	}
-	quoted, notNull := make([]string, len(columns)), make([]string, len(columns))
-	for i, c := range columns {
-		quoted[i] = pgx.Identifier{c}.Sanitize()
-		notNull[i] = quoted[i] + " IS NOT NULL"
-	}
-	return d.anyRow(ctx, "SELECT 1 FROM "+pgx.Identifier{schema, table}.Sanitize()+" WHERE "+strings.Join(notNull, " AND ")+
-		" GROUP BY "+strings.Join(quoted, ", ")+" HAVING COUNT(*) > 1 LIMIT 1")
-}
-
-// columnsThere says whether the table has every one of columns.
-func (d *database) columnsThere(ctx context.Context, schema, table string, columns []string) (bool, error) {
-	want := map[string]bool{}
-	for _, c := range columns {
-		want[c] = true
-	}
-	var n int
-	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass($1)
-		AND attname = ANY($2) AND attnum > 0 AND NOT attisdropped`, pgx.Identifier{schema, table}.Sanitize(), columns).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("read the columns of %s.%s: %w", schema, table, err)
-	}
-	return n == len(want), nil
-}
-
-func (d *database) anyRow(ctx context.Context, q string) (bool, error) {
-	var one int
-	switch err := d.db.QueryRowContext(ctx, q).Scan(&one); {
-	case err == sql.ErrNoRows:
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("%s: %w", q, err)
-	}
-	return true, nil
+	return engine.AnyRow(ctx, d.db, dialect.HasDuplicatesSQL(schema, table, columns))
 }
 
 func (d *database) Split(sql string) ([]engine.Statement, error) {
@@ -202,7 +163,7 @@ func (d *database) Close() error {
 	if d.lock != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = d.lock.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", dialect.MigrateLockKey(d.name, d.schema))
+		_ = dialect.MigrateUnlock(ctx, d.lock, d.name, d.schema)
 		d.lock.Close()
 		d.lock = nil
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/job"
 	"github.com/jackc/pglogrepl"
-	"github.com/jackc/pgx/v5"
 )
 
 // The revert window on PostgreSQL: a second publication, on the shadow, and
@@ -105,7 +104,7 @@ func (e *Engine) checkReversible(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		return job.Refuse("--revert-window: the ALTER drops %s, NOT NULL without a default: a row inserted after the cut-over could not go back into the old table; give it a default first (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT ...) or run without --revert-window",
-			strings.Join(missing, ", "), dialect.QualifiedName(c.Schema, c.Table), pgx.Identifier{missing[0]}.Sanitize())
+			strings.Join(missing, ", "), dialect.QualifiedName(c.Schema, c.Table), dialect.QuoteIdent(missing[0]))
 	}
 	if err := m.rows(e.db, c.Schema, e.plan.Shadow, c.Table).CheckAssignable(ctx); err != nil {
 		return job.Refuse("--revert-window: %v: the changes made after the cut-over could not go back into the old table; run without --revert-window", err)
