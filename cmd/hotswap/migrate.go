@@ -32,6 +32,7 @@ type migrateFlags struct {
 	env, config string
 	concurrency int
 	threads     int
+	chunkSize   int
 	lockTimeout int
 	retries     int
 	okToDrop    bool
@@ -60,6 +61,7 @@ func migrateCommand() *cobra.Command {
 	pf.Int64Var(&f.onlineRows, "online-rows", versions.DefaultOnlineRows, "an ALTER TABLE of a table with at least this many rows (the server's estimate) runs online; smaller ones run directly")
 	pf.Int64Var(&f.onlineMB, "online-mb", versions.DefaultOnlineBytes>>20, "... or of at least this many MB of data and indexes (catches a table whose statistics are missing)")
 	pf.IntVar(&f.threads, "threads", defaultThreads(), "online statements: chunks copied in parallel")
+	pf.IntVar(&f.chunkSize, "chunk-size", 0, "online statements: rows per copy chunk, fixed (default: sized so a chunk takes 500 ms)")
 	pf.IntVar(&f.lockTimeout, "cut-over-lock-timeout-seconds", 0, "online statements: longest a cut-over holds or waits for its lock (default 3 on MySQL, 1 on PostgreSQL)")
 	pf.IntVar(&f.retries, "default-retries", 60, "online statements: cut-over attempts before giving up")
 	pf.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "online statements: drop the old table after each swap (kept by default)")
@@ -130,10 +132,10 @@ func runMigrate(cmd *cobra.Command, f *migrateFlags, run func(context.Context, v
 
 // base is the configuration every server shares, from the flags.
 func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
-	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 0 || f.onlineRows < 1 || f.onlineMB < 1 || f.concurrency < 1 {
-		return versions.Config{}, fmt.Errorf("--threads, --default-retries, --online-rows, --online-mb and --concurrency must be at least 1, --cut-over-lock-timeout-seconds not negative")
+	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 0 || f.onlineRows < 1 || f.onlineMB < 1 || f.concurrency < 1 || f.chunkSize < 0 {
+		return versions.Config{}, fmt.Errorf("--threads, --default-retries, --online-rows, --online-mb and --concurrency must be at least 1, --cut-over-lock-timeout-seconds and --chunk-size not negative")
 	}
-	online := migration.Config{Threads: f.threads, DefaultRetries: f.retries, OkToDropTable: f.okToDrop}
+	online := migration.Config{Threads: f.threads, ChunkSize: f.chunkSize, DefaultRetries: f.retries, OkToDropTable: f.okToDrop}
 	if err := f.control.applyAlter(&online); err != nil {
 		return versions.Config{}, err
 	}

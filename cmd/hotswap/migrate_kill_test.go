@@ -32,7 +32,7 @@ func TestMigrateKillNineThenUp(t *testing.T) {
 				}
 			}
 			sock := filepath.Join(t.TempDir(), "hs.sock")
-			args := append([]string{"migrate", "up", "--dir", dir, "--online-rows", "1000", "--serve-socket-file", sock}, tg.args...)
+			args := append([]string{"migrate", "up", "--dir", dir, "--online-rows", "1000", "--chunk-size", "500", "--serve-socket-file", sock}, tg.args...)
 			first := startChild(t, tg.env, append(args, "--nice-ratio", "3")...)
 			copying := func(st childStatus) bool { return st.State == "copying" && st.RowsCopied >= 15000 }
 			if !first.waitFor(t, sock, "a quarter of the online ALTER's copy", copying) {
