@@ -117,16 +117,18 @@ func (m *Migration) awaitDecision(ctx context.Context, w *window) (reverted bool
 			}
 			m.SetState(StateReverting)
 			err := m.cutBack(ctx, w)
-			ask.reply <- err
-			if err == nil {
+			switch { // the state first: whoever asked sees it as the reply says
+			case err == nil:
 				m.SetState(StateReverted)
+				ask.reply <- nil
 				return true, nil
-			}
-			if ctx.Err() != nil {
+			case ctx.Err() != nil:
+				ask.reply <- err
 				return false, ctx.Err()
 			}
 			m.cfg.Log.Warn().Err(err).Msg("revert failed; the window stays open")
 			m.SetState(StateRevertible)
+			ask.reply <- err
 		}
 	}
 }

@@ -264,3 +264,43 @@ func saveCheckpoint(t *testing.T, e engineEnv, alter, state string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRevertBlockedKeepsTheWindowOpen: a transaction holding the table makes
+// every swap-back attempt time out; the revert fails saying so, the table
+// is as it was (the new one, every row), the window stays open, and once
+// the transaction ends a second revert succeeds.
+func TestRevertBlockedKeepsTheWindowOpen(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engineEnv) {
+		d := revertDDL[e.engine()]
+		e.exec(d.create, d.fill)
+		cfg := revertConfig(t, e, 5*time.Minute)
+		cfg.CutOverLockTimeout, cfg.DefaultRetries = time.Second, 2
+		run := e.start(cfg)
+		run.waitState(t, migration.StateRevertible)
+		blocker, err := e.writer().BeginTx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := blocker.Exec("UPDATE t SET v = v WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+		err = run.m.Revert()
+		if err == nil || !strings.Contains(err.Error(), "revert failed 2 times") {
+			blocker.Rollback()
+			t.Fatalf("a revert blocked by a transaction: %v", err)
+		}
+		if st := run.m.State(); st != migration.StateRevertible {
+			t.Fatalf("after a failed revert the run is %s, want the window open", st)
+		}
+		if err := blocker.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		requireScalars(t, e, scalarWant{"SELECT COUNT(*) FROM t WHERE extra = 7", 3000})
+		if err := run.m.Revert(); err != nil {
+			t.Fatalf("revert once the transaction ended: %v", err)
+		}
+		run.wait(t)
+		requireScalars(t, e, scalarWant{"SELECT COUNT(*) FROM t WHERE legacy = CONCAT('L', id)", 3000})
+		e.requireNoStreamLeftovers()
+	})
+}
