@@ -170,5 +170,20 @@ func (e *Engine) AfterCopy(ctx context.Context, builds []string) error {
 		}
 		e.spec.Log.Info().Str("alter", build).Dur("took", time.Since(t0)).Msg("shadow indexes built")
 	}
+	return e.analyzeShadow(ctx)
+}
+
+// analyzeShadow refreshes the shadow's statistics (dialect.AnalyzeSQL);
+// a failure only costs plans until InnoDB recounts, so it is a warning.
+func (e *Engine) analyzeShadow(ctx context.Context) error {
+	t0 := time.Now()
+	if _, err := e.db.ExecContext(ctx, dialect.AnalyzeSQL(e.spec.Conn.Database, e.plan.Shadow)); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e.spec.Log.Warn().Err(err).Msg("could not refresh the shadow's statistics; InnoDB recounts them in the background")
+		return nil
+	}
+	e.spec.Log.Info().Dur("took", time.Since(t0)).Msg("shadow statistics refreshed")
 	return nil
 }
