@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -58,7 +59,7 @@ func New(cfg Config) *Backfill {
 		b.started = cfg.Clock.Now()
 	}
 	b.eng, b.engErr = engine.NewBackfill(cfg.Engine, engine.BackfillSpec{Conn: cfg.Conn, Schema: cfg.Schema, Table: cfg.Table,
-		Set: cfg.Set, Where: cfg.Where, Template: cfg.Template, LockWait: cfg.LockWait})
+		Set: cfg.Set, Where: cfg.Where, Template: cfg.Template, LockWait: cfg.LockWait, SessionSchema: cfg.SessionSchema})
 	b.waitWhy.Store("")
 	b.Runner = job.NewRunner(cfg.Settings, cfg.Execute, cfg.Log, b.hookEnv, StatePreflight)
 	return b
@@ -103,6 +104,9 @@ func (b *Backfill) preflight(ctx context.Context) error {
 	if err := b.eng.Open(ctx); err != nil {
 		return err
 	}
+	if err := b.checkKeyKept(); err != nil {
+		return err
+	}
 	if err := b.eng.Check(ctx); err != nil {
 		return refuse("the change is not valid on %s: %v", b.tableName(), err)
 	}
@@ -116,6 +120,25 @@ func (b *Backfill) preflight(ctx context.Context) error {
 		}
 		if err := b.Listen(control.Options{Table: b.cfg.Table}, b); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkKeyKept refuses a change of the columns chunks are cut by: a row
+// whose key moves into a chunk not yet run would be changed again there, and
+// one moving back into a chunk done would be skipped.
+func (b *Backfill) checkKeyKept() error {
+	assigns := b.cfg.Assigns
+	if b.cfg.Set != "" {
+		assigns = setTargets(b.cfg.Set)
+	}
+	for _, k := range b.eng.Key() {
+		for _, a := range assigns {
+			if strings.EqualFold(a, k) {
+				return refuse("the change writes %s, a column of the key %s that chunks are cut by: rows would move between chunks, changed twice or never; "+
+					"change the key with a migration (add the new key column, backfill it, switch), not a backfill", k, b.tableName())
+			}
 		}
 	}
 	return nil

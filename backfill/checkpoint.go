@@ -29,6 +29,9 @@ func (b *Backfill) checkCheckpoint(ctx context.Context) error {
 		return &Refused{Err: err}
 	}
 	name := b.eng.CheckpointTable()
+	if b.cfg.ResumeIfAny {
+		b.cfg.Resume = exists
+	}
 	switch {
 	case !exists && b.cfg.Resume:
 		return refuse("nothing to resume: there is no checkpoint table %s for %s; run without --resume", name, b.tableName())

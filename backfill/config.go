@@ -36,12 +36,24 @@ type Config struct {
 	// AND <chunk>"; or Template, a whole statement from --sql-file in which
 	// {{chunk}} stands for the chunk's key range predicate.
 	Set, Where, Template string
+	// Assigns is the columns the change writes, when Template is an UPDATE
+	// (with Set they are read from it): none may be a column of the key
+	// chunks are cut by, as a row moved to another chunk is changed twice
+	// or never.
+	Assigns []string
+	// SessionSchema: where the change's unqualified names are looked up
+	// (engine.BackfillSpec); "" is the connection's own.
+	SessionSchema string
 
 	Execute, Resume bool
-	ChunkSize       int           // rows per chunk, fixed; 0: sized by ChunkTime
-	ChunkTime       time.Duration // default 500ms
-	Threads         int           // chunks at once (default 1)
-	LockWait        time.Duration // longest a chunk waits for an application's row lock before it is retried (default 5s)
+	// ResumeIfAny continues from a checkpoint when there is one and starts
+	// afresh when there is none (hotswap migrate, which reruns the same
+	// statement until it is done).
+	ResumeIfAny bool
+	ChunkSize   int           // rows per chunk, fixed; 0: sized by ChunkTime
+	ChunkTime   time.Duration // default 500ms
+	Threads     int           // chunks at once (default 1)
+	LockWait    time.Duration // longest a chunk waits for an application's row lock before it is retried (default 5s)
 
 	// Scheduling: only inside Window (e.g. "01:00-05:00", in WindowTZ,
 	// default local time), not before StartAt, and for at most MaxRuntime

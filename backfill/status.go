@@ -14,6 +14,19 @@ import (
 // chunk-size and the throttling knobs, panic.
 var _ control.Target = (*Backfill)(nil)
 
+// Changed is the rows the change touched, in this run and the runs it
+// resumed.
+func (b *Backfill) Changed() int64 {
+	var n int64
+	if p := b.running.Load(); p != nil {
+		n = p.copier.Copied()
+	}
+	if b.resumed != nil {
+		n += b.resumed.Changed
+	}
+	return n
+}
+
 // Status is what status, status-json and sup report. RowsCopied is the
 // rows the chunks spanned, RowsChanged those the change touched.
 func (b *Backfill) Status() control.Status {

@@ -19,6 +19,8 @@ type Backfill interface {
 	Open(ctx context.Context) error
 	// Chunks is the chunk SQL: the copier's source, and a dry run's sample.
 	Chunks() BackfillChunks
+	// Key is the columns chunks are cut by (after Open).
+	Key() []string
 	// Check runs the statement on no rows, to refuse a bad one before any change.
 	Check(ctx context.Context) error
 	EstimateRows(ctx context.Context) int64
@@ -49,6 +51,12 @@ type BackfillSpec struct {
 	// Set and Where, or Template (see backfill.Config).
 	Set, Where, Template string
 	LockWait             time.Duration
+	// SessionSchema is where the change's unqualified names are looked up,
+	// as in its author's client session: MySQL the chunk sessions' default
+	// database, PostgreSQL the schema first on their search_path (then
+	// public); "" is the connection's own (Conn.Database; the role's
+	// search_path).
+	SessionSchema string
 }
 
 // NewBackfill builds kind's backfill engine.

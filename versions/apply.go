@@ -74,10 +74,17 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 	if resume { // its run left a checkpoint: it goes on online, whatever the table's size says now
 		how.method = methodOnline
 	}
+	if steps[i].Method == methodBackfill && how.change != nil && how.change.unchunkable == "" {
+		how.method = methodBackfill // it may have changed rows already: it goes on in chunks (from its checkpoint)
+	}
 	steps[i].Method, steps[i].Table, steps[i].Rows = how.method, how.table, how.rows
-	if how.method == methodDirect {
+	switch how.method {
+	case methodDirect:
 		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Msg("statement runs directly")
 		return 0, r.db.Exec(ctx, st.SQL)
+	case methodBackfill:
+		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Str("table", how.table).Msg("statement runs as a background backfill")
+		return r.runBackfill(ctx, how)
 	}
 	checkpointed := func() { // from here a kill resumes it; before, it starts afresh
 		steps[i].Started = true

@@ -86,7 +86,7 @@ func (r *runner) lintVersion(ctx context.Context, v Version) ([]Finding, error) 
 			done = p.Statements
 		}
 	}
-	c := checker{db: r.db, pg: r.cfg.Engine == migration.EnginePostgres}
+	c := checker{db: r.db, pg: r.cfg.Engine == migration.EnginePostgres, big: r.big}
 	var out []Finding
 	for i, st := range stmts {
 		if done != nil && done[i].Done {

@@ -15,6 +15,7 @@ const (
 	ruleNotNull          = "not-null-no-default"
 	ruleValidationLocks  = "validation-locks"
 	ruleUniqueDuplicates = "unique-on-duplicates"
+	ruleUnchunkable      = "unchunkable-change"
 )
 
 // ruleFix is each rule's safe sequence: expand, backfill, switch the
@@ -38,6 +39,8 @@ var ruleFix = map[string]string{
 	ruleUniqueDuplicates: "clean the data first: deploy the application no longer writing duplicates, merge or delete " +
 		"the duplicates in their own version, then add the unique key in a later version " +
 		"(PostgreSQL: CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX)",
+	ruleUnchunkable: "rewrite it as said, so that it runs as a background backfill: one table, no ORDER BY or LIMIT, " +
+		"a change that a chunk run twice leaves as once; or split it into smaller statements by key range, each its own version",
 }
 
 // issue is one unsafe change of a statement, before it is placed in its
@@ -55,8 +58,9 @@ type lintDB interface {
 
 // checker reads one engine's statements.
 type checker struct {
-	db lintDB
-	pg bool
+	db  lintDB
+	pg  bool
+	big func(rows, bytes int64) bool // a table changed online or in chunks
 }
 
 // check lists the unsafe changes of a statement. A table that is not there
@@ -73,8 +77,34 @@ func (c checker) check(ctx context.Context, s scanned) ([]issue, error) {
 		return c.createUnique(ctx, s, t[3:])
 	case words(t, "alter", "table"):
 		return c.alterTable(ctx, s.src)
+	case words(t, "update"), words(t, "delete"), words(t, "with"):
+		return c.dataChange(ctx, s)
 	}
 	return nil, nil
+}
+
+// dataChange finds an UPDATE or DELETE of a big table that cannot run in
+// chunks: run directly, it would lock every row it changes until it
+// commits, and a replica would replay it as long.
+func (c checker) dataChange(ctx context.Context, s scanned) ([]issue, error) {
+	d, ok := parseDataChange(s)
+	if !ok || d.unchunkable == "" {
+		return nil, nil
+	}
+	var rows, bytes int64
+	if d.table != "" {
+		var there bool
+		var err error
+		if rows, bytes, there, err = c.db.Size(ctx, d.schema, d.table); err != nil || !there || !c.big(rows, bytes) {
+			return nil, err
+		}
+	}
+	what := d.verb
+	if d.table != "" {
+		what += " of " + display(d.schema, d.table) + fmt.Sprintf(" (~%d rows)", rows)
+	}
+	return []issue{{ruleUnchunkable, fmt.Sprintf("%s cannot run as a background backfill in chunks: %s (to chunk it: %s); "+
+		"run directly, it locks every row it changes until it commits, and replicas replay it as long", what, d.unchunkable, d.rewrite)}}, nil
 }
 
 func (c checker) exists(ctx context.Context, schema, table string) (bool, error) {

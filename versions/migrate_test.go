@@ -16,22 +16,24 @@ import (
 	"github.com/hotswap/hotswap/versions"
 )
 
-// files is the test's directory: a table created and filled, an online
-// ALTER of it (20,000 rows, online from 1,000), a small table altered
-// directly with no down file, a data change, and a statement with a
-// semicolon and a comment inside.
+// files is the test's directory: a table created and filled (200,000
+// rows), an online ALTER of it (online from 1,000 rows), a small table
+// altered directly with no down file, a data change of the big table run as
+// background backfills (an UPDATE and a DELETE, and their down), and a
+// statement with a semicolon and a comment inside.
 func (tg *target) files() map[string]string {
 	return map[string]string{
 		"0001_items.up.sql": "-- the items\nCREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\n" +
-			"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("20000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";\n",
+			"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("200000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";\n",
 		"0001_items.down.sql": "DROP TABLE items;",
 		"0002_note.up.sql":    "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n';",
 		"0002_note.down.sql":  "ALTER TABLE items DROP COLUMN note;",
 		"0003_tags.up.sql":    "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(20));\nALTER TABLE tags ADD COLUMN extra INT;",
-		"0004_bump.up.sql":    "UPDATE items SET v = v + 1 WHERE id <= 100;",
-		"0004_bump.down.sql":  "UPDATE items SET v = v - 1 WHERE id <= 100;",
-		"0005_tag.up.sql":     "INSERT INTO tags (id, name) VALUES (1, 'a;b'); /* a comment; with a semicolon */\n",
-		"0005_tag.down.sql":   "DELETE FROM tags WHERE id = 1;",
+		"0004_fill.up.sql":    "UPDATE items SET note = 'bf' WHERE note = 'n';\n-- the tail goes\nDELETE FROM items WHERE id > 199500 AND id <= 200000;",
+		"0004_fill.down.sql": "INSERT INTO items (id, v, note) SELECT seq, seq, 'n' FROM " + tg.seq("200000") + " WHERE seq > 199500;\n" +
+			"UPDATE items SET note = 'n' WHERE note = 'bf';",
+		"0005_tag.up.sql":   "INSERT INTO tags (id, name) VALUES (1, 'a;b'); /* a comment; with a semicolon */\n",
+		"0005_tag.down.sql": "DELETE FROM tags WHERE id = 1;",
 	}
 }
 
@@ -56,12 +58,19 @@ func TestMigrateUpStatusDown(t *testing.T) {
 			t.Fatalf("plan after version 1: %v\n%s", err, out)
 		}
 		w := startWriter(t, tg)
+		cfg.Online.ChunkSize = 5000
 		if err := versions.Up(ctx, cfg); err != nil {
 			t.Fatalf("up: %v\n%s", err, out)
 		}
 		w.stopAndCheck(t, tg)
-		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE note = 'n'"); n < 20000 {
-			t.Fatalf("the online ALTER's new column: %d rows", n)
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE id <= 199500 AND note = 'bf'"); n != 199500 {
+			t.Fatalf("the online ALTER's new column, filled by the backfill: %d rows of 199,500", n)
+		}
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE id > 199500 AND id <= 200000"); n != 0 {
+			t.Fatalf("the backfill's DELETE left %d rows", n)
+		}
+		if fill := tg.text(t, "SELECT steps FROM hotswap_migrations WHERE version = 4"); strings.Count(fill, `"method":"backfill"`) != 2 {
+			t.Fatalf("version 4 ran otherwise than as two backfills: %s", fill)
 		}
 		if got := tg.text(t, "SELECT name FROM tags WHERE id = 1"); got != "a;b" {
 			t.Fatalf("a semicolon in a string: %q", got)
@@ -81,8 +90,11 @@ func TestMigrateUpStatusDown(t *testing.T) {
 		if n := tg.scalar(t, "SELECT COUNT(*) FROM tags"); n != 0 {
 			t.Fatalf("version 5's down left %d tags", n)
 		}
-		if v := tg.scalar(t, "SELECT v FROM items WHERE id = 50"); v != 50 {
-			t.Fatalf("version 4's down: v = %d", v)
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE note = 'bf' OR id > 199500 AND id <= 200000 AND v <> id"); n != 0 {
+			t.Fatalf("version 4's down (two backfills: the rows back, the note reset) left %d rows otherwise", n)
+		}
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE id > 199500 AND id <= 200000"); n != 500 {
+			t.Fatalf("version 4's down put back %d rows of 500", n)
 		}
 		cfg.Steps = 1
 		err := versions.Down(ctx, cfg)
@@ -161,11 +173,11 @@ func startWriter(t *testing.T, tg *target) *writer {
 				return
 			case <-time.After(2 * time.Millisecond):
 			}
-			id, v := i%18000+1001, -i // not the ids version 4 bumps
+			id, v := i%18000+1001, -i // not the ids version 4 deletes
 			_, err := tg.db.Exec(upd, v, id)
 			if err == nil {
 				w.acked.Store(id, v)
-				id = 100000 + i
+				id = 1_000_000 + i
 				if _, err = tg.db.Exec(ins, id, v); err == nil {
 					w.acked.Store(id, v)
 				}
@@ -285,6 +297,53 @@ func TestMigrateFailedOnlineStatementThenUp(t *testing.T) {
 		}
 		if _, err := tg.db.Exec("INSERT INTO items (id, v) VALUES (9999, 5)"); err == nil {
 			t.Fatal("the unique key of version 2 is not there")
+		}
+	})
+}
+
+// TestMigrateFailedBackfillThenUp: a data change of a big table runs as a
+// background backfill and fails part way (a division by zero at one row: on
+// MariaDB an error only in the server's own sql_mode, which the chunks run
+// in, as the statement would in the user's client);
+// the version is recorded failed, the rows before it changed; once the row
+// is fixed, up resumes the backfill from its checkpoint (not from the
+// table's start) and finishes it, every row changed once.
+func TestMigrateFailedBackfillThenUp(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		dir := writeDir(t, map[string]string{
+			"0001_items.up.sql": "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL, w INT);\n" +
+				"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("20000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";",
+			"0002_fill.up.sql": "UPDATE items SET w = 100000 / (id - 15000) WHERE w IS NULL;",
+		})
+		cfg, out := tg.config(t, dir)
+		cfg.To = 1
+		if err := versions.Up(ctx, cfg); err != nil {
+			t.Fatalf("up --to 1: %v\n%s", err, out)
+		}
+		cfg.To, cfg.Online.Threads = 0, 1
+		err := versions.Up(ctx, cfg)
+		if err == nil || !strings.Contains(err.Error(), "version 2 (fill) failed at its statement 1") {
+			t.Fatalf("up over a division by zero: %v\n%s", err, out)
+		}
+		before := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE w IS NOT NULL")
+		if before == 0 || before >= 15000 {
+			t.Fatalf("the failed backfill changed %d rows: it should have run in chunks up to the bad row", before)
+		}
+		if _, err := tg.db.Exec("DELETE FROM items WHERE id = 15000"); err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		if err := versions.Up(ctx, cfg); err != nil {
+			t.Fatalf("up once the row is gone: %v\n%s", err, out)
+		}
+		if !strings.Contains(out.String(), "Resuming the backfill") {
+			t.Fatalf("the second up did not resume from the checkpoint:\n%s", out)
+		}
+		if n := tg.scalar(t, "SELECT COUNT(*) FROM items WHERE w IS NULL OR abs(w - 100000.0 / (id - 15000)) > 1"); n != 0 {
+			t.Fatalf("%d rows not changed as the statement says", n)
+		}
+		if got := tg.text(t, "SELECT state FROM hotswap_migrations WHERE version = 2"); got != versions.StateApplied {
+			t.Fatalf("version 2 is %s", got)
 		}
 	})
 }

@@ -62,6 +62,13 @@ func (r *runner) describe(p plan) string {
 	case p.method == methodOnline:
 		return fmt.Sprintf("online ALTER of %s (%s; online from %d rows or %d MB): copied and cut over, throttled, resumable",
 			name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
+	case p.method == methodBackfill:
+		return fmt.Sprintf("background backfill: %s of %s (%s) in chunks of the key, each committed on its own, throttled, resumable from its checkpoint; "+
+			"rows written meanwhile by the application are changed when their chunk comes", p.change.verb, name(p), size)
+	case p.change != nil && p.change.unchunkable != "" && p.table != "" && r.big(p.rows, p.bytes):
+		return fmt.Sprintf("directly, blocking: %s of %s (%s) cannot be chunked (%s): see the lint's unchunkable-change", p.change.verb, name(p), size, p.change.unchunkable)
+	case p.change != nil && p.table != "":
+		return fmt.Sprintf("directly: %s of %s (%s, under %d rows and %d MB, or a table not there yet)", p.change.verb, name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
 	case p.table != "":
 		return fmt.Sprintf("directly: ALTER of %s (%s, under %d rows and %d MB, or a table not there yet)", name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
 	}

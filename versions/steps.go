@@ -16,9 +16,9 @@ type progress struct {
 // step is how one statement ran.
 type step struct {
 	Line   int    `json:"line"`
-	Method string `json:"method,omitempty"` // direct or online
-	Table  string `json:"table,omitempty"`  // online: the table altered
-	Rows   int64  `json:"rows,omitempty"`   // online: the table's estimated rows when it started
+	Method string `json:"method,omitempty"` // direct, online or backfill
+	Table  string `json:"table,omitempty"`  // online, backfill: the table changed
+	Rows   int64  `json:"rows,omitempty"`   // online, backfill: the table's estimated rows when it started
 	// Started: an online run began (a resume continues it from its
 	// checkpoint); Done: the statement finished.
 	Started bool `json:"started,omitempty"`
@@ -29,6 +29,8 @@ type step struct {
 const (
 	methodDirect = "direct"
 	methodOnline = "online"
+	// methodBackfill: an UPDATE or DELETE run in chunks (package backfill).
+	methodBackfill = "backfill"
 )
 
 func (p progress) encode() string {

@@ -58,7 +58,7 @@ func migrateCommand() *cobra.Command {
 	pf.StringVar(&f.config, "config", "hotswap.yaml", "the environments file --env reads")
 	pf.IntVar(&f.concurrency, "concurrency", 1, "with --env: servers migrated at once (the environment's own setting otherwise); after a failure no new server starts")
 	pf.StringVar(&f.schema, "schema", "public", "PostgreSQL: the schema of the history table and of unqualified names")
-	pf.Int64Var(&f.onlineRows, "online-rows", versions.DefaultOnlineRows, "an ALTER TABLE of a table with at least this many rows (the server's estimate) runs online; smaller ones run directly")
+	pf.Int64Var(&f.onlineRows, "online-rows", versions.DefaultOnlineRows, "an ALTER TABLE of a table with at least this many rows (the server's estimate) runs online, an UPDATE or DELETE as a background backfill; smaller ones run directly")
 	pf.Int64Var(&f.onlineMB, "online-mb", versions.DefaultOnlineBytes>>20, "... or of at least this many MB of data and indexes (catches a table whose statistics are missing)")
 	pf.IntVar(&f.threads, "threads", defaultThreads(), "online statements: chunks copied in parallel")
 	pf.IntVar(&f.chunkSize, "chunk-size", 0, "online statements: rows per copy chunk, fixed (default: sized so a chunk takes 500 ms)")

@@ -29,12 +29,35 @@ var sessionParams = map[string]string{
 	"max_error_count": "65535",
 }
 
+// clientParams replace sessionParams' sql_mode and time_zone in a pool
+// whose statements must mean what they mean in the user's own client: the
+// server's global ones, which a new session gets.
+var clientParams = map[string]string{
+	"sql_mode":  "@@GLOBAL.sql_mode",
+	"time_zone": "@@GLOBAL.time_zone",
+}
+
 // Open returns a pool with hotswap's session settings and checks it connects.
 func Open(ctx context.Context, c Config) (*sql.DB, error) {
+	return open(ctx, c, nil)
+}
+
+// OpenClientMode returns a pool whose sessions have the server's global
+// sql_mode and time_zone (a user's statement run in chunks, such as a
+// backfill's, then means what it means in the user's client: NOW() in the
+// server's zone, the server's strictness), else hotswap's settings.
+func OpenClientMode(ctx context.Context, c Config) (*sql.DB, error) {
+	return open(ctx, c, clientParams)
+}
+
+func open(ctx context.Context, c Config, override map[string]string) (*sql.DB, error) {
 	dc := driver.NewConfig()
 	dc.User, dc.Passwd, dc.Net, dc.Addr, dc.DBName = c.User, c.Password, "tcp", c.Addr(), c.Database
 	dc.Params = map[string]string{}
 	for k, v := range sessionParams {
+		dc.Params[k] = v
+	}
+	for k, v := range override {
 		dc.Params[k] = v
 	}
 	dc.Collation = "utf8mb4_general_ci"

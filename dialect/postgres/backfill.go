@@ -20,6 +20,9 @@ type Backfill struct {
 	// LockWait bounds the wait for a row lock the application holds; past it
 	// the chunk is retried later (default 5s).
 	LockWait time.Duration
+	// SearchPath, when set, is the chunks' search_path (SearchPath(schema)):
+	// where the change's unqualified names are looked up.
+	SearchPath string
 }
 
 // Statement is the chunk's statement for lo < key <= hi and its arguments.
@@ -58,6 +61,9 @@ func (b *Backfill) CopyRange(ctx context.Context, lo, hi []any) (int64, [][]any,
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", wait.Milliseconds())); err != nil {
 		return 0, nil, err
 	}
+	if err := b.setSearchPath(ctx, tx); err != nil {
+		return 0, nil, err
+	}
 	query, args := b.Statement(lo, hi)
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -94,10 +100,22 @@ func (b *Backfill) Check(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
+	if err := b.setSearchPath(ctx, tx); err != nil {
+		return err
+	}
 	query := fmt.Sprintf("UPDATE %s SET %s WHERE FALSE AND (%s)", b.srcTable(), b.Set, b.whereOrTrue())
 	if b.Template != "" {
 		query = strings.ReplaceAll(b.Template, copier.ChunkPlaceholder, "(FALSE)")
 	}
 	_, err = tx.ExecContext(ctx, query)
+	return err
+}
+
+// setSearchPath sets SearchPath for the transaction (none: the role's).
+func (b *Backfill) setSearchPath(ctx context.Context, tx *sql.Tx) error {
+	if b.SearchPath == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, LocalSearchPathSQL, b.SearchPath)
 	return err
 }

@@ -53,5 +53,8 @@ func HasColumns(ctx context.Context, db Querier, schema, table string, columns [
 // unqualified names in a migration's statements are looked up there.
 const SearchPathSQL = "SELECT set_config('search_path', $1, false)"
 
+// LocalSearchPathSQL is SearchPathSQL for the transaction only.
+const LocalSearchPathSQL = "SELECT set_config('search_path', $1, true)"
+
 // SearchPath is SearchPathSQL's argument for schema.
 func SearchPath(schema string) string { return QuoteIdent(schema) + ", public" }

@@ -15,7 +15,8 @@ import (
 // backfiller runs a chunked data change (package backfill) on MySQL or MariaDB.
 type backfiller struct {
 	spec     engine.BackfillSpec
-	db       *sql.DB
+	db       *sql.DB // hotswap's sessions: lock, checkpoint, throttle
+	chunks   *sql.DB // the change's sessions (dialect.OpenClientMode): boundaries and chunks
 	lockConn *sql.Conn
 	bf       *dialect.Backfill
 }
@@ -60,12 +61,31 @@ func (e *backfiller) Open(ctx context.Context) error {
 	if err != nil {
 		return job.Refuse("%s.%s has no primary key or NOT NULL unique key to cut chunks by: add one first", c.Conn.Database, c.Table)
 	}
-	rows := &dialect.Rows{DB: db, Database: c.Conn.Database, Source: c.Table, SrcKey: key, SrcTable: t}
+	if err := e.openChunks(ctx); err != nil {
+		return &job.Refused{Err: err}
+	}
+	rows := &dialect.Rows{DB: e.chunks, Database: c.Conn.Database, Source: c.Table, SrcKey: key, SrcTable: t}
 	e.bf = &dialect.Backfill{Rows: rows, Set: c.Set, Where: c.Where, Template: c.Template, LockWait: int(c.LockWait.Seconds())}
 	return nil
 }
 
+// openChunks opens the pool the chunks run in: sessions with the server's
+// sql_mode and time_zone, as the user's own client would run the change,
+// and its default database the one the change was written for. The key
+// boundaries are read in it too, so a TIMESTAMP key means the same in the
+// boundaries and the chunks.
+func (e *backfiller) openChunks(ctx context.Context) error {
+	conn := e.spec.Conn
+	if e.spec.SessionSchema != "" {
+		conn.Database = e.spec.SessionSchema
+	}
+	db, err := dialect.OpenClientMode(ctx, conn)
+	e.chunks = db
+	return err
+}
+
 func (e *backfiller) Chunks() engine.BackfillChunks   { return e.bf }
+func (e *backfiller) Key() []string                   { return e.bf.SrcKey.Columns }
 func (e *backfiller) Check(ctx context.Context) error { return e.bf.Check(ctx) }
 func (e *backfiller) Primary() *sql.DB                { return e.db }
 
@@ -109,6 +129,9 @@ func (e *backfiller) DropCheckpoint(ctx context.Context) error {
 func (e *backfiller) Close() {
 	if e.lockConn != nil {
 		dialect.CloseLockConn(e.lockConn, dialect.RunLockName(e.spec.Conn.Database, e.spec.Table))
+	}
+	if e.chunks != nil {
+		e.chunks.Close()
 	}
 	if e.db != nil {
 		e.db.Close()

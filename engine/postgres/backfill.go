@@ -52,10 +52,14 @@ func (e *backfiller) Open(ctx context.Context) error {
 	}
 	rows := &dialect.Rows{DB: db, Schema: c.Schema, Source: c.Table, KeyColumns: t.Key, SrcTypes: t.Types()}
 	e.bf = &dialect.Backfill{Rows: rows, Set: c.Set, Where: c.Where, Template: c.Template, LockWait: c.LockWait}
+	if c.SessionSchema != "" {
+		e.bf.SearchPath = dialect.SearchPath(c.SessionSchema)
+	}
 	return nil
 }
 
 func (e *backfiller) Chunks() engine.BackfillChunks   { return e.bf }
+func (e *backfiller) Key() []string                   { return e.bf.KeyColumns }
 func (e *backfiller) Check(ctx context.Context) error { return e.bf.Check(ctx) }
 func (e *backfiller) Primary() *sql.DB                { return e.db }
 
