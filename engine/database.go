@@ -35,6 +35,10 @@ type Database interface {
 	// checks (package versions); "" schema as in Size.
 	HasRows(ctx context.Context, schema, table, nullColumn string) (bool, error)
 	HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error)
+	// ColumnType is a column's type as the server spells it (MySQL's
+	// COLUMN_TYPE, PostgreSQL's format_type); found is false for a column
+	// that is not there. The lint's narrow-type rule.
+	ColumnType(ctx context.Context, schema, table, column string) (typ string, found bool, err error)
 	// Split cuts a file into statements the way the engine's own client
 	// would (quotes, comments, DELIMITER or dollar quoting).
 	Split(sql string) ([]Statement, error)

@@ -149,6 +149,10 @@ func (a alterCheck) change(ctx context.Context, t []token) ([]issue, error) {
 	if !strings.EqualFold(from, to) { // MySQL's column names ignore case
 		out = append(out, renamesColumn(a.name(), from, to))
 	}
+	narrow, err := a.narrowType(ctx, from, a.s.typeWords(t[2:]))
+	if out = append(out, narrow...); err != nil {
+		return nil, err
+	}
 	if has(topLevel(t[2:]), "not", "null") {
 		is, err := a.nulls(ctx, from)
 		out = append(out, is...)
@@ -160,27 +164,40 @@ func (a alterCheck) change(ctx context.Context, t []token) ([]issue, error) {
 // modify reads MySQL's MODIFY [COLUMN] c definition.
 func (a alterCheck) modify(ctx context.Context, t []token) ([]issue, error) {
 	t, _ = skipColumnWords(t)
-	if len(t) < 2 || !has(topLevel(t[1:]), "not", "null") {
+	if len(t) < 2 {
 		return nil, nil
 	}
 	col, ok := a.s.ident(t[0])
 	if !ok {
 		return nil, nil
 	}
-	return a.nulls(ctx, col)
+	out, err := a.narrowType(ctx, col, a.s.typeWords(t[1:]))
+	if err != nil || !has(topLevel(t[1:]), "not", "null") {
+		return out, err
+	}
+	is, err := a.nulls(ctx, col)
+	return append(out, is...), err
 }
 
-// alterColumn reads PostgreSQL's ALTER [COLUMN] c SET NOT NULL.
+// alterColumn reads PostgreSQL's ALTER [COLUMN] c SET NOT NULL and
+// ALTER [COLUMN] c [SET DATA] TYPE type.
 func (a alterCheck) alterColumn(ctx context.Context, t []token) ([]issue, error) {
 	t, _ = skipColumnWords(t)
-	if len(t) < 4 || !words(t[1:], "set", "not", "null") {
+	if len(t) < 3 {
 		return nil, nil
 	}
 	col, ok := a.s.ident(t[0])
-	if !ok {
+	switch {
+	case !ok:
 		return nil, nil
+	case words(t[1:], "set", "not", "null"):
+		return a.nulls(ctx, col)
+	case words(t[1:], "set", "data", "type") && len(t) > 4:
+		return a.narrowType(ctx, col, a.s.typeWords(t[4:]))
+	case words(t[1:], "type"):
+		return a.narrowType(ctx, col, a.s.typeWords(t[2:]))
 	}
-	return a.nulls(ctx, col)
+	return nil, nil
 }
 
 // nulls is not-null-no-default of a column made NOT NULL: unsafe when it

@@ -26,9 +26,9 @@ func TestLintUp(t *testing.T) {
 		if err := versions.Up(ctx, cfg); err != nil {
 			t.Fatalf("up of a clean version: %v\n%s", err, out)
 		}
-		setNotNull, here := "ALTER TABLE people MODIFY %s VARCHAR(20) NOT NULL;", " AND table_schema = DATABASE()"
+		setNotNull, here, narrow := "ALTER TABLE people MODIFY %s VARCHAR(20) NOT NULL;", " AND table_schema = DATABASE()", "ALTER TABLE people MODIFY email VARCHAR(10);"
 		if tg.engine == "postgres" {
-			setNotNull, here = "ALTER TABLE people ALTER COLUMN %s SET NOT NULL;", " AND table_schema = current_schema()"
+			setNotNull, here, narrow = "ALTER TABLE people ALTER COLUMN %s SET NOT NULL;", " AND table_schema = current_schema()", "ALTER TABLE people ALTER COLUMN email TYPE varchar(10);"
 		}
 		write := func(name, body string) {
 			t.Helper()
@@ -42,7 +42,8 @@ func TestLintUp(t *testing.T) {
 			"ALTER TABLE people ADD COLUMN d INT NOT NULL DEFAULT 0;\n"+
 			"CREATE UNIQUE INDEX people_email ON people (email);\n"+ // a@x twice: unsafe
 			"ALTER TABLE people ADD CONSTRAINT people_id_email UNIQUE (id, email);\n"+ // NULL emails twice: fine
-			"ALTER TABLE people ADD COLUMN z VARCHAR(20);\n")
+			"ALTER TABLE people ADD COLUMN z VARCHAR(20);\n"+
+			narrow+"\n") // the server's type read: unsafe
 		write("0003_notnull.up.sql", strings.ReplaceAll(setNotNull, "%s", "note")+"\n"+ // a NULL: unsafe
 			strings.ReplaceAll(setNotNull, "%s", "z")+"\n") // not there yet: fine
 
@@ -50,7 +51,8 @@ func TestLintUp(t *testing.T) {
 		if !job.IsRefused(err) {
 			t.Fatalf("up with unsafe changes: %v\n%s", err, out)
 		}
-		for _, want := range []string{"3 unsafe change(s)", "version 2 (unsafe), line 2: not-null-no-default", "version 2 (unsafe), line 5: unique-on-duplicates",
+		for _, want := range []string{"4 unsafe change(s)", "version 2 (unsafe), line 2: not-null-no-default", "version 2 (unsafe), line 5: unique-on-duplicates",
+			"version 2 (unsafe), line 8: narrow-type",
 			"version 3 (notnull), line 1: not-null-no-default", "-- hotswap:allow unique-on-duplicates", "--allow-unsafe", "instead: "} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("the refusal lacks %q:\n%v", want, err)
@@ -64,12 +66,12 @@ func TestLintUp(t *testing.T) {
 			t.Fatal("a refused up ran the first statement of its first version")
 		}
 		out.Reset()
-		if err := versions.Plan(ctx, cfg); err != nil || strings.Count(out.String(), "UNSAFE version") != 3 {
+		if err := versions.Plan(ctx, cfg); err != nil || strings.Count(out.String(), "UNSAFE version") != 4 {
 			t.Fatalf("plan: %v\n%s", err, out)
 		}
 		t.Logf("plan:\n%s", out)
 		fs, err := versions.Lint(ctx, cfg)
-		if err != nil || len(fs) != 3 || fs[1].Rule != "unique-on-duplicates" || fs[1].Line != 5 {
+		if err != nil || len(fs) != 4 || fs[1].Rule != "unique-on-duplicates" || fs[1].Line != 5 || fs[2].Rule != "narrow-type" {
 			t.Fatalf("lint: %v %+v", err, fs)
 		}
 

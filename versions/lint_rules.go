@@ -16,6 +16,7 @@ const (
 	ruleValidationLocks  = "validation-locks"
 	ruleUniqueDuplicates = "unique-on-duplicates"
 	ruleUnchunkable      = "unchunkable-change"
+	ruleNarrowType       = "narrow-type"
 )
 
 // ruleFix is each rule's safe sequence: expand, backfill, switch the
@@ -39,6 +40,8 @@ var ruleFix = map[string]string{
 	ruleUniqueDuplicates: "clean the data first: deploy the application no longer writing duplicates, merge or delete " +
 		"the duplicates in their own version, then add the unique key in a later version " +
 		"(PostgreSQL: CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX)",
+	ruleNarrowType: "check the data first (e.g. SELECT max(length(c)), min(c), max(c)), deploy the application writing only values " +
+		"that fit the new type, fix or move the rows that do not in their own version, then narrow the column in a later version; or keep the wider type",
 	ruleUnchunkable: "rewrite it as said, so that it runs as a background backfill: one table, no ORDER BY or LIMIT, " +
 		"a change that a chunk run twice leaves as once; or split it into smaller statements by key range, each its own version",
 }
@@ -53,6 +56,7 @@ type lintDB interface {
 	Size(ctx context.Context, schema, table string) (rows, bytes int64, exists bool, err error)
 	HasRows(ctx context.Context, schema, table, nullColumn string) (bool, error)
 	HasDuplicates(ctx context.Context, schema, table string, columns []string) (bool, error)
+	ColumnType(ctx context.Context, schema, table, column string) (typ string, found bool, err error)
 	ParseAlterTable(stmt string) (schema, table, clauses string, ok bool)
 }
 

@@ -46,6 +46,20 @@ func (f fakeDB) HasDuplicates(_ context.Context, schema, table string, cols []st
 	return display(schema, table) == "items" && (k == "email" || k == "a,b"), nil
 }
 
+// fakeColumns are the columns of items the narrow-type rule reads.
+var fakeColumns = map[bool]map[string]string{
+	false: {"note": "varchar(20)", "v": "int(11)", "price": "decimal(10,2)", "created": "datetime"},
+	true:  {"note": "character varying(20)", "v": "integer", "price": "numeric(10,2)", "created": "timestamp without time zone"},
+}
+
+func (f fakeDB) ColumnType(_ context.Context, schema, table, column string) (string, bool, error) {
+	if display(schema, table) != "items" {
+		return "", false, nil
+	}
+	typ, ok := fakeColumns[f.pg][column]
+	return typ, ok, nil
+}
+
 func (f fakeDB) ParseAlterTable(stmt string) (string, string, string, bool) {
 	if f.pg {
 		return pgdialect.ParseAlterTable(stmt)
@@ -249,5 +263,64 @@ func TestLintScan(t *testing.T) {
 	}
 	if name, _ := s.ident(s.toks[2]); name != `a"b` {
 		t.Errorf("ident: %q", name)
+	}
+}
+
+// TestLintNarrowType: a column given a type that holds less (shorter,
+// smaller, fewer digits, signed to unsigned, a string to a number, a
+// date-time to a date) is flagged; a wider type, or a column not there, is
+// not.
+func TestLintNarrowType(t *testing.T) {
+	runLintCases(t, []lintCase{
+		{name: "shorter", my: true, file: "ALTER TABLE items MODIFY note VARCHAR(10);", want: []string{"narrow-type@1"}},
+		{name: "longer, NOT NULL over NULLs", my: true, file: "ALTER TABLE items MODIFY COLUMN note VARCHAR(200) NOT NULL;", want: []string{"not-null-no-default@1"}},
+		{name: "smaller integer", my: true, file: "ALTER TABLE items CHANGE v v SMALLINT;", want: []string{"narrow-type@1"}},
+		{name: "bigger integer", my: true, file: "ALTER TABLE items MODIFY v BIGINT NOT NULL DEFAULT 0;", want: nil},
+		{name: "unsigned", my: true, file: "ALTER TABLE items MODIFY v INT UNSIGNED;", want: []string{"narrow-type@1"}},
+		{name: "more digits", my: true, file: "ALTER TABLE items MODIFY price DECIMAL(12,2);", want: nil},
+		{name: "fewer digits", my: true, file: "ALTER TABLE items MODIFY price DECIMAL(8,2);", want: []string{"narrow-type@1"}},
+		{name: "less scale", my: true, file: "ALTER TABLE items MODIFY price DECIMAL(10,1);", want: []string{"narrow-type@1"}},
+		{name: "string to number", my: true, file: "ALTER TABLE items MODIFY note INT;", want: []string{"narrow-type@1"}},
+		{name: "date-time to date", my: true, file: "ALTER TABLE items MODIFY created DATE;", want: []string{"narrow-type@1"}},
+		{name: "to text", my: true, file: "ALTER TABLE items MODIFY note TEXT;", want: nil},
+		{name: "column not there", my: true, file: "ALTER TABLE items MODIFY missing VARCHAR(1);", want: nil},
+		{name: "rename and narrow", my: true, file: "ALTER TABLE items CHANGE note memo VARCHAR(10);", want: []string{"rename-column@1", "narrow-type@1"}},
+		{name: "shorter", pg: true, file: "ALTER TABLE items ALTER COLUMN note TYPE varchar(10);", want: []string{"narrow-type@1"}},
+		{name: "spelled out", pg: true, file: "ALTER TABLE items ALTER COLUMN note TYPE character varying(10);", want: []string{"narrow-type@1"}},
+		{name: "to text", pg: true, file: "ALTER TABLE items ALTER note SET DATA TYPE text;", want: nil},
+		{name: "smaller integer", pg: true, file: "ALTER TABLE items ALTER COLUMN v TYPE smallint;", want: []string{"narrow-type@1"}},
+		{name: "bigger integer with USING", pg: true, file: "ALTER TABLE items ALTER v TYPE bigint USING v::bigint;", want: nil},
+		{name: "fewer digits", pg: true, file: "ALTER TABLE items ALTER COLUMN price TYPE numeric(8,2);", want: []string{"narrow-type@1"}},
+		{name: "to date", pg: true, file: "ALTER TABLE items ALTER created TYPE date;", want: []string{"narrow-type@1"}},
+		{name: "waived", pg: true, file: "ALTER TABLE items ALTER v TYPE smallint; -- hotswap:allow narrow-type", want: []string{"narrow-type@1(waived)"}},
+	})
+}
+
+// TestNarrows: the type comparison on its own.
+func TestNarrows(t *testing.T) {
+	for _, c := range []struct {
+		from, to string
+		pg       bool
+		narrow   bool
+	}{
+		{"varchar(100)", "varchar(100)", false, false},
+		{"int(11)", "int", false, false},
+		{"int(10) unsigned", "bigint", false, false},
+		{"int(10) unsigned", "int", false, true},
+		{"tinyint(4)", "decimal(3,0)", false, false},
+		{"bigint(20)", "decimal(10,0)", false, true},
+		{"int(11)", "varchar(5)", false, true},
+		{"int(11)", "varchar(20)", false, false},
+		{"text", "varchar(255)", false, true},
+		{"text", "varchar(255)", true, true},
+		{"character varying", "text", true, false},
+		{"numeric", "numeric(10,2)", true, true},
+		{"double", "float", false, true},
+		{"date", "datetime", false, false},
+		{"geometry", "point", false, false}, // not judged
+	} {
+		if got := narrows(parseColType(c.from, c.pg), parseColType(c.to, c.pg)) != ""; got != c.narrow {
+			t.Errorf("%s -> %s (pg %v): narrow %v, want %v", c.from, c.to, c.pg, got, c.narrow)
+		}
 	}
 }

@@ -51,3 +51,9 @@ func HasColumns(ctx context.Context, q Querier, database, table string, columns 
 	}
 	return n == len(want), nil
 }
+
+// ColumnTypeSQL reads a column's type as the server spells it
+// (COLUMN_TYPE: "varchar(100)", "int(10) unsigned"): the lint's narrow-type
+// rule compares it with the type an ALTER gives the column. Arguments:
+// database, table, column.
+const ColumnTypeSQL = "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?"

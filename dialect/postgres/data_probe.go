@@ -58,3 +58,10 @@ const LocalSearchPathSQL = "SELECT set_config('search_path', $1, true)"
 
 // SearchPath is SearchPathSQL's argument for schema.
 func SearchPath(schema string) string { return QuoteIdent(schema) + ", public" }
+
+// ColumnTypeSQL reads a column's type as the server spells it
+// (format_type: "character varying(100)", "numeric(10,2)"): the lint's
+// narrow-type rule compares it with the type an ALTER gives the column.
+// Arguments: the table's qualified name (QualifiedName), the column.
+const ColumnTypeSQL = `SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+	WHERE attrelid = to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped`

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -155,4 +156,19 @@ func (d *database) Close() error {
 		d.lock = nil
 	}
 	return d.db.Close()
+}
+
+func (d *database) ColumnType(ctx context.Context, schema, table, column string) (string, bool, error) {
+	if schema == "" {
+		schema = d.name
+	}
+	var typ string
+	err := d.db.QueryRowContext(ctx, dialect.ColumnTypeSQL, schema, table, column).Scan(&typ)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("read the type of column %s of %s.%s: %w", column, schema, table, err)
+	}
+	return typ, true, nil
 }
