@@ -77,7 +77,8 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 	if steps[i].Method == methodBackfill && how.change != nil && how.change.unchunkable == "" {
 		how.method = methodBackfill // it may have changed rows already: it goes on in chunks (from its checkpoint)
 	}
-	steps[i].Method, steps[i].Table, steps[i].Rows = how.method, how.table, how.rows
+	steps[i].Method, steps[i].Schema, steps[i].Table, steps[i].Rows = how.method, how.schema, how.table, how.rows
+	r.closeWindows() // a later statement may change their tables (window.go)
 	switch how.method {
 	case methodDirect:
 		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Msg("statement runs directly")
@@ -93,7 +94,9 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 			r.cfg.Log.Warn().Err(err).Msg("could not record that the online statement has a checkpoint")
 		}
 	}
-	rows, err := r.runOnline(ctx, how, resume, checkpointed, &steps[i].Started)
+	at := stepAt{version: rec.Version, step: i}
+	rows, err := r.runOnline(ctx, how, at, resume, checkpointed, &steps[i].Started)
+	steps[i].Window = err == nil && len(r.windows) > 0
 	if err != nil && resume && job.IsRefused(err) {
 		err = fmt.Errorf("%w\n(the online ALTER of %s may have finished just before migrate was stopped: if %s has its new definition, record the version with `hotswap migrate mark %d --state applied`)",
 			err, how.table, how.table, rec.Version)
@@ -101,11 +104,14 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 	return rows, err
 }
 
-// runOnline runs an ALTER TABLE through package migration; resume
-// continues the run a killed migrate started. checkpointed is called once
-// the run has a checkpoint to resume from. A run that starts afresh drops
-// what a run killed before its first checkpoint left (its shadow).
-func (r *runner) runOnline(ctx context.Context, how plan, resume bool, checkpointed func(), started *bool) (int64, error) {
+// stepAt is a statement's place: its version and its index in the file.
+type stepAt struct {
+	version uint64
+	step    int
+}
+
+// onlineConfig is the run of an online statement.
+func (r *runner) onlineConfig(how plan) migration.Config {
 	cfg := r.cfg.Online
 	cfg.Engine, cfg.Conn, cfg.Schema = r.cfg.Engine, r.cfg.Conn, r.cfg.Schema
 	if how.schema != "" {
@@ -115,9 +121,27 @@ func (r *runner) runOnline(ctx context.Context, how plan, resume bool, checkpoin
 			cfg.Conn.Database = how.schema
 		}
 	}
-	cfg.Table, cfg.Alter, cfg.Execute, cfg.Resume = how.table, how.clauses, true, resume
-	cfg.InitiallyDropGhost = !resume
+	cfg.Table, cfg.Alter, cfg.Execute = how.table, how.clauses, true
+	// The old table an earlier cut-over of this table kept (or the new one a
+	// revert kept) holds the name this run's needs: each table keeps the old
+	// table of its latest cut-over only, as a later version supersedes it.
+	cfg.InitiallyDropOld = true
 	cfg.Log, cfg.Out = r.cfg.Log, r.cfg.Out
+	if cfg.RevertWindow > 0 { // each run its own socket, where `migrate down` and `hotswap revert` find it
+		cfg.ServeSocketFile = r.socketFor(how.schema, how.table)
+	}
+	return cfg
+}
+
+// runOnline runs an ALTER TABLE through package migration; resume
+// continues the run a killed migrate started. checkpointed is called once
+// the run has a checkpoint to resume from. A run that starts afresh drops
+// what a run killed before its first checkpoint left (its shadow). With a
+// revert window, it returns once the window is open, the run going on
+// (window.go).
+func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool, checkpointed func(), started *bool) (int64, error) {
+	cfg := r.onlineConfig(how)
+	cfg.Resume, cfg.InitiallyDropGhost = resume, !resume
 	m := migration.New(cfg)
 	done := make(chan struct{})
 	watched := make(chan struct{})
@@ -134,7 +158,12 @@ func (r *runner) runOnline(ctx context.Context, how plan, resume bool, checkpoin
 			checkpointed()
 		}
 	}()
-	err := m.Run(ctx)
+	var err error
+	if cfg.RevertWindow > 0 {
+		err = r.awaitWindow(ctx, m, at.version, at.step, how.table)
+	} else {
+		err = m.Run(ctx)
+	}
 	close(done)
 	<-watched
 	if err != nil && m.CheckpointName() != "" { // a resume is possible only while its checkpoint is there

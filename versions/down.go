@@ -6,18 +6,36 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/job"
 )
 
 // Down undoes the last cfg.Steps applied versions, newest first, by their
 // down files, run the same way as up files (an ALTER TABLE of a big table
 // online). A version without a down file is refused before anything runs.
+//
+// The newest version, when revertible (its up still serves, or was stopped
+// in, the revert windows of its online statements: window.go), is reverted
+// at once by swapping its old tables back, not by its down file.
 func Down(ctx context.Context, cfg Config) error {
-	r, err := open(ctx, cfg, true)
+	r, err := open(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer r.close()
+	if rec, ok := r.newestRevertible(); ok {
+		fmt.Fprintf(r.cfg.Out, "Reverting version %d (%s) in its revert window...\n", rec.Version, rec.Name)
+		if err := r.revertInWindow(ctx, rec); err != nil {
+			return err
+		}
+		if r.cfg.Steps--; r.cfg.Steps == 0 {
+			return nil
+		}
+	}
+	if err := r.load(ctx, true); err != nil {
+		return err
+	}
+	r.cfg.Online.RevertWindow = 0 // a down file's online statements run without one: up's windows are the way back
 	todo, err := r.toUndo()
 	if err != nil {
 		return err
@@ -41,7 +59,7 @@ func Down(ctx context.Context, cfg Config) error {
 func (r *runner) toUndo() ([]Version, error) {
 	var nums []uint64
 	for n, rec := range r.history {
-		if rec.State == StateApplied || rec.State == StateRunning || rec.State == StateFailed {
+		if isApplied(rec.State) || rec.State == StateRunning || rec.State == StateFailed {
 			nums = append(nums, n)
 		}
 	}
@@ -67,4 +85,18 @@ func (r *runner) toUndo() ([]Version, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// revertInWindow reverts a revertible version: through the live up's
+// sockets when that up holds the migrate lock, else by resuming its
+// windows here.
+func (r *runner) revertInWindow(ctx context.Context, rec engine.Record) error {
+	got, err := r.lock(ctx)
+	switch {
+	case err != nil:
+		return &job.Refused{Err: err}
+	case !got:
+		return r.revertLive(ctx, rec)
+	}
+	return r.settleWindows(ctx, rec, true)
 }

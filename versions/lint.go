@@ -70,7 +70,7 @@ func Lint(ctx context.Context, cfg Config) ([]Finding, error) {
 // pending says whether up would run v.
 func (r *runner) pending(v Version) bool {
 	rec, ok := r.history[v.Number]
-	return !(ok && rec.State == StateApplied) && (r.cfg.To == 0 || v.Number <= r.cfg.To)
+	return !(ok && isApplied(rec.State)) && (r.cfg.To == 0 || v.Number <= r.cfg.To)
 }
 
 // lintVersion reads v's up file; the statements a failed or killed run of

@@ -18,7 +18,7 @@ func Plan(ctx context.Context, cfg Config) error {
 	out := r.cfg.Out
 	n := 0
 	for _, v := range r.versions {
-		if rec, ok := r.history[v.Number]; ok && rec.State == StateApplied || r.cfg.To != 0 && v.Number > r.cfg.To {
+		if rec, ok := r.history[v.Number]; ok && isApplied(rec.State) || r.cfg.To != 0 && v.Number > r.cfg.To {
 			continue
 		}
 		n++

@@ -16,9 +16,16 @@ const (
 	StateApplied  = "applied"
 	StateFailed   = "failed"
 	StateReverted = "reverted"
+	// StateRevertible: applied, with every statement's revert window open
+	// (window.go): down swaps the old tables back at once.
+	StateRevertible = "revertible"
 	// StatePending is no record at all: shown by status, never stored.
 	StatePending = "pending"
 )
+
+// isApplied says whether a version in this state is applied (revertible
+// is applied, its revert windows open).
+func isApplied(state string) bool { return state == StateApplied || state == StateRevertible }
 
 // runner is one migrate command on one database: the directory's versions
 // and the database's history.
@@ -28,6 +35,8 @@ type runner struct {
 	versions []Version
 	history  map[uint64]engine.Record
 	host     string
+	windows  []*liveWindow // online runs in their revert window (window.go)
+	locked   bool          // this command holds the migrate lock
 }
 
 // open loads the directory and the history; with lock (a command that
@@ -54,7 +63,7 @@ func open(ctx context.Context, cfg Config, lock bool) (*runner, error) {
 
 func (r *runner) load(ctx context.Context, lock bool) error {
 	if lock { // a command that changes the database
-		got, err := r.db.Lock(ctx)
+		got, err := r.lock(ctx)
 		if err != nil {
 			return &job.Refused{Err: err}
 		}
@@ -73,6 +82,16 @@ func (r *runner) load(ctx context.Context, lock bool) error {
 		r.history[rec.Version] = rec
 	}
 	return nil
+}
+
+// lock takes the database's migrate lock, once.
+func (r *runner) lock(ctx context.Context) (bool, error) {
+	if r.locked {
+		return true, nil
+	}
+	got, err := r.db.Lock(ctx)
+	r.locked = got
+	return got, err
 }
 
 func (r *runner) close() { r.db.Close() }
@@ -106,7 +125,7 @@ func (r *runner) drift() []string {
 		switch {
 		case !ok && rec.State != StateReverted:
 			out = append(out, fmt.Sprintf("version %d (%s) is recorded as %s, but the directory has no file for it", n, rec.Name, rec.State))
-		case ok && rec.Checksum != v.Checksum && rec.State == StateApplied:
+		case ok && rec.Checksum != v.Checksum && isApplied(rec.State):
 			out = append(out, fmt.Sprintf("version %d (%s) was changed after it was applied (checksum %.12s, the file now %.12s)", n, rec.Name, rec.Checksum, v.Checksum))
 		}
 	}

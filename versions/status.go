@@ -44,7 +44,7 @@ func Status(ctx context.Context, cfg Config) error {
 func (r *runner) position() (current string, pending int) {
 	current = "none"
 	for _, v := range r.versions {
-		if rec, ok := r.history[v.Number]; ok && rec.State == StateApplied {
+		if rec, ok := r.history[v.Number]; ok && isApplied(rec.State) {
 			current = fmt.Sprintf("%d (%s)", v.Number, v.Name)
 		} else {
 			pending++

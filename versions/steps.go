@@ -17,12 +17,16 @@ type progress struct {
 type step struct {
 	Line   int    `json:"line"`
 	Method string `json:"method,omitempty"` // direct, online or backfill
+	Schema string `json:"schema,omitempty"` // the table's, when the statement names it
 	Table  string `json:"table,omitempty"`  // online, backfill: the table changed
 	Rows   int64  `json:"rows,omitempty"`   // online, backfill: the table's estimated rows when it started
 	// Started: an online run began (a resume continues it from its
 	// checkpoint); Done: the statement finished.
 	Started bool `json:"started,omitempty"`
 	Done    bool `json:"done,omitempty"`
+	// Window: the online run kept its revert window open when up went on
+	// (window.go); a revertible version's statements all have one.
+	Window bool `json:"window,omitempty"`
 }
 
 // Ways a statement runs.

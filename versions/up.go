@@ -19,19 +19,27 @@ func Up(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer r.close()
+	defer r.closeWindows() // none outlives up (holdWindows waits for them)
 	if d := r.drift(); len(d) > 0 {
 		return job.Refuse("the directory and the history of this database disagree:\n  %s\nrestore the files, or record what was done with `hotswap migrate mark`", strings.Join(d, "\n  "))
 	}
 	if err := r.refuseUnsafe(ctx); err != nil { // safe by default: lint.go
 		return err
 	}
-	applied := 0
+	for _, rec := range r.history { // an up stopped in its windows: they close now
+		if rec.State == StateRevertible {
+			if err := r.settleWindows(ctx, rec, false); err != nil {
+				return err
+			}
+		}
+	}
+	applied, last := 0, uint64(0)
 	for _, v := range r.versions {
 		if r.cfg.To != 0 && v.Number > r.cfg.To {
 			break
 		}
 		rec, seen := r.history[v.Number]
-		if seen && rec.State == StateApplied {
+		if seen && isApplied(rec.State) {
 			continue
 		}
 		if !seen || rec.State == StateReverted {
@@ -50,10 +58,11 @@ func Up(ctx context.Context, cfg Config) error {
 			return err
 		}
 		fmt.Fprintf(r.cfg.Out, "Version %d (%s) applied in %s.\n", v.Number, v.Name, r.history[v.Number].Duration.Round(1e6))
-		applied++
+		applied, last = applied+1, v.Number
 	}
 	if applied == 0 {
 		fmt.Fprintln(r.cfg.Out, "Nothing to apply: the database is at the latest version.")
+		return nil
 	}
-	return nil
+	return r.holdWindows(ctx, r.history[last])
 }

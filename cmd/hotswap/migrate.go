@@ -37,6 +37,7 @@ type migrateFlags struct {
 	retries     int
 	okToDrop    bool
 	allowUnsafe bool
+	window      time.Duration
 	control     controlFlags
 }
 
@@ -70,6 +71,8 @@ func migrateCommand() *cobra.Command {
 	up := &cobra.Command{Use: "up", Short: "Apply the pending versions in order (continues a failed or killed one where it stopped)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Up) }}
 	up.Flags().Uint64Var(&f.to, "to", 0, "stop after this version (default: the last)")
+	up.Flags().DurationVar(&f.window, "revert-window", 0, "keep each online statement's old table current this long after its cut-over (e.g. 30m): "+
+		"when every statement of the last version ran online, up stays and `migrate down` swaps the old tables back at once, every write kept (0: no window)")
 	plan := &cobra.Command{Use: "plan", Short: "Show how each pending statement would run, changing nothing", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, &f, versions.Plan) }}
 	plan.Flags().Uint64Var(&f.to, "to", 0, "up to this version (default: the last)")
@@ -135,9 +138,15 @@ func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
 	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 0 || f.onlineRows < 1 || f.onlineMB < 1 || f.concurrency < 1 || f.chunkSize < 0 {
 		return versions.Config{}, fmt.Errorf("--threads, --default-retries, --online-rows, --online-mb and --concurrency must be at least 1, --cut-over-lock-timeout-seconds and --chunk-size not negative")
 	}
-	online := migration.Config{Threads: f.threads, ChunkSize: f.chunkSize, DefaultRetries: f.retries, OkToDropTable: f.okToDrop}
+	online := migration.Config{Threads: f.threads, ChunkSize: f.chunkSize, DefaultRetries: f.retries, OkToDropTable: f.okToDrop, RevertWindow: f.window}
 	if err := f.control.applyAlter(&online); err != nil {
 		return versions.Config{}, err
+	}
+	switch {
+	case f.window < 0:
+		return versions.Config{}, fmt.Errorf("--revert-window %s: want a duration of 0 or more", f.window)
+	case f.window > 0 && online.ServeSocketFile != "":
+		return versions.Config{}, fmt.Errorf("--serve-socket-file with --revert-window: each online statement's run then listens on its table's own socket (where `migrate down` and `hotswap revert --table` find it); leave --serve-socket-file out")
 	}
 	return versions.Config{Schema: f.schema, Dir: f.dir, To: f.to, Steps: f.steps, AllowUnsafe: f.allowUnsafe, OnlineRows: f.onlineRows,
 		OnlineBytes: f.onlineMB << 20, Online: online, Hotswap: version,

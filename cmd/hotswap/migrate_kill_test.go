@@ -65,3 +65,70 @@ func TestMigrateKillNineThenUp(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateKillNineInRevertWindowThenDown kills `migrate up
+// --revert-window` with SIGKILL while it serves the window of a version's
+// online ALTER (the version recorded revertible), writes to the table
+// after the kill, then runs `migrate down`: finding no up alive, it resumes
+// the window from its checkpoint, reverts the version by swapping the old
+// table back (not by the down file), with the writes made after the kill in
+// it, and records the version reverted.
+func TestMigrateKillNineInRevertWindowThenDown(t *testing.T) {
+	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
+		tg := newTarget(t)
+		t.Run(tg.engine, func(t *testing.T) {
+			fill := map[string]string{"mysql": "SELECT seq, seq FROM seq_1_to_20000", "postgres": "SELECT g, g FROM generate_series(1, 20000) g"}[tg.engine]
+			analyze := map[string]string{"mysql": "ANALYZE TABLE items", "postgres": "ANALYZE items"}[tg.engine]
+			dir := t.TempDir()
+			for name, body := range map[string]string{
+				"0001_items.up.sql":  "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\nINSERT INTO items (id, v) " + fill + ";\n" + analyze + ";",
+				"0002_note.up.sql":   "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n';",
+				"0002_note.down.sql": "-- the window reverts instead\nCREATE TABLE down_file_ran (id INT PRIMARY KEY);",
+			} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := append([]string{"migrate", "--dir", dir, "--online-rows", "1000"}, tg.args...)
+			first := startChild(t, tg.env, append(append([]string{}, args...), "up", "--revert-window", "10m")...)
+			deadline := time.Now().Add(3 * time.Minute)
+			for state := ""; state != "revertible"; time.Sleep(100 * time.Millisecond) {
+				if first.done() || time.Now().After(deadline) {
+					first.kill()
+					t.Fatalf("migrate up never served a revertible version:\n%s", first.out.String())
+				}
+				_ = tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state)
+			}
+			time.Sleep(2500 * time.Millisecond) // a window checkpoint
+			first.kill()
+			upd := map[string]string{"mysql": "UPDATE items SET v = -7 WHERE id = 7", "postgres": "UPDATE items SET v = -7 WHERE id = 7"}[tg.engine]
+			if _, err := tg.db.Exec(upd); err != nil {
+				t.Fatal(err)
+			}
+			down := startChild(t, tg.env, append(append([]string{}, args...), "down")...)
+			if code := down.wait(t, 3*time.Minute); code != 0 {
+				t.Fatalf("migrate down after the kill exited %d:\n%s", code, down.out.String())
+			}
+			if out := down.out.String(); !strings.Contains(out, "Version 2 (note) was reverted in its window") {
+				t.Fatalf("down did not revert in the window:\n%s", out)
+			}
+			var v, n int
+			var state string
+			if err := tg.db.QueryRow("SELECT v FROM items WHERE id = 7").Scan(&v); err != nil || v != -7 {
+				t.Fatalf("the write made after the kill: v = %d (%v)", v, err)
+			}
+			if err := tg.db.QueryRow("SELECT count(*) FROM items").Scan(&n); err != nil || n != 20000 {
+				t.Fatalf("items has %d rows (%v)", n, err)
+			}
+			if _, err := tg.db.Exec("SELECT note FROM items"); err == nil {
+				t.Fatal("items still has the column version 2 added")
+			}
+			if _, err := tg.db.Exec("SELECT 1 FROM down_file_ran"); err == nil {
+				t.Fatal("the down file ran")
+			}
+			if err := tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state); err != nil || state != "reverted" {
+				t.Fatalf("version 2 is %q (%v)", state, err)
+			}
+		})
+	}
+}
