@@ -136,7 +136,7 @@ func (b *Backfill) checkKeyKept() error {
 	for _, k := range b.eng.Key() {
 		for _, a := range assigns {
 			if strings.EqualFold(a, k) {
-				return refuse("the change writes %s, a column of the key %s that chunks are cut by: rows would move between chunks, changed twice or never; "+
+				return refuse("the change writes %s, a column of the key that the chunks of %s are cut by: rows would move between chunks, changed twice or never; "+
 					"change the key with a migration (add the new key column, backfill it, switch), not a backfill", k, b.tableName())
 			}
 		}

@@ -198,6 +198,10 @@ func TestBackfillRefusals(t *testing.T) {
 				{"--set of a missing column", nil, func(c *backfill.Config) { c.Set = "nosuch = 1" }, append([]string{"not valid on"}, missingColumn...)},
 				{"missing table", nil, func(c *backfill.Config) { c.Table = "nosuch_table" }, []string{"nosuch_table", "does not exist"}},
 				{"no primary key", nil, func(c *backfill.Config) { c.Table = "nopk" }, []string{"nopk", "no primary key"}},
+				{"--set of the chunk key", nil, func(c *backfill.Config) { c.Set, c.Where = "id = id + 100000", "" }, []string{"writes id", "key", "changed twice or never"}},
+				{"--sql-file writing the chunk key", nil, func(c *backfill.Config) {
+					c.Set, c.Where, c.Template, c.Assigns = "", "", "UPDATE t SET id = -id WHERE {{chunk}}", []string{"ID"}
+				}, []string{"writes id", "changed twice or never"}},
 				{"bad --window", nil, func(c *backfill.Config) { c.Window = "25:00-03:00" }, []string{"--window", "25:00-03:00"}},
 				{"--resume without a checkpoint", nil, func(c *backfill.Config) { c.Resume = true }, []string{"nothing to resume", "_t_bf"}},
 				{"new run over a checkpoint", []string{"CREATE TABLE _t_bf (id INT PRIMARY KEY)"}, nil,
