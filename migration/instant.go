@@ -23,6 +23,7 @@ func (m *Migration) tryInstant(ctx context.Context) (bool, error) {
 	if err := m.dropShadow(); err != nil {
 		m.cfg.Log.Warn().Err(err).Str("shadow", m.shadow).Msg("the shadow table used to check the ALTER is left: drop it")
 	}
+	m.instant.Store(true)
 	m.SetState(StateDone)
 	took := time.Since(t0).Round(time.Millisecond)
 	m.cfg.Log.Info().Dur("took", time.Since(t0)).Msg("ALTER done in place, instantly")
@@ -30,3 +31,7 @@ func (m *Migration) tryInstant(ctx context.Context) (bool, error) {
 		m.tableName(), took)
 	return true, nil
 }
+
+// Instant says whether the run ended with the server making the change in
+// place (--attempt-instant-ddl), nothing copied.
+func (m *Migration) Instant() bool { return m.instant.Load() }

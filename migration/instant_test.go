@@ -35,13 +35,17 @@ func TestAttemptInstantDDL(t *testing.T) {
 				{"SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisreplident", 1}}},
 			{"ALTER COLUMN v TYPE bigint", false, "_t_old,t", []scalarWant{
 				{"SELECT count(*) FROM pg_class WHERE relname = '_t_old'", 1}}},
+			// an index-backed constraint: never in place, and its name (which
+			// the shadow already holds) never tried on a probe
+			{"ADD CONSTRAINT t_v_uq UNIQUE (v)", false, "_t_old,t", []scalarWant{
+				{"SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_v_uq'", 1}}},
 		},
 	}
 	forEachEngine(t, func(t *testing.T, e engineEnv) {
 		e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM "+e.seq(2000))
 		for _, s := range steps[e.engine()] {
 			cfg := e.config("t", s.alter)
-			cfg.AttemptInstantDDL = true
+			cfg.AttemptInstantDDL, cfg.InitiallyDropOld = true, true // each copy replaces the last one's old table
 			out, err := e.run(cfg)
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", s.alter, err, out)

@@ -56,6 +56,7 @@ type Migration struct {
 	running     atomic.Pointer[parts]  // published once built: read by the control socket
 	win         atomic.Pointer[window] // the revert window, once open (revert.go)
 	unpostponed atomic.Bool
+	instant     atomic.Bool // the server made the change in place (instant.go)
 
 	*job.Runner // state, hooks, control socket, panic, background tasks
 	started     time.Time

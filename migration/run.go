@@ -49,7 +49,7 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 	if err := m.Hook(ctx, hooks.OnValidated, nil); err != nil {
 		return m.refuseAndDrop(err)
 	}
-	if m.cfg.AttemptInstantDDL {
+	if m.cfg.AttemptInstantDDL && !m.resuming { // a resume goes on copying: its shadow's names would clash with the probe's
 		if done, err := m.tryInstant(ctx); done || err != nil {
 			return err
 		}

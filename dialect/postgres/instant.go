@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,11 +74,19 @@ func (before alterFootprint) rewritesOrScans(after alterFootprint) string {
 	return ""
 }
 
+// buildsIndex matches an ALTER that adds an index-backed constraint, never
+// made in place (the index is built). A word inside a string or a name
+// matching too only means the change is copied online.
+var buildsIndex = regexp.MustCompile(`(?i)\b(UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b`)
+
 // AlterIsInstant applies alter to probe, an empty copy of schema.table made
 // for the purpose and dropped after, and tells whether PostgreSQL did it
 // without rewriting or scanning (e.g. ADD COLUMN with a constant default,
 // DROP COLUMN, a wider varchar); if not, why.
 func AlterIsInstant(ctx context.Context, db *sql.DB, schema, table, probe, alter string) (bool, string, error) {
+	if buildsIndex.MatchString(alter) { // an index name is the schema's: the probe's would clash with the shadow's
+		return false, "it builds an index", nil
+	}
 	stmt := fmt.Sprintf("CREATE TABLE %s (LIKE %s INCLUDING ALL)",
 		pgx.Identifier{schema, probe}.Sanitize(), pgx.Identifier{schema, table}.Sanitize())
 	if _, err := db.ExecContext(ctx, stmt); err != nil {
