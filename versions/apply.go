@@ -95,8 +95,11 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 		}
 	}
 	at := stepAt{version: rec.Version, step: i}
-	rows, err := r.runOnline(ctx, how, at, resume, checkpointed, &steps[i].Started)
+	rows, instant, err := r.runOnline(ctx, how, at, resume, checkpointed, &steps[i].Started)
 	steps[i].Window = err == nil && len(r.windows) > 0
+	if instant {
+		steps[i].Method = methodInstant
+	}
 	if err != nil && resume && job.IsRefused(err) {
 		err = fmt.Errorf("%w\n(the online ALTER of %s may have finished just before migrate was stopped: if %s has its new definition, record the version with `hotswap migrate mark %d --state applied`)",
 			err, how.table, how.table, rec.Version)
@@ -138,8 +141,9 @@ func (r *runner) onlineConfig(how plan) migration.Config {
 // the run has a checkpoint to resume from. A run that starts afresh drops
 // what a run killed before its first checkpoint left (its shadow). With a
 // revert window, it returns once the window is open, the run going on
-// (window.go).
-func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool, checkpointed func(), started *bool) (int64, error) {
+// (window.go). instant: the server made the change in place
+// (Online.AttemptInstantDDL), which it tries first.
+func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool, checkpointed func(), started *bool) (rows int64, instant bool, err error) {
 	cfg := r.onlineConfig(how)
 	cfg.Resume, cfg.InitiallyDropGhost = resume, !resume
 	m := migration.New(cfg)
@@ -158,7 +162,6 @@ func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool
 			checkpointed()
 		}
 	}()
-	var err error
 	if cfg.RevertWindow > 0 {
 		err = r.awaitWindow(ctx, m, at.version, at.step, how.table)
 	} else {
@@ -177,7 +180,7 @@ func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool
 			*started = kept
 		}
 	}
-	return m.Copied(), err
+	return m.Copied(), m.Instant(), err
 }
 
 // fail records the version as failed at statement n (1-based; 0: before

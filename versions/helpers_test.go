@@ -29,6 +29,7 @@ type target struct {
 	db      *sql.DB
 	seq     func(n string) string
 	analyze string
+	widen   string // an ALTER clause no server makes in place: v INT to BIGINT, which copies the table
 }
 
 func targets(t *testing.T) []*target {
@@ -42,9 +43,9 @@ func targets(t *testing.T) []*target {
 	}
 	t.Cleanup(func() { app.Close() })
 	return []*target{
-		{engine: migration.EngineMySQL, db: myDB, seq: func(n string) string { return "seq_1_to_" + n }, analyze: "ANALYZE TABLE %s",
+		{engine: migration.EngineMySQL, db: myDB, seq: func(n string) string { return "seq_1_to_" + n }, analyze: "ANALYZE TABLE %s", widen: "MODIFY v BIGINT NOT NULL",
 			conn: dbconn.Config{Host: my.Host, Port: my.Port, User: my.User, Password: my.Password, Database: myName}},
-		{engine: migration.EnginePostgres, db: app, seq: func(n string) string { return "generate_series(1, " + n + ") AS seq" }, analyze: "ANALYZE %s",
+		{engine: migration.EnginePostgres, db: app, seq: func(n string) string { return "generate_series(1, " + n + ") AS seq" }, analyze: "ANALYZE %s", widen: "ALTER COLUMN v TYPE bigint",
 			conn: dbconn.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password, Database: pgName}},
 	}
 }
@@ -71,7 +72,7 @@ func writeDir(t *testing.T, files map[string]string) string {
 func (tg *target) config(t *testing.T, dir string) (versions.Config, *syncBuffer) {
 	out := &syncBuffer{}
 	return versions.Config{Engine: tg.engine, Conn: tg.conn, Dir: dir, OnlineRows: 1000, Hotswap: "test",
-		Online: migration.Config{Threads: 2, ChunkSize: 500, CutOverLockTimeout: 2 * time.Second, DefaultRetries: 30},
+		Online: migration.Config{Threads: 2, ChunkSize: 500, CutOverLockTimeout: 2 * time.Second, DefaultRetries: 30, AttemptInstantDDL: true},
 		Log:    zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel), Out: out}, out
 }
 

@@ -18,7 +18,8 @@ import (
 
 // files is the test's directory: a table created and filled (200,000
 // rows), an online ALTER of it (online from 1,000 rows), a small table
-// altered directly with no down file, a data change of the big table run as
+// altered directly and the big one in place (an ALTER the server makes
+// instantly) with no down file, a data change of the big table run as
 // background backfills (an UPDATE and a DELETE, and their down), and a
 // statement with a semicolon and a comment inside.
 func (tg *target) files() map[string]string {
@@ -26,9 +27,9 @@ func (tg *target) files() map[string]string {
 		"0001_items.up.sql": "-- the items\nCREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\n" +
 			"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("200000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";\n",
 		"0001_items.down.sql": "DROP TABLE items;",
-		"0002_note.up.sql":    "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n';",
+		"0002_note.up.sql":    "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n', " + tg.widen + ";",
 		"0002_note.down.sql":  "ALTER TABLE items DROP COLUMN note;",
-		"0003_tags.up.sql":    "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(20));\nALTER TABLE tags ADD COLUMN extra INT;",
+		"0003_tags.up.sql":    "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(20));\nALTER TABLE tags ADD COLUMN extra INT;\nALTER TABLE items ADD COLUMN flag INT;",
 		"0004_fill.up.sql":    "UPDATE items SET note = 'bf' WHERE note = 'n';\n-- the tail goes\nDELETE FROM items WHERE id > 199500 AND id <= 200000;",
 		"0004_fill.down.sql": "INSERT INTO items (id, v, note) SELECT seq, seq, 'n' FROM " + tg.seq("200000") + " WHERE seq > 199500;\n" +
 			"UPDATE items SET note = 'n' WHERE note = 'bf';",
@@ -45,7 +46,7 @@ func TestMigrateUpStatusDown(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg *target) {
 		dir := writeDir(t, tg.files())
 		cfg, out := tg.config(t, dir)
-		if err := versions.Plan(ctx, cfg); err != nil || !strings.Contains(out.String(), "Version 3 (tags), 2 statement(s), IRREVERSIBLE") {
+		if err := versions.Plan(ctx, cfg); err != nil || !strings.Contains(out.String(), "Version 3 (tags), 3 statement(s), IRREVERSIBLE") {
 			t.Fatalf("plan: %v\n%s", err, out)
 		}
 		cfg.To = 1
@@ -76,8 +77,9 @@ func TestMigrateUpStatusDown(t *testing.T) {
 			t.Fatalf("a semicolon in a string: %q", got)
 		}
 		steps := tg.text(t, "SELECT steps FROM hotswap_migrations WHERE version = 2")
-		if !strings.Contains(steps, `"method":"online"`) || !strings.Contains(tg.text(t, "SELECT steps FROM hotswap_migrations WHERE version = 3"), `"method":"direct"`) {
-			t.Fatalf("how the statements ran: %s", steps)
+		tags := tg.text(t, "SELECT steps FROM hotswap_migrations WHERE version = 3")
+		if !strings.Contains(steps, `"method":"online"`) || !strings.Contains(tags, `"method":"direct"`) || !strings.Contains(tags, `"method":"instant"`) {
+			t.Fatalf("how the statements ran: %s, %s", steps, tags)
 		}
 		out.Reset()
 		if err := versions.Status(ctx, cfg); err != nil || !strings.Contains(out.String(), "Current version: 5 (tag); 0 pending") {

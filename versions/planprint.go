@@ -60,8 +60,11 @@ func (r *runner) describe(p plan) string {
 	size := fmt.Sprintf("~%d rows, %d MB", p.rows, p.bytes>>20)
 	switch {
 	case p.method == methodOnline:
-		return fmt.Sprintf("online ALTER of %s (%s; online from %d rows or %d MB): copied and cut over, throttled, resumable",
-			name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20)
+		how := "copied and cut over, throttled, resumable"
+		if r.cfg.Online.AttemptInstantDDL {
+			how = "in place if the server can make it without a copy, else " + how
+		}
+		return fmt.Sprintf("online ALTER of %s (%s; online from %d rows or %d MB): %s", name(p), size, r.cfg.OnlineRows, r.cfg.OnlineBytes>>20, how)
 	case p.method == methodBackfill:
 		return fmt.Sprintf("background backfill: %s of %s (%s) in chunks of the key, each committed on its own, throttled, resumable from its checkpoint; "+
 			"rows written meanwhile by the application are changed when their chunk comes", p.change.verb, name(p), size)

@@ -16,7 +16,7 @@ type progress struct {
 // step is how one statement ran.
 type step struct {
 	Line   int    `json:"line"`
-	Method string `json:"method,omitempty"` // direct, online or backfill
+	Method string `json:"method,omitempty"` // direct, online, instant or backfill
 	Schema string `json:"schema,omitempty"` // the table's, when the statement names it
 	Table  string `json:"table,omitempty"`  // online, backfill: the table changed
 	Rows   int64  `json:"rows,omitempty"`   // online, backfill: the table's estimated rows when it started
@@ -35,6 +35,9 @@ const (
 	methodOnline = "online"
 	// methodBackfill: an UPDATE or DELETE run in chunks (package backfill).
 	methodBackfill = "backfill"
+	// methodInstant: an online statement the server made in place, without a
+	// copy (the run's AttemptInstantDDL).
+	methodInstant = "instant"
 )
 
 func (p progress) encode() string {

@@ -23,7 +23,7 @@ func TestMigrateDownInRevertWindow(t *testing.T) {
 		dir := writeDir(t, map[string]string{
 			"0001_items.up.sql": "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\n" +
 				"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("20000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";",
-			"0002_note.up.sql":   "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n';",
+			"0002_note.up.sql":   "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n', " + tg.widen + ";",
 			"0002_note.down.sql": "ALTER TABLE items DROP COLUMN note; -- not run: the window reverts",
 		})
 		cfg, out := tg.config(t, dir)
