@@ -87,15 +87,30 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 		r.cfg.Log.Info().Uint64("version", rec.Version).Int("line", st.Line).Str("table", how.table).Msg("statement runs as a background backfill")
 		return r.runBackfill(ctx, how)
 	}
-	checkpointed := func() { // from here a kill resumes it; before, it starts afresh
-		steps[i].Started = true
-		rec.Steps = prog.encode()
-		if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
-			r.cfg.Log.Warn().Err(err).Msg("could not record that the online statement has a checkpoint")
-		}
+	hooks := runHooks{
+		checkpointed: func() { // from here a kill resumes it; before, it starts afresh
+			steps[i].Started = true
+			rec.Steps = prog.encode()
+			if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
+				r.cfg.Log.Warn().Err(err).Msg("could not record that the online statement has a checkpoint")
+			}
+		},
+		postponed: func(waiting bool) { // the history shows a version whose cut-over waits
+			rec.State = StateRunning
+			if waiting {
+				rec.State = StatePostponed
+				fmt.Fprintf(r.cfg.Out, "Version %d (%s): the cut-over of %s is postponed while %s exists.\n", rec.Version, rec.Name, how.table, r.cfg.Online.PostponeFlagFile)
+			}
+			if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
+				r.cfg.Log.Warn().Err(err).Msg("could not record the version's state")
+			}
+		},
 	}
 	at := stepAt{version: rec.Version, step: i}
-	rows, instant, err := r.runOnline(ctx, how, at, resume, checkpointed, &steps[i].Started)
+	rows, instant, err := r.runOnline(ctx, how, at, resume, hooks, &steps[i].Started)
+	if rec.State == StatePostponed {
+		rec.State = StateRunning
+	}
 	steps[i].Window = err == nil && len(r.windows) > 0
 	if instant {
 		steps[i].Method = methodInstant
@@ -111,6 +126,34 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 type stepAt struct {
 	version uint64
 	step    int
+}
+
+// runHooks are told what an online statement's run reaches, from the one
+// goroutine that watches it (watch).
+type runHooks struct {
+	checkpointed func()     // the run has a checkpoint to resume from
+	postponed    func(bool) // its cut-over waits for the postpone flag file (true), or no longer
+}
+
+// watch calls the hooks as m gets there, until done is closed; checkpointed
+// is not called for a resumed run (it had one).
+func (h runHooks) watch(m *migration.Migration, resume bool, done chan struct{}) {
+	marked, waiting := resume, false
+	for {
+		select {
+		case <-done:
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		if !marked && m.Resumable() {
+			marked = true
+			h.checkpointed()
+		}
+		if p := m.State() == migration.StatePostponed; p != waiting {
+			waiting = p
+			h.postponed(p)
+		}
+	}
 }
 
 // onlineConfig is the run of an online statement.
@@ -143,7 +186,7 @@ func (r *runner) onlineConfig(how plan) migration.Config {
 // revert window, it returns once the window is open, the run going on
 // (window.go). instant: the server made the change in place
 // (Online.AttemptInstantDDL), which it tries first.
-func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool, checkpointed func(), started *bool) (rows int64, instant bool, err error) {
+func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool, hooks runHooks, started *bool) (rows int64, instant bool, err error) {
 	cfg := r.onlineConfig(how)
 	cfg.Resume, cfg.InitiallyDropGhost = resume, !resume
 	m := migration.New(cfg)
@@ -151,16 +194,7 @@ func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		for !resume && !m.Resumable() {
-			select {
-			case <-done:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-		if !resume {
-			checkpointed()
-		}
+		hooks.watch(m, resume, done)
 	}()
 	if cfg.RevertWindow > 0 {
 		err = r.awaitWindow(ctx, m, at.version, at.step, how.table)

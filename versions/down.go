@@ -59,7 +59,7 @@ func Down(ctx context.Context, cfg Config) error {
 func (r *runner) toUndo() ([]Version, error) {
 	var nums []uint64
 	for n, rec := range r.history {
-		if isApplied(rec.State) || rec.State == StateRunning || rec.State == StateFailed {
+		if isApplied(rec.State) || rec.State == StateRunning || rec.State == StatePostponed || rec.State == StateFailed {
 			nums = append(nums, n)
 		}
 	}
@@ -77,7 +77,7 @@ func (r *runner) toUndo() ([]Version, error) {
 			return nil, job.Refuse("version %d (%s) is %s, but the directory has no file for it: restore its files to revert it", n, rec.Name, rec.State)
 		case !v.HasDown:
 			return nil, job.Refuse("version %d (%s) is irreversible: it has no down file (add %04d_%s.down.sql to revert it)", n, v.Name, n, v.Name)
-		case rec.State == StateRunning || rec.State == StateFailed:
+		case rec.State == StateRunning || rec.State == StatePostponed || rec.State == StateFailed:
 			if p, _ := readProgress(rec.Steps); !p.Down {
 				return nil, job.Refuse("version %d (%s) is %s: finish it with `hotswap migrate up` first, or record it with `hotswap migrate mark %d --state applied`", n, rec.Name, rec.State, n)
 			}

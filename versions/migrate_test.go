@@ -349,3 +349,38 @@ func TestMigrateFailedBackfillThenUp(t *testing.T) {
 		}
 	})
 }
+
+// TestMigratePostponedCutOver: while the postpone flag file exists, the
+// online statement keeps its shadow current and waits; the history shows
+// the version postponed (status too), then applied once the file is gone.
+func TestMigratePostponedCutOver(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		dir := writeDir(t, map[string]string{
+			"0001_items.up.sql": "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\n" +
+				"INSERT INTO items (id, v) SELECT seq, seq FROM " + tg.seq("5000") + ";\n" + fmt.Sprintf(tg.analyze, "items") + ";",
+			"0002_wide.up.sql": "ALTER TABLE items " + tg.widen + ";",
+		})
+		cfg, out := tg.config(t, dir)
+		flag := filepath.Join(t.TempDir(), "postpone")
+		if err := os.WriteFile(flag, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Online.PostponeFlagFile = flag
+		done := make(chan error, 1)
+		go func() { done <- versions.Up(ctx, cfg) }()
+		waitState(t, tg, 2, versions.StatePostponed, done)
+		status, sout := tg.config(t, dir)
+		if err := versions.Status(ctx, status); err != nil || !strings.Contains(sout.String(), "postponed") {
+			t.Fatalf("status while the cut-over waits: %v\n%s", err, sout)
+		}
+		if err := os.Remove(flag); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil || !strings.Contains(out.String(), "postponed while") {
+			t.Fatalf("up: %v\n%s", err, out)
+		}
+		if got := tg.text(t, "SELECT state FROM hotswap_migrations WHERE version = 2"); got != versions.StateApplied {
+			t.Fatalf("version 2 is %s", got)
+		}
+	})
+}

@@ -12,10 +12,13 @@ import (
 
 // States of a version in the history table.
 const (
-	StateRunning  = "running"
-	StateApplied  = "applied"
-	StateFailed   = "failed"
-	StateReverted = "reverted"
+	StateRunning = "running"
+	// StatePostponed: running, an online statement's cut-over waiting for
+	// the postpone flag file to go.
+	StatePostponed = "postponed"
+	StateApplied   = "applied"
+	StateFailed    = "failed"
+	StateReverted  = "reverted"
 	// StateRevertible: applied, with every statement's revert window open
 	// (window.go): down swaps the old tables back at once.
 	StateRevertible = "revertible"

@@ -278,7 +278,7 @@ func (r *runner) revertLive(ctx context.Context, rec engine.Record) error {
 func (r *runner) newestRevertible() (engine.Record, bool) {
 	var newest engine.Record
 	for _, rec := range r.history {
-		if (isApplied(rec.State) || rec.State == StateRunning || rec.State == StateFailed) && rec.Version > newest.Version {
+		if (isApplied(rec.State) || rec.State == StateRunning || rec.State == StatePostponed || rec.State == StateFailed) && rec.Version > newest.Version {
 			newest = rec
 		}
 	}

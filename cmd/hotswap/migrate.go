@@ -39,6 +39,7 @@ type migrateFlags struct {
 	allowUnsafe bool
 	window      time.Duration
 	instant     bool
+	postpone    string
 	control     controlFlags
 }
 
@@ -67,6 +68,7 @@ func migrateCommand() *cobra.Command {
 	pf.IntVar(&f.lockTimeout, "cut-over-lock-timeout-seconds", 0, "online statements: longest a cut-over holds or waits for its lock (default 3 on MySQL, 1 on PostgreSQL)")
 	pf.IntVar(&f.retries, "default-retries", 60, "online statements: cut-over attempts before giving up")
 	pf.BoolVar(&f.instant, "attempt-instant-ddl", true, "online statements: first let the server make the change in place when it can without copying (MySQL/MariaDB ALGORITHM=INSTANT; PostgreSQL no rewrite or scan), waiting for its lock no longer than a cut-over; =false always copies")
+	pf.StringVar(&f.postpone, "postpone-cut-over-flag-file", "", "online statements: while this file exists, keep the shadow current and wait before cutting over (the version shows as postponed)")
 	pf.BoolVar(&f.okToDrop, "ok-to-drop-table", false, "online statements: drop the old table after each swap (kept by default)")
 	pf.BoolVar(&f.allowUnsafe, "allow-unsafe", false, "up: run despite the lint's findings (tables or columns dropped or renamed, NOT NULL on rows, validation locks, unique keys on duplicates)")
 	f.control.register(pf)
@@ -140,7 +142,8 @@ func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
 	if f.threads < 1 || f.retries < 1 || f.lockTimeout < 0 || f.onlineRows < 1 || f.onlineMB < 1 || f.concurrency < 1 || f.chunkSize < 0 {
 		return versions.Config{}, fmt.Errorf("--threads, --default-retries, --online-rows, --online-mb and --concurrency must be at least 1, --cut-over-lock-timeout-seconds and --chunk-size not negative")
 	}
-	online := migration.Config{Threads: f.threads, ChunkSize: f.chunkSize, DefaultRetries: f.retries, OkToDropTable: f.okToDrop, RevertWindow: f.window, AttemptInstantDDL: f.instant}
+	online := migration.Config{Threads: f.threads, ChunkSize: f.chunkSize, DefaultRetries: f.retries, OkToDropTable: f.okToDrop, RevertWindow: f.window, AttemptInstantDDL: f.instant,
+		PostponeFlagFile: f.postpone}
 	if err := f.control.applyAlter(&online); err != nil {
 		return versions.Config{}, err
 	}
