@@ -63,7 +63,7 @@ type Postgres struct {
 	// the names go back as they were (postgres.SwapBackSQL).
 	Back bool
 
-	lockWaited time.Duration // lock waits of earlier Attempts
+	set *PostgresSet // built by the first Attempt; keeps the lock waits of all
 }
 
 // Attempt runs one cut-over. On any error it has rolled back and the tables
@@ -72,11 +72,45 @@ type Postgres struct {
 // back-off, unless the error is ErrBoundObjects. A lock timeout is an error
 // postgres.IsLockTimeout reports.
 func (p *Postgres) Attempt(ctx context.Context) error {
+	if p.set == nil {
+		p.set = &PostgresSet{DB: p.DB, Schema: p.Schema, LockTimeout: p.LockTimeout, KillBlockersAfter: p.KillBlockersAfter, Back: p.Back,
+			Tables: []PostgresTable{{Table: p.Table, Shadow: p.Shadow, Old: p.Old, Applier: p.Applier, CatchUp: p.CatchUp}}}
+	}
+	return p.set.Attempt(ctx)
+}
+
+// PostgresSet swaps several tables of one schema in one transaction: the
+// steps above for each table in turn (each table locked, then each caught
+// up and swapped), one COMMIT for all. Writers of every table wait from its
+// lock to the COMMIT; the lock waits share LockTimeout, and so does the
+// hold after them.
+type PostgresSet struct {
+	DB                *sql.DB
+	Schema            string
+	Tables            []PostgresTable
+	LockTimeout       time.Duration
+	KillBlockersAfter time.Duration // as Postgres's
+	Back              bool          // as Postgres's
+
+	lockWaited time.Duration // lock waits of earlier Attempts
+}
+
+// PostgresTable is one table of a PostgresSet.
+type PostgresTable struct {
+	Table, Shadow, Old string
+	Applier            Pauser
+	CatchUp            func(ctx context.Context, lock *sql.Conn) error // as Postgres's
+}
+
+// Attempt runs one cut-over of every table: all swap, or none (see
+// Postgres.Attempt).
+func (p *PostgresSet) Attempt(ctx context.Context) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	resume := pause(p.Applier)
-	defer resume()
+	for _, t := range p.Tables {
+		defer pause(t.Applier)()
+	}
 	conn, err := p.DB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("cut-over connection: %w", err)
@@ -95,63 +129,135 @@ func (p *Postgres) Attempt(ctx context.Context) error {
 	return p.commit(ctx, conn, pid)
 }
 
-func (p *Postgres) validate() error {
+func (p *PostgresSet) validate() error {
 	switch {
-	case p.DB == nil || p.CatchUp == nil:
-		return errors.New("cut-over: DB and CatchUp are required")
-	case p.Schema == "" || p.Table == "" || p.Shadow == "" || p.Old == "":
-		return errors.New("cut-over: Schema, Table, Shadow and Old are required")
+	case p.DB == nil || len(p.Tables) == 0:
+		return errors.New("cut-over: DB and Tables are required")
 	case p.LockTimeout <= 0:
 		return errors.New("cut-over: LockTimeout must be positive (none would let the lock request, and every reader behind it, wait forever)")
+	}
+	for _, t := range p.Tables {
+		if p.Schema == "" || t.Table == "" || t.Shadow == "" || t.Old == "" || t.CatchUp == nil {
+			return errors.New("cut-over: Schema, and each table's Table, Shadow, Old and CatchUp, are required")
+		}
 	}
 	return nil
 }
 
+// names is the set's tables, for messages.
+func (p *PostgresSet) names() string {
+	out := make([]string, len(p.Tables))
+	for i, t := range p.Tables {
+		out[i] = p.Schema + "." + t.Table
+	}
+	return strings.Join(out, ", ")
+}
+
 // inTransaction is everything between BEGIN and COMMIT.
-func (p *Postgres) inTransaction(ctx context.Context, conn *sql.Conn, pid int) error {
-	if err := p.lockTable(ctx, conn, pid); err != nil {
+func (p *PostgresSet) inTransaction(ctx context.Context, conn *sql.Conn, pid int) error {
+	if err := p.lockAll(ctx, conn, pid); err != nil {
 		return err
 	}
 	hold, cancel := context.WithTimeout(ctx, p.LockTimeout)
 	defer cancel()
 	err := p.underLock(hold, conn)
 	if err != nil && hold.Err() != nil && ctx.Err() == nil {
-		err = fmt.Errorf("the table lock was held for its whole budget of %s: %w", p.LockTimeout, err)
+		err = fmt.Errorf("the table locks were held for their whole budget of %s: %w", p.LockTimeout, err)
 	}
 	return err
 }
 
-func (p *Postgres) underLock(ctx context.Context, conn *sql.Conn) error {
+// lockAll locks every table within one LockTimeout, in rounds as
+// MySQLSet.lockAll does and for the same reason (a transaction writing the
+// tables in another order than a round holds one of them while it waits for
+// another): one lock per round waits, the others must be free at once (or
+// PostgreSQL's deadlock detector would fail this transaction anyway), and a
+// round that finds one busy lets all go (ReleaseLocks) and the next round
+// waits on the next table.
+func (p *PostgresSet) lockAll(ctx context.Context, conn *sql.Conn, pid int) error {
+	start := time.Now()
+	pause := 5 * time.Millisecond
+	for round := 0; ; round++ {
+		busy, err := p.lockRound(ctx, conn, pid, round%len(p.Tables), p.LockTimeout-time.Since(start))
+		if err != nil || busy == "" {
+			return err
+		}
+		if err := postgres.ReleaseLocks(ctx, conn); err != nil {
+			return err
+		}
+		if time.Since(start)+pause >= p.LockTimeout {
+			return fmt.Errorf("lock the tables for the cut-over: %s was in use whenever the others were locked (%d rounds in %s)", busy, round+1, p.LockTimeout)
+		}
+		if err := sleepCtx(ctx, pause); err != nil {
+			return err
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// lockRound locks table first, waiting at most wait, then the others
+// without waiting; busy names the table found in use ("" when all are
+// locked).
+func (p *PostgresSet) lockRound(ctx context.Context, conn *sql.Conn, pid, first int, wait time.Duration) (busy string, err error) {
+	if wait <= 0 {
+		return "", fmt.Errorf("lock %s.%s for the cut-over: the lock budget %s is spent", p.Schema, p.Tables[first].Table, p.LockTimeout)
+	}
+	if err := postgres.MarkLocks(ctx, conn); err != nil {
+		return "", err
+	}
+	if err := p.lockTable(ctx, conn, pid, p.Tables[first].Table, wait); err != nil {
+		return "", err
+	}
+	for i, t := range p.Tables {
+		if i == first {
+			continue
+		}
+		err := postgres.LockForCutOver(ctx, conn, p.Schema, t.Table, time.Millisecond)
+		switch {
+		case postgres.IsLockBusy(err):
+			return t.Table, nil
+		case err != nil:
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 	if err := postgres.LimitCutOverHold(ctx, conn, p.LockTimeout); err != nil {
 		return err
 	}
-	if err := postgres.LockForCutOver(ctx, conn, p.Schema, p.Shadow, p.LockTimeout); err != nil {
-		return err
+	for _, t := range p.Tables {
+		if err := postgres.LockForCutOver(ctx, conn, p.Schema, t.Shadow, p.LockTimeout); err != nil {
+			return err
+		}
+		if err := p.refuseBoundObjects(ctx, conn, t.Table); err != nil {
+			return err
+		}
 	}
-	if err := p.refuseBoundObjects(ctx, conn); err != nil {
-		return err
-	}
-	if err := p.CatchUp(ctx, conn); err != nil {
-		return fmt.Errorf("catch-up under the cut-over lock: %w", err)
-	}
-	swap := postgres.SwapSQL
-	if p.Back {
-		swap = postgres.SwapBackSQL
-	}
-	stmts, err := swap(ctx, conn, p.Schema, p.Table, p.Shadow, p.Old)
-	if err != nil {
-		return err
-	}
-	for _, stmt := range stmts {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("swap the tables: %s: %w", stmt, err)
+	for _, t := range p.Tables {
+		if err := t.CatchUp(ctx, conn); err != nil {
+			return fmt.Errorf("catch-up of %s under the cut-over lock: %w", t.Table, err)
+		}
+		swap := postgres.SwapSQL
+		if p.Back {
+			swap = postgres.SwapBackSQL
+		}
+		stmts, err := swap(ctx, conn, p.Schema, t.Table, t.Shadow, t.Old)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range stmts {
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("swap the tables: %s: %w", stmt, err)
+			}
 		}
 	}
 	return nil
 }
 
-func (p *Postgres) refuseBoundObjects(ctx context.Context, conn *sql.Conn) error {
-	objects, err := postgres.Objects(ctx, conn, p.Schema, p.Table)
+func (p *PostgresSet) refuseBoundObjects(ctx context.Context, conn *sql.Conn, table string) error {
+	objects, err := postgres.Objects(ctx, conn, p.Schema, table)
 	if err != nil {
 		return err
 	}
@@ -163,13 +269,13 @@ func (p *Postgres) refuseBoundObjects(ctx context.Context, conn *sql.Conn) error
 
 // rollBack ends the transaction. If ROLLBACK itself fails, the connection is
 // closed (discardPGConn), and a session that ends rolls back too.
-func (p *Postgres) rollBack(conn *sql.Conn, cause error) error {
+func (p *PostgresSet) rollBack(conn *sql.Conn, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := postgres.RollbackCutOver(ctx, conn); err != nil {
 		cause = errors.Join(cause, fmt.Errorf("%w (the connection is closed instead, which rolls back too)", err))
 	}
-	return fmt.Errorf("cut-over of %s.%s rolled back, nothing changed: %w", p.Schema, p.Table, cause)
+	return fmt.Errorf("cut-over of %s rolled back, nothing changed: %w", p.names(), cause)
 }
 
 // discardPGConn keeps a connection that may still be in the cut-over

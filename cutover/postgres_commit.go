@@ -17,29 +17,30 @@ const commitCheckTimeout = 30 * time.Second
 // ROLLBACK changed nothing. One that got no answer may have run: the
 // session is closed, and once the server process is gone the transaction
 // is settled and the old table tells which way.
-func (p *Postgres) commit(ctx context.Context, conn *sql.Conn, pid int) error {
+func (p *PostgresSet) commit(ctx context.Context, conn *sql.Conn, pid int) error {
 	err := postgres.CommitCutOver(ctx, conn)
 	if err == nil {
 		return nil
 	}
 	if postgres.CommitRolledBack(err) {
-		return fmt.Errorf("cut-over of %s.%s rolled back, nothing changed: %w", p.Schema, p.Table, err)
+		return fmt.Errorf("cut-over of %s rolled back, nothing changed: %w", p.names(), err)
 	}
 	discardPGConn(conn)
 	committed, checkErr := p.committedAnyway(pid)
 	switch {
 	case checkErr != nil:
-		return fmt.Errorf("cut-over of %s.%s: outcome unknown, see whether %s exists (it does if the swap committed): %w",
-			p.Schema, p.Table, p.Old, errors.Join(err, checkErr))
+		return fmt.Errorf("cut-over of %s: outcome unknown, see whether %s exists (it does if the swap committed): %w",
+			p.names(), p.Tables[0].Old, errors.Join(err, checkErr))
 	case committed:
 		return nil
 	}
-	return fmt.Errorf("cut-over of %s.%s rolled back, nothing changed: %w", p.Schema, p.Table, err)
+	return fmt.Errorf("cut-over of %s rolled back, nothing changed: %w", p.names(), err)
 }
 
-// committedAnyway waits for session pid to end, then reports whether Old
-// exists: Attempt fails before COMMIT when it already does.
-func (p *Postgres) committedAnyway(pid int) (bool, error) {
+// committedAnyway waits for session pid to end, then reports whether the
+// first table's Old exists: Attempt fails before COMMIT when it already
+// does, and the transaction made every table's or none.
+func (p *PostgresSet) committedAnyway(pid int) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitCheckTimeout)
 	defer cancel()
 	for {
@@ -48,7 +49,7 @@ func (p *Postgres) committedAnyway(pid int) (bool, error) {
 			return false, err
 		}
 		if ended {
-			return postgres.OldTableExists(ctx, p.DB, p.Schema, p.Old)
+			return postgres.OldTableExists(ctx, p.DB, p.Schema, p.Tables[0].Old)
 		}
 		select {
 		case <-ctx.Done():

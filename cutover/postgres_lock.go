@@ -14,20 +14,20 @@ import (
 // the sessions blocking it.
 const blockerPoll = 20 * time.Millisecond
 
-// lockTable takes the table's lock on conn (session pid), signalling the
-// sessions in the way once KillBlockersAfter of waiting has passed, and adds
-// the wait to lockWaited.
-func (p *Postgres) lockTable(ctx context.Context, conn *sql.Conn, pid int) error {
+// lockTable takes table's lock on conn (session pid), waiting at most wait,
+// signalling the sessions in the way once KillBlockersAfter of waiting has
+// passed, and adds the wait to lockWaited.
+func (p *PostgresSet) lockTable(ctx context.Context, conn *sql.Conn, pid int, table string, wait time.Duration) error {
 	start := time.Now()
 	stop := p.watchBlockers(ctx, pid, start.Add(-p.lockWaited))
-	err := postgres.LockForCutOver(ctx, conn, p.Schema, p.Table, p.LockTimeout)
+	err := postgres.LockForCutOver(ctx, conn, p.Schema, table, wait)
 	signalErr := stop()
 	p.lockWaited += time.Since(start)
 	if err == nil {
 		return nil
 	}
 	if postgres.IsLockTimeout(err) {
-		err = fmt.Errorf("the table lock was not granted within %s (%s waited in all attempts): %w", p.LockTimeout, p.lockWaited.Round(time.Millisecond), err)
+		err = fmt.Errorf("the lock of %s was not granted within %s (%s waited in all attempts): %w", table, wait.Round(time.Millisecond), p.lockWaited.Round(time.Millisecond), err)
 	}
 	return errors.Join(err, signalErr)
 }
@@ -35,7 +35,7 @@ func (p *Postgres) lockTable(ctx context.Context, conn *sql.Conn, pid int) error
 // watchBlockers signals the blockers of pid from another connection while
 // the lock request waits, counting the wait from since; stop ends it and
 // returns the last signalling error.
-func (p *Postgres) watchBlockers(ctx context.Context, pid int, since time.Time) (stop func() error) {
+func (p *PostgresSet) watchBlockers(ctx context.Context, pid int, since time.Time) (stop func() error) {
 	if p.KillBlockersAfter <= 0 {
 		return func() error { return nil }
 	}
@@ -51,7 +51,7 @@ func (p *Postgres) watchBlockers(ctx context.Context, pid int, since time.Time) 
 // signalBlockers cancels the blockers once at KillBlockersAfter, and from
 // one grace later terminates whoever still blocks, at every poll: a session
 // may take a lock ahead of the request between two polls.
-func (p *Postgres) signalBlockers(ctx context.Context, pid int, since time.Time, done <-chan struct{}) error {
+func (p *PostgresSet) signalBlockers(ctx context.Context, pid int, since time.Time, done <-chan struct{}) error {
 	grace := min(p.KillBlockersAfter, time.Second)
 	tick := time.NewTicker(blockerPoll)
 	defer tick.Stop()

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,20 @@ func setLockWaitSQL(d time.Duration) string {
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	return fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs)
 }
+
+// SetNoLockWait makes this connection's metadata lock requests fail at
+// once when they cannot be granted (MariaDB; MySQL clamps the wait to one
+// second).
+func SetNoLockWait(ctx context.Context, c *sql.Conn) error {
+	if _, err := c.ExecContext(ctx, "SET SESSION lock_wait_timeout = 0"); err != nil {
+		return fmt.Errorf("set lock_wait_timeout: %w", err)
+	}
+	return nil
+}
+
+// IsLockBusy says whether err is a lock request that was not granted in
+// time (or a deadlock the server broke): trying again later may succeed.
+func IsLockBusy(err error) bool { return isBusy(err) }
 
 // LockForSwap read-locks the table (writes wait, reads go on) and write-locks
 // the sentry on c. The shadow stays unlocked so the final resync can run on
@@ -77,19 +92,41 @@ func Unlock(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
-// SwapRename moves the table to old and the shadow to the table's name in one statement.
-func SwapRename(ctx context.Context, c *sql.Conn, database, table, old, shadow string) error {
-	if _, err := c.ExecContext(ctx, SwapRenameSQL(database, table, old, shadow)); err != nil {
-		return fmt.Errorf("rename %s and %s: %w", table, shadow, err)
+// Swap is one table of a swap: the table goes to Old, Shadow takes its name.
+type Swap struct{ Table, Old, Shadow string }
+
+// SwapRename moves each table to its old name and its shadow to the table's
+// name, all in one statement.
+func SwapRename(ctx context.Context, c *sql.Conn, database string, swaps []Swap) error {
+	if _, err := c.ExecContext(ctx, SwapRenameAllSQL(database, swaps)); err != nil {
+		return fmt.Errorf("rename %s: %w", swapNames(swaps), err)
 	}
 	return nil
 }
 
+func swapNames(swaps []Swap) string {
+	names := make([]string, 0, 2*len(swaps))
+	for _, s := range swaps {
+		names = append(names, s.Table, s.Shadow)
+	}
+	return strings.Join(names, ", ")
+}
+
 // SwapRenameSQL renames table to old and shadow to table, atomically: the
-// statement SwapRename runs, as the binary log holds it.
+// statement SwapRename runs for one table, as the binary log holds it.
 func SwapRenameSQL(database, table, old, shadow string) string {
-	return fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s",
-		qualified(database, table), qualified(database, old), qualified(database, shadow), qualified(database, table))
+	return SwapRenameAllSQL(database, []Swap{{Table: table, Old: old, Shadow: shadow}})
+}
+
+// SwapRenameAllSQL swaps every table of swaps in one RENAME, atomically:
+// the server renames all or none.
+func SwapRenameAllSQL(database string, swaps []Swap) string {
+	parts := make([]string, 0, 2*len(swaps))
+	for _, s := range swaps {
+		parts = append(parts, qualified(database, s.Table)+" TO "+qualified(database, s.Old),
+			qualified(database, s.Shadow)+" TO "+qualified(database, s.Table))
+	}
+	return "RENAME TABLE " + strings.Join(parts, ", ")
 }
 
 // ConnectionID is the server's id of connection c.

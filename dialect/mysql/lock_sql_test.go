@@ -21,6 +21,8 @@ func TestCutOverSQL(t *testing.T) {
 			"RENAME TABLE `db`.`t` TO `db`.`_t_old`, `db`.`_t_new` TO `db`.`t`"},
 		{"swap rename, hostile names", SwapRenameSQL("d`b", "t ü", "_t ü_old", "_t ü_new"),
 			"RENAME TABLE `d``b`.`t ü` TO `d``b`.`_t ü_old`, `d``b`.`_t ü_new` TO `d``b`.`t ü`"},
+		{"swap rename of two tables", SwapRenameAllSQL("db", []Swap{{"a", "_a_old", "_a_new"}, {"b", "_b_old", "_b_new"}}),
+			"RENAME TABLE `db`.`a` TO `db`.`_a_old`, `db`.`_a_new` TO `db`.`a`, `db`.`b` TO `db`.`_b_old`, `db`.`_b_new` TO `db`.`b`"},
 		{"queue probe", queueProbeSQL("db", "t`x"), "SELECT 1 FROM `db`.`t``x` LIMIT 0"},
 		{"kill query", killQuerySQL(42), "KILL QUERY 42"},
 		{"carry AUTO_INCREMENT", carryAutoIncrementSQL("db", "_t_new", "18446744073709551615"),

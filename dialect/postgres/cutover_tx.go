@@ -40,6 +40,32 @@ func LockForCutOver(ctx context.Context, q Querier, schema, table string, wait t
 	return nil
 }
 
+// MarkLocks opens a round of cut-over locks (a savepoint) and ReleaseLocks
+// lets every lock taken since go (the transaction rolls back to it, which
+// releases the locks taken after it), so a round that found one table busy
+// can start again without holding the others.
+func MarkLocks(ctx context.Context, q Querier) error {
+	if _, err := q.ExecContext(ctx, "SAVEPOINT hotswap_locks"); err != nil {
+		return fmt.Errorf("mark the cut-over locks: %w", err)
+	}
+	return nil
+}
+
+// ReleaseLocks: see MarkLocks.
+func ReleaseLocks(ctx context.Context, q Querier) error {
+	if _, err := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT hotswap_locks"); err != nil {
+		return fmt.Errorf("release the cut-over locks: %w", err)
+	}
+	return nil
+}
+
+// IsLockBusy says whether err is a lock not granted in time or a deadlock
+// the server broke by failing this request: asking again later may succeed.
+func IsLockBusy(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "40P01")
+}
+
 // LimitCutOverHold bounds on the server how long the transaction keeps its
 // locks, whatever happens to the client: statement_timeout ends a statement
 // running longer than hold, and idle_in_transaction_session_timeout ends the

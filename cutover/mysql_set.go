@@ -1,0 +1,361 @@
+package cutover
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hotswap/hotswap/dialect/mysql"
+)
+
+// MySQLSet swaps several tables of one database in one RENAME: the
+// application sees all of them old, then all of them new. It is the MySQL
+// protocol above with one lock connection per table (A1..An):
+//
+//  1. create each table's sentry under its old name;
+//  2. Ai: LOCK TABLES ti READ, sentry_i WRITE, for every table, in rounds
+//     (lockAll): one lock waits, the others must be free at once;
+//  3. catch every table up, each on its own lock connection;
+//  4. B: RENAME TABLE t1 TO old1, shadow1 TO t1, t2 TO old2, ...: it waits
+//     on the first sentry in the server's lock order;
+//  5. every Ai drops its sentry: B goes on, taking one metadata lock after
+//     the other in the server's order of names, and queues on a table;
+//  6. the table B is queued on (the zero-wait probe of each table not yet
+//     released says which) is released by its Ai; B takes it and queues on
+//     the next; until the last one is released and the RENAME runs.
+//
+// One connection per table is what makes 6 safe: the server grants a
+// released table lock to the writers queued on it unless an exclusive
+// request is queued there too, and B requests its locks one at a time, so
+// one UNLOCK TABLES of every table at once would let the writers of every
+// table B does not wait on yet into the old tables. Released one at a
+// time, each table goes to B first, which then holds it until the RENAME
+// ends. A failure at any step kills the RENAME (the server renames all
+// tables or none) and unlocks every table: all stay as they were.
+type MySQLSet struct {
+	DB          *sql.DB
+	Database    string
+	Tables      []MySQLTable
+	LockTimeout time.Duration // the whole set's budget: the lock waits, and then how long writers are held
+}
+
+// MySQLTable is one table of a MySQLSet.
+type MySQLTable struct {
+	Table, Shadow, Old string
+	Applier            Pauser  // paused during the attempt; nil: nothing to pause
+	AutoIncrement      *uint64 // the counter the ALTER names; nil: the table's carries over
+	// CatchUp brings the shadow level with the source while lock (this
+	// table's lock connection) holds the writers of every table of the set.
+	CatchUp func(ctx context.Context, lock *sql.Conn) error
+}
+
+// Attempt runs one cut-over of every table. On any error every original
+// table is in place and untouched, the sentries dropped: the caller may
+// retry.
+func (s *MySQLSet) Attempt(ctx context.Context) (err error) {
+	c, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	swapped, created := false, 0
+	defer func() {
+		if !swapped { // a fresh context: the run's may be cancelled, the sentries must still go
+			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			for _, t := range s.Tables[:created] {
+				err = errors.Join(err, mysql.DropTable(dctx, s.DB, s.Database, t.Old))
+			}
+		}
+	}()
+	for _, t := range s.Tables {
+		if err := mysql.CreateSentry(ctx, s.DB, s.Database, t.Old); err != nil {
+			return err
+		}
+		created++
+	}
+	for _, t := range s.Tables {
+		defer pause(t.Applier)()
+	}
+	if err := s.lockAll(ctx, c); err != nil {
+		return errors.Join(err, c.unlockAll())
+	}
+	swapped, err = s.underLock(ctx, c)
+	return err
+}
+
+// lockAll locks each table on its own connection, all within one
+// LockTimeout. One lock per round waits for the transactions using its
+// table; the others are asked without waiting: a transaction holding one of
+// them may wait for a table already locked (it writes the tables in another
+// order than this round), and waiting for it would hold every table's
+// writers until the budget is spent, every attempt. So when one is busy,
+// every lock is let go at once, and after a short pause (the transaction in
+// the way goes on meanwhile) the next round starts, waiting on the next
+// table. An application that writes the tables in one order meets a round
+// that waits on its first table within as many rounds as there are
+// tables: every transaction holding another table holds that one too, and
+// was waited for.
+func (s *MySQLSet) lockAll(ctx context.Context, c *setConns) error {
+	start := time.Now()
+	pause := 5 * time.Millisecond
+	for round := 0; ; round++ {
+		busy, err := s.lockRound(ctx, c, round%len(s.Tables), s.LockTimeout-time.Since(start))
+		if err != nil || busy == "" {
+			return err
+		}
+		if err := c.unlockAll(); err != nil {
+			return err
+		}
+		if time.Since(start)+pause >= s.LockTimeout {
+			return fmt.Errorf("lock the tables for cut-over: %s was in use whenever the others were locked (%d rounds in %s)", busy, round+1, s.LockTimeout)
+		}
+		if err := sleepCtx(ctx, pause); err != nil {
+			return err
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// lockRound locks table first, waiting at most wait, then the others
+// without waiting; busy names the table found in use ("" when all are
+// locked).
+func (s *MySQLSet) lockRound(ctx context.Context, c *setConns, first int, wait time.Duration) (busy string, err error) {
+	if wait <= 0 {
+		return "", fmt.Errorf("lock %s for cut-over: the lock budget %s is spent", s.Tables[first].Table, s.LockTimeout)
+	}
+	order := append([]int{first}, slices.DeleteFunc(indexes(len(s.Tables)), func(i int) bool { return i == first })...)
+	for n, i := range order {
+		t := s.Tables[i]
+		set := func() error { return mysql.SetNoLockWait(ctx, c.a[i]) }
+		if n == 0 {
+			set = func() error { return mysql.SetLockWait(ctx, c.a[i], wait) }
+		}
+		if err := set(); err != nil {
+			return "", err
+		}
+		err := mysql.LockForSwap(ctx, c.a[i], s.Database, t.Table, t.Old)
+		switch {
+		case err == nil:
+		case n > 0 && mysql.IsLockBusy(err):
+			return t.Table, nil
+		default:
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// setConns are a set's connections: one lock connection per table, the
+// RENAME's, and the probe's.
+type setConns struct {
+	a     []*sql.Conn
+	b, p  *sql.Conn
+	probe *mysql.QueueProbe
+	bID   int64
+}
+
+func (s *MySQLSet) open(ctx context.Context) (*setConns, error) {
+	c := &setConns{a: make([]*sql.Conn, len(s.Tables))}
+	var err error
+	for _, p := range append([]**sql.Conn{&c.b, &c.p}, addrs(c.a)...) {
+		if *p, err = s.DB.Conn(ctx); err != nil {
+			c.close()
+			return nil, fmt.Errorf("cut-over connection: %w", err)
+		}
+	}
+	if c.bID, err = mysql.ConnectionID(ctx, c.b); err != nil {
+		c.close()
+		return nil, err
+	}
+	if c.probe, err = mysql.NewQueueProbe(ctx, c.p); err != nil {
+		c.close()
+		return nil, err
+	}
+	if err = mysql.SetLockWait(ctx, c.b, 2*s.LockTimeout+5*time.Second); err != nil { // lockAll sets the lock connections' waits
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func addrs(cs []*sql.Conn) []**sql.Conn {
+	out := make([]**sql.Conn, len(cs))
+	for i := range cs {
+		out[i] = &cs[i]
+	}
+	return out
+}
+
+// close discards the connections: one may still hold a table lock or a
+// queued RENAME, and must not go back to the pool.
+func (c *setConns) close() {
+	for _, x := range append([]*sql.Conn{c.b, c.p}, c.a...) {
+		if x != nil {
+			mysql.Discard(x)
+		}
+	}
+}
+
+// unlockAll releases every lock connection's tables (again, for those
+// already released: harmless).
+func (c *setConns) unlockAll() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for _, a := range c.a {
+		err = errors.Join(err, mysql.Unlock(ctx, a))
+	}
+	return err
+}
+
+// underLock catches up, queues the RENAME and releases the tables to it one
+// by one. It returns whether the tables were swapped.
+func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, err error) {
+	renameDone := make(chan error, 1)
+	renameStarted, sentryDropped := false, false
+	defer func() {
+		if !swapped {
+			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone))
+		}
+	}()
+	budget, cancel := context.WithTimeout(ctx, s.LockTimeout)
+	defer cancel()
+	swaps := make([]mysql.Swap, len(s.Tables))
+	for i, t := range s.Tables {
+		if err := t.CatchUp(budget, c.a[i]); err != nil {
+			return false, err
+		}
+		if err := mysql.CarryAutoIncrement(budget, s.DB, s.Database, t.Table, t.Shadow, t.AutoIncrement); err != nil {
+			return false, err
+		}
+		swaps[i] = mysql.Swap{Table: t.Table, Old: t.Old, Shadow: t.Shadow}
+	}
+	renameStarted = true
+	go func() { renameDone <- mysql.SwapRename(context.Background(), c.b, s.Database, swaps) }()
+	if err := s.waitRename(budget, c, renameDone, nil); err != nil {
+		return false, err
+	}
+	for i, t := range s.Tables {
+		if err := mysql.DropSentry(ctx, c.a[i], s.Database, t.Old); err != nil {
+			return false, err
+		}
+		sentryDropped = true
+	}
+	if err := s.releaseInTurn(ctx, budget, c, renameDone); err != nil {
+		return false, err
+	}
+	if err := <-renameDone; err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// releaseInTurn unlocks each table once the RENAME is queued for it, until
+// every one is released.
+func (s *MySQLSet) releaseInTurn(ctx, budget context.Context, c *setConns, renameDone chan error) error {
+	left := indexes(len(s.Tables))
+	for len(left) > 0 {
+		if err := s.waitRename(budget, c, renameDone, left); err != nil {
+			return err
+		}
+		for j, i := range left {
+			queued, err := c.probe.ExclusiveQueued(budget, s.Database, s.Tables[i].Table, c.bID)
+			if err != nil {
+				return err
+			}
+			if !queued {
+				continue
+			}
+			if err := mysql.Unlock(ctx, c.a[i]); err != nil {
+				return err
+			}
+			left = slices.Delete(left, j, j+1)
+			break
+		}
+	}
+	return nil
+}
+
+// waitRename waits until the RENAME waits on a metadata lock and, given
+// tables (indexes into s.Tables; nil: any lock), until it is queued for one
+// of those tables' own lock.
+func (s *MySQLSet) waitRename(ctx context.Context, c *setConns, renameDone chan error, tables []int) error {
+	for {
+		ok, err := s.renameQueued(ctx, c, tables)
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case err := <-renameDone:
+			renameDone <- err
+			return fmt.Errorf("rename ended before the cut-over released its locks: %v", err)
+		case <-ctx.Done():
+			return fmt.Errorf("rename not queued within the cut-over budget %s: %w", s.LockTimeout, ctx.Err())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+func (s *MySQLSet) renameQueued(ctx context.Context, c *setConns, tables []int) (bool, error) {
+	waiting, err := mysql.WaitingForMetadataLock(ctx, s.DB, c.bID)
+	if err != nil || !waiting || tables == nil {
+		return waiting, err
+	}
+	for _, i := range tables {
+		if ok, err := c.probe.ExclusiveQueued(ctx, s.Database, s.Tables[i].Table, c.bID); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// abort leaves every original table in place: a RENAME queued after the
+// sentries are gone is killed before the locks are released (the server
+// renames all or none); before that, a sentry makes it fail.
+func (s *MySQLSet) abort(c *setConns, renameStarted, sentryDropped bool, renameDone chan error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	if renameStarted && sentryDropped {
+		err = mysql.KillQuery(ctx, s.DB, c.bID)
+		select {
+		case rerr := <-renameDone:
+			renameStarted = false
+			if rerr == nil {
+				return errors.New("BUG: the RENAME ran while a table was still locked")
+			}
+		case <-ctx.Done():
+			return errors.Join(err, errors.New("the queued RENAME could not be killed: the tables are still locked by the cut-over connections, which now close"))
+		}
+	}
+	err = errors.Join(err, c.unlockAll())
+	if renameStarted {
+		select {
+		case <-renameDone: // fails on a sentry
+		case <-ctx.Done():
+			err = errors.Join(err, errors.New("the queued RENAME is still pending after the cut-over was aborted"))
+		}
+	}
+	return err
+}
