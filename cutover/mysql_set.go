@@ -100,24 +100,8 @@ func (s *MySQLSet) Attempt(ctx context.Context) (err error) {
 // tables: every transaction holding another table holds that one too, and
 // was waited for.
 func (s *MySQLSet) lockAll(ctx context.Context, c *setConns) error {
-	start := time.Now()
-	pause := 5 * time.Millisecond
-	for round := 0; ; round++ {
-		busy, err := s.lockRound(ctx, c, round%len(s.Tables), s.LockTimeout-time.Since(start))
-		if err != nil || busy == "" {
-			return err
-		}
-		if err := c.unlockAll(); err != nil {
-			return err
-		}
-		if time.Since(start)+pause >= s.LockTimeout {
-			return fmt.Errorf("lock the tables for cut-over: %s was in use whenever the others were locked (%d rounds in %s)", busy, round+1, s.LockTimeout)
-		}
-		if err := sleepCtx(ctx, pause); err != nil {
-			return err
-		}
-		pause = min(2*pause, 50*time.Millisecond)
-	}
+	return lockInRounds(ctx, s.LockTimeout, len(s.Tables),
+		func(first int, wait time.Duration) (string, error) { return s.lockRound(ctx, c, first, wait) }, c.unlockAll)
 }
 
 // lockRound locks table first, waiting at most wait, then the others
@@ -155,15 +139,6 @@ func indexes(n int) []int {
 		out[i] = i
 	}
 	return out
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }
 
 // setConns are a set's connections: one lock connection per table, the

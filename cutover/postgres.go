@@ -175,24 +175,9 @@ func (p *PostgresSet) inTransaction(ctx context.Context, conn *sql.Conn, pid int
 // round that finds one busy lets all go (ReleaseLocks) and the next round
 // waits on the next table.
 func (p *PostgresSet) lockAll(ctx context.Context, conn *sql.Conn, pid int) error {
-	start := time.Now()
-	pause := 5 * time.Millisecond
-	for round := 0; ; round++ {
-		busy, err := p.lockRound(ctx, conn, pid, round%len(p.Tables), p.LockTimeout-time.Since(start))
-		if err != nil || busy == "" {
-			return err
-		}
-		if err := postgres.ReleaseLocks(ctx, conn); err != nil {
-			return err
-		}
-		if time.Since(start)+pause >= p.LockTimeout {
-			return fmt.Errorf("lock the tables for the cut-over: %s was in use whenever the others were locked (%d rounds in %s)", busy, round+1, p.LockTimeout)
-		}
-		if err := sleepCtx(ctx, pause); err != nil {
-			return err
-		}
-		pause = min(2*pause, 50*time.Millisecond)
-	}
+	return lockInRounds(ctx, p.LockTimeout, len(p.Tables),
+		func(first int, wait time.Duration) (string, error) { return p.lockRound(ctx, conn, pid, first, wait) },
+		func() error { return postgres.ReleaseLocks(ctx, conn) })
 }
 
 // lockRound locks table first, waiting at most wait, then the others

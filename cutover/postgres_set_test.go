@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -43,82 +41,19 @@ func pgSet(db *sql.DB, lockTimeout time.Duration, tables ...string) *PostgresSet
 func TestPostgresSetCutOver(t *testing.T) {
 	tables := []string{"orders_c", "orders_a", "orders_b"}
 	db := pgCutOverDB(t, pgSetTables(tables...)...)
-	var next, errs atomic.Int64
-	var first atomic.Value
-	var acked sync.Map
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				tx := next.Add(1)
-				if err := pgSetWrite(db, tables, tx); err != nil {
-					if errs.Add(1) == 1 {
-						first.Store(err)
-					}
-					continue
-				}
-				acked.Store(tx, true)
-			}
-		})
-	}
-	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
-	defer halt()
+	w := startSetWriter(4, func(tx int64) error { return pgSetWrite(db, tables, tx) })
+	defer w.halt()
 	time.Sleep(300 * time.Millisecond)
 	if err := pgSet(db, 5*time.Second, tables...).Attempt(context.Background()); err != nil {
 		t.Fatalf("cut-over: %v", err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	halt()
-	if n := errs.Load(); n > 0 {
-		t.Fatalf("the writers saw %d errors (first: %v)", n, first.Load())
-	}
-	sides := map[int64]string{}
-	counts := map[string]int{}
+	w.checkSetRows(t, db, tables)
 	for _, tb := range tables {
-		rows, err := db.Query("SELECT tx, side FROM " + tb)
-		if err != nil {
-			t.Fatalf("%s has not its new definition: %v", tb, err)
-		}
-		n := 0
-		for rows.Next() {
-			var tx int64
-			var side string
-			if err := rows.Scan(&tx, &side); err != nil {
-				t.Fatal(err)
-			}
-			n++
-			counts[side]++
-			if prev, ok := sides[tx]; ok && prev != side {
-				t.Errorf("transaction %d wrote its row of %s into the %s table and another into the %s one", tx, tb, side, prev)
-			}
-			sides[tx] = side
-		}
-		rows.Close()
-		ackedN := 0
-		acked.Range(func(tx, _ any) bool {
-			ackedN++
-			if _, ok := sides[tx.(int64)]; !ok {
-				t.Errorf("acknowledged transaction %d is not in %s", tx, tb)
-			}
-			return true
-		})
-		if n != ackedN {
-			t.Errorf("%s has %d rows, %d transactions were acknowledged", tb, n, ackedN)
-		}
 		if pgCutOverInt(t, db, "SELECT count(*) FROM pg_class WHERE relname = $1", "_"+tb+"_old") != 1 {
 			t.Errorf("no old table _%s_old", tb)
 		}
 	}
-	if counts["old"] == 0 || counts["new"] == 0 {
-		t.Fatalf("the writers did not write both before and after the swap: %v", counts)
-	}
-	t.Logf("rows: %v", counts)
 }
 
 func pgSetWrite(db *sql.DB, tables []string, tx int64) error {
