@@ -134,6 +134,10 @@ func runMigrate(cmd *cobra.Command, f *migrateFlags, run func(context.Context, v
 	if cmd.Flags().Changed("concurrency") || concurrency == 0 {
 		concurrency = f.concurrency
 	}
+	if f.window > 0 && concurrency < len(servers) {
+		return refused(cmd, fmt.Errorf("--revert-window with %d servers at --concurrency %d: each server's up stays for its windows, so the servers after the first %d would wait for those windows to end; pass --concurrency %d, or migrate the servers one by one",
+			len(servers), concurrency, concurrency, len(servers)))
+	}
 	return migrateExit(cmd, versions.Fleet(ctx, servers, concurrency, run))
 }
 

@@ -16,7 +16,9 @@ import (
 // are migrated two at a time, each line of output prefixed with its server,
 // with the environment's flag defaults; status reports every server; a
 // server failing stops the servers after it from starting, and the exit
-// status says so; an unknown environment is refused naming the known ones.
+// status says so; an unknown environment is refused naming the known ones,
+// and --revert-window when not every server runs at once (each up stays for
+// its windows).
 func TestMigrateEnvironments(t *testing.T) {
 	srv := testdb.MySQLServer(t)
 	var dbs []string
@@ -73,6 +75,10 @@ func TestMigrateEnvironments(t *testing.T) {
 	code, _, errs = migrate("up", "--env", "broken", "--to", "1", "--dsn", dsn(dbs[4]))
 	if code != exitRefused || !strings.Contains(errs, "leave out --dsn") {
 		t.Fatalf("--env with --dsn: exit %d, %s", code, errs)
+	}
+	code, _, errs = migrate("up", "--env", "prod", "--revert-window", "1m") // prod: three servers, two at a time
+	if code != exitRefused || !strings.Contains(errs, "pass --concurrency 3") {
+		t.Fatalf("--revert-window with fewer servers at once than the environment has: exit %d, %s", code, errs)
 	}
 	if err := execIn(srv, dbs[4], "CREATE TABLE a (id INT PRIMARY KEY)"); err != nil {
 		t.Fatal(err)
