@@ -54,7 +54,10 @@ func (c *Config) defaults() {
 	if c.Out == nil {
 		c.Out = io.Discard
 	}
-	if c.Engine == migration.EnginePostgres && c.Schema == "" {
+	switch {
+	case c.Engine == migration.EnginePostgres && c.Schema == "":
 		c.Schema = "public"
+	case c.Engine != migration.EnginePostgres:
+		c.Schema = "" // a PostgreSQL flag (the CLI's default "public"): MySQL's names resolve in Conn.Database
 	}
 }

@@ -71,7 +71,7 @@ func writeDir(t *testing.T, files map[string]string) string {
 // config is a migrate on tg's database with dir, online from 1,000 rows.
 func (tg *target) config(t *testing.T, dir string) (versions.Config, *syncBuffer) {
 	out := &syncBuffer{}
-	return versions.Config{Engine: tg.engine, Conn: tg.conn, Dir: dir, OnlineRows: 1000, Hotswap: "test",
+	return versions.Config{Engine: tg.engine, Conn: tg.conn, Dir: dir, OnlineRows: 1000, Hotswap: "test", Schema: "public", // as the CLI gives it, on both engines
 		Online: migration.Config{Threads: 2, ChunkSize: 500, CutOverLockTimeout: 2 * time.Second, DefaultRetries: 30, AttemptInstantDDL: true},
 		Log:    zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel), Out: out}, out
 }
