@@ -26,7 +26,7 @@ func Up(ctx context.Context, cfg Config) error {
 	if err := r.refuseUnsafe(ctx); err != nil { // safe by default: lint.go
 		return err
 	}
-	for _, rec := range r.history { // an up stopped in its windows: they close now
+	for _, rec := range r.history { // an up killed in its windows: they close now
 		if rec.State == StateRevertible {
 			if err := r.settleWindows(ctx, rec, false); err != nil {
 				return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,7 +77,9 @@ func TestMigrateKillNineThenUp(t *testing.T) {
 // after the kill, then runs `migrate down`: finding no up alive, it resumes
 // the window from its checkpoint, reverts the version by swapping the old
 // table back (not by the down file), with the writes made after the kill in
-// it, and records the version reverted.
+// it, and records the version reverted. Then the same once more, but `migrate
+// up` after the kill: it resumes the windows only to close them, and the
+// version is applied (no replication slot left on PostgreSQL).
 func TestMigrateKillNineInRevertWindowThenDown(t *testing.T) {
 	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
 		tg := newTarget(t)
@@ -95,14 +98,7 @@ func TestMigrateKillNineInRevertWindowThenDown(t *testing.T) {
 			}
 			args := append([]string{"migrate", "--dir", dir, "--online-rows", "1000"}, tg.args...)
 			first := startChild(t, tg.env, append(append([]string{}, args...), "up", "--revert-window", "10m")...)
-			deadline := time.Now().Add(3 * time.Minute)
-			for state := ""; state != "revertible"; time.Sleep(100 * time.Millisecond) {
-				if first.done() || time.Now().After(deadline) {
-					first.kill()
-					t.Fatalf("migrate up never served a revertible version:\n%s", first.out.String())
-				}
-				_ = tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state)
-			}
+			waitVersionState(t, tg, first, 2, "revertible")
 			time.Sleep(2500 * time.Millisecond) // a window checkpoint
 			first.kill()
 			upd := map[string]string{"mysql": "UPDATE items SET v = -7 WHERE id = 7", "postgres": "UPDATE items SET v = -7 WHERE id = 7"}[tg.engine]
@@ -133,6 +129,41 @@ func TestMigrateKillNineInRevertWindowThenDown(t *testing.T) {
 			if err := tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state); err != nil || state != "reverted" {
 				t.Fatalf("version 2 is %q (%v)", state, err)
 			}
+
+			// again, killed in the window, then up: it closes the windows, the migration stands
+			again := startChild(t, tg.env, append(append([]string{}, args...), "up", "--revert-window", "10m")...)
+			waitVersionState(t, tg, again, 2, "revertible")
+			time.Sleep(2500 * time.Millisecond)
+			again.kill()
+			up := startChild(t, tg.env, append(append([]string{}, args...), "up")...)
+			if code := up.wait(t, 3*time.Minute); code != 0 || !strings.Contains(up.out.String(), "The revert windows of version 2 (note) are closed: the version is applied") {
+				t.Fatalf("up after the kill in the window exited %d:\n%s", code, up.out.String())
+			}
+			if err := tg.db.QueryRow("SELECT count(note) FROM items").Scan(&n); err != nil || n != 20000 {
+				t.Fatalf("the migration does not stand: %d notes (%v)", n, err)
+			}
+			if err := tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state); err != nil || state != "applied" {
+				t.Fatalf("version 2 is %q (%v)", state, err)
+			}
+			if tg.engine == "postgres" {
+				if err := tg.db.QueryRow("SELECT count(*) FROM pg_replication_slots").Scan(&n); err != nil || n != 0 {
+					t.Fatalf("%d replication slots left (%v)", n, err)
+				}
+			}
 		})
+	}
+}
+
+// waitVersionState waits until the history records version n in state,
+// while c runs.
+func waitVersionState(t *testing.T, tg *target, c *child, n int, state string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for got := ""; got != state; time.Sleep(100 * time.Millisecond) {
+		if c.done() || time.Now().After(deadline) {
+			c.kill()
+			t.Fatalf("version %d never became %s:\n%s", n, state, c.out.String())
+		}
+		_ = tg.db.QueryRow(fmt.Sprintf("SELECT state FROM hotswap_migrations WHERE version = %d", n)).Scan(&got)
 	}
 }
