@@ -26,7 +26,9 @@ func New(w io.Writer, lvl Level) zerolog.Logger {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
-	return zerolog.New(w).Level(zlevel(lvl)).With().Timestamp().Logger()
+	// one logger serves goroutines at once (a fleet's servers, a run's
+	// tasks): each line is written whole, whatever w is
+	return zerolog.New(zerolog.SyncWriter(w)).Level(zlevel(lvl)).With().Timestamp().Logger()
 }
 
 func zlevel(l Level) zerolog.Level {
