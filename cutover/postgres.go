@@ -25,7 +25,9 @@ var ErrBoundObjects = errors.New("objects bound to the table would stay with the
 //     while the request waits every later reader queues behind it, so it
 //     gives up early and the caller retries. With KillBlockersAfter, the
 //     sessions in its way are cancelled, then terminated, while the request
-//     is queued: nobody can slip in between the kill and the lock.
+//     is queued: nobody can slip in between the kill and the lock. A vacuum
+//     holding the table (most likely an autovacuum, which PostgreSQL cancels
+//     for the lock once it has waited deadlock_timeout) is outwaited once.
 //  2. From then on the lock is held for at most LockTimeout (a context for
 //     the work, statement_timeout and idle_in_transaction_session_timeout on
 //     the server in case the client is lost).

@@ -18,6 +18,7 @@ const blockerPoll = 20 * time.Millisecond
 // signalling the sessions in the way once KillBlockersAfter of waiting has
 // passed, and adds the wait to lockWaited.
 func (p *PostgresSet) lockTable(ctx context.Context, conn *sql.Conn, pid int, table string, wait time.Duration) error {
+	wait = p.outwaitAutovacuum(ctx, table, wait)
 	start := time.Now()
 	stop := p.watchBlockers(ctx, pid, start.Add(-p.lockWaited))
 	err := postgres.LockForCutOver(ctx, conn, p.Schema, table, wait)
@@ -75,4 +76,26 @@ func (p *PostgresSet) signalBlockers(ctx context.Context, pid int, since time.Ti
 		}
 		cancelled = true
 	}
+}
+
+// autovacuumMargin is how much longer than deadlock_timeout a lock request
+// waits for the autovacuum PostgreSQL cancels for it.
+const autovacuumMargin = 250 * time.Millisecond
+
+// outwaitAutovacuum lengthens wait past deadlock_timeout when a vacuum
+// holds table's lock (postgres.VacuumLockHeld), most likely an autovacuum:
+// PostgreSQL cancels it for the lock only after the lock has waited that
+// long, and a shorter wait would give up first, every attempt (a new table,
+// every row of it just inserted, is due for one at once). A manual VACUUM
+// just costs that wait once. Errors leave wait as it was.
+func (p *PostgresSet) outwaitAutovacuum(ctx context.Context, table string, wait time.Duration) time.Duration {
+	on, err := postgres.VacuumLockHeld(ctx, p.DB, p.Schema, table)
+	if err != nil || !on {
+		return wait
+	}
+	dt, err := postgres.DeadlockTimeout(ctx, p.DB)
+	if err != nil {
+		return wait
+	}
+	return max(wait, dt+autovacuumMargin)
 }

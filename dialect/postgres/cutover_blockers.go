@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // SignalBlockers cancels (pg_cancel_backend) or, with terminate, ends
@@ -58,4 +59,31 @@ func blockingPIDs(ctx context.Context, db Querier, pid int) ([]int, error) {
 		return nil, fmt.Errorf("find the sessions blocking pid %d: %w", pid, err)
 	}
 	return pids, nil
+}
+
+// VacuumLockHeld says whether another session holds the lock a VACUUM or
+// ANALYZE takes on schema.table (SHARE UPDATE EXCLUSIVE), an autovacuum
+// worker's most likely: PostgreSQL cancels such a worker for a conflicting
+// lock request once that request has waited deadlock_timeout (unless it
+// prevents wraparound), so a cut-over that finds one should wait that long.
+// Only pg_locks tells: a role without pg_read_all_stats sees no other
+// role's backend_type, and cannot signal a superuser's worker either.
+func VacuumLockHeld(ctx context.Context, db Querier, schema, table string) (bool, error) {
+	var held bool
+	if err := db.QueryRowContext(ctx, vacuumLockHeldSQL, QualifiedName(schema, table)).Scan(&held); err != nil {
+		return false, fmt.Errorf("look for a vacuum of %s.%s: %w", schema, table, err)
+	}
+	return held, nil
+}
+
+const vacuumLockHeldSQL = `SELECT EXISTS (SELECT FROM pg_locks WHERE relation = to_regclass($1)
+	AND granted AND mode = 'ShareUpdateExclusiveLock' AND pid <> pg_backend_pid())`
+
+// DeadlockTimeout is the server's deadlock_timeout.
+func DeadlockTimeout(ctx context.Context, db Querier) (time.Duration, error) {
+	var ms int64
+	if err := db.QueryRowContext(ctx, "SELECT setting::int8 FROM pg_settings WHERE name = 'deadlock_timeout'").Scan(&ms); err != nil {
+		return 0, fmt.Errorf("read deadlock_timeout: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }
