@@ -28,7 +28,9 @@ func Down(ctx context.Context, cfg Config) error {
 		if err := r.revertInWindow(ctx, rec); err != nil {
 			return err
 		}
-		if r.cfg.Steps--; r.cfg.Steps == 0 {
+		if r.history[rec.Version].State != StateReverted { // its window was over: the down file reverts it
+			fmt.Fprintf(r.cfg.Out, "The revert window of version %d (%s) was over: reverting it by its down file.\n", rec.Version, rec.Name)
+		} else if r.cfg.Steps--; r.cfg.Steps == 0 {
 			return nil
 		}
 	}

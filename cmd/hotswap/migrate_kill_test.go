@@ -167,3 +167,55 @@ func waitVersionState(t *testing.T, tg *target, c *child, n int, state string) {
 		_ = tg.db.QueryRow(fmt.Sprintf("SELECT state FROM hotswap_migrations WHERE version = %d", n)).Scan(&got)
 	}
 }
+
+// TestMigrateDownAfterRevertWindowOver: `migrate up --revert-window 3s` is
+// killed in its window, and `migrate down` comes after the window's end:
+// the resumed window finds itself over (the migration stands, nothing left
+// held), and down reverts the version by its down file instead, saying so.
+func TestMigrateDownAfterRevertWindowOver(t *testing.T) {
+	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
+		tg := newTarget(t)
+		t.Run(tg.engine, func(t *testing.T) {
+			fill := map[string]string{"mysql": "SELECT seq, seq FROM seq_1_to_5000", "postgres": "SELECT g, g FROM generate_series(1, 5000) g"}[tg.engine]
+			analyze := map[string]string{"mysql": "ANALYZE TABLE items", "postgres": "ANALYZE items"}[tg.engine]
+			dir := t.TempDir()
+			for name, body := range map[string]string{
+				"0001_items.up.sql":  "CREATE TABLE items (id BIGINT PRIMARY KEY, v INT NOT NULL);\nINSERT INTO items (id, v) " + fill + ";\n" + analyze + ";",
+				"0002_note.up.sql":   "ALTER TABLE items ADD COLUMN note VARCHAR(20) DEFAULT 'n', " + widen[tg.engine] + ";",
+				"0002_note.down.sql": "CREATE TABLE down_file_ran (id INT PRIMARY KEY);",
+			} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := append([]string{"migrate", "--dir", dir, "--online-rows", "1000"}, tg.args...)
+			up := startChild(t, tg.env, append(append([]string{}, args...), "up", "--revert-window", "3s")...)
+			waitVersionState(t, tg, up, 2, "revertible")
+			time.Sleep(2 * time.Second) // a window checkpoint
+			up.kill()
+			time.Sleep(2 * time.Second) // the window's end
+			down := startChild(t, tg.env, append(append([]string{}, args...), "down")...)
+			code := down.wait(t, 3*time.Minute)
+			out := down.out.String()
+			if code != 0 || !strings.Contains(out, "was over: reverting it by its down file") {
+				t.Fatalf("down after the window's end exited %d:\n%s", code, out)
+			}
+			var n int
+			var state string
+			if _, err := tg.db.Exec("SELECT 1 FROM down_file_ran"); err != nil {
+				t.Fatalf("the down file did not run (%v):\n%s", err, out)
+			}
+			if err := tg.db.QueryRow("SELECT count(note) FROM items").Scan(&n); err != nil || n != 5000 {
+				t.Fatalf("the migration does not stand: %d notes (%v)", n, err)
+			}
+			if err := tg.db.QueryRow("SELECT state FROM hotswap_migrations WHERE version = 2").Scan(&state); err != nil || state != "reverted" {
+				t.Fatalf("version 2 is %q (%v)", state, err)
+			}
+			if tg.engine == "postgres" {
+				if err := tg.db.QueryRow("SELECT count(*) FROM pg_replication_slots").Scan(&n); err != nil || n != 0 {
+					t.Fatalf("%d replication slots left (%v)", n, err)
+				}
+			}
+		})
+	}
+}
