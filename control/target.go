@@ -51,6 +51,9 @@ type Status struct {
 	ReverseLagMS      int64   `json:"reverse_lag_ms,omitempty"`
 	ReverseBacklog    int     `json:"reverse_backlog,omitempty"`
 	RevertRows        int64   `json:"reverse_keys_applied,omitempty"`
+	// Tables: a run of several tables (alter --statement) reports each one
+	// here; the fields above are then the whole run's (Table names them all).
+	Tables []Status `json:"tables,omitempty"`
 }
 
 // Reversible is a run with a revert window: revert swaps the old table back

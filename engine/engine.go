@@ -91,6 +91,16 @@ type Engine interface {
 	Reversing
 }
 
+// CutOverSet is an engine that cuts over together with others of its own
+// kind, on the same server and database (MySQL) or schema (PostgreSQL):
+// every table swaps in one step (one RENAME, one transaction) or none does,
+// and the lock budget (the receiver's Spec.CutOverLockTimeout) is the whole
+// set's. Each engine's applier is paused and caught up as in its own
+// CutOverAttempt. Errors are as CutOverAttempt's (engine.NoRetry included).
+type CutOverSet interface {
+	CutOverTogether(ctx context.Context, others []Engine) error
+}
+
 // Stream is a change stream as the runner drives it: the run's (the table's
 // changes into the shadow) and a revert window's (back into the old table).
 type Stream interface {

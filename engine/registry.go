@@ -27,6 +27,10 @@ type Driver struct {
 	ConnectionLost func(err error) bool
 	// OpenDatabase opens a target database of versioned migrations.
 	OpenDatabase func(ctx context.Context, conn dbconn.Config, schema string) (Database, error)
+	// Split and ParseAlterTable read statements as the engine's own client
+	// would, without a server (Database's methods of the same names).
+	Split           func(sql string) ([]Statement, error)
+	ParseAlterTable func(stmt string) (schema, table, clauses string, ok bool)
 }
 
 var (

@@ -53,8 +53,12 @@ func (m *Migration) waitStreamCaughtUp(ctx context.Context) error {
 }
 
 // cutOver tries the swap until it succeeds or the retries run out, backing
-// off between attempts; a failed attempt leaves the original untouched.
+// off between attempts; a failed attempt leaves the original untouched. A
+// member of a set hands over to the set (set_group.go).
 func (m *Migration) cutOver(ctx context.Context) (err error) {
+	if m.group != nil {
+		return m.group.cutOver(ctx, m)
+	}
 	if m.cfg.RevertWindow > 0 {
 		if err := m.eng.PrepareReverse(ctx); err != nil {
 			return fmt.Errorf("prepare the revert window: %w", err)
@@ -65,42 +69,64 @@ func (m *Migration) cutOver(ctx context.Context) (err error) {
 			}
 		}()
 	}
+	return m.retryCutOver(ctx, []*Migration{m}, m.eng.CutOverAttempt)
+}
+
+// retryCutOver runs attempt, which swaps the tables of runs (m among them)
+// at once, until it succeeds or m's retries run out; before each attempt
+// every run is nearly caught up, so the catch-up under the lock is short.
+func (m *Migration) retryCutOver(ctx context.Context, runs []*Migration, attempt func(context.Context) error) error {
 	var last error
-	for attempt := 1; attempt <= m.cfg.DefaultRetries; attempt++ {
-		if err := m.waitStreamCaughtUp(ctx); err != nil {
-			return err
+	for n := 1; n <= m.cfg.DefaultRetries; n++ {
+		for _, r := range runs {
+			if err := r.readyToLock(ctx); err != nil {
+				return err
+			}
 		}
-		if err := m.nearlyCaughtUp(ctx); err != nil {
-			return err
-		}
-		if err := m.fewKeysLeft(ctx); err != nil {
-			return err
-		}
-		m.SetState(StateCuttingOver)
+		setState(runs, StateCuttingOver)
 		t0 := time.Now()
-		last = m.eng.CutOverAttempt(ctx)
-		if last == nil {
-			m.swapped = true
-			m.cfg.Log.Info().Int("attempt", attempt).Dur("held", time.Since(t0)).Msg("cut-over done")
+		if last = attempt(ctx); last == nil {
+			for _, r := range runs {
+				r.swapped = true
+			}
+			m.cfg.Log.Info().Int("attempt", n).Int("tables", len(runs)).Dur("held", time.Since(t0)).Msg("cut-over done")
 			return nil
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return context.Cause(ctx)
 		}
 		var final engine.NoRetry
 		if errors.As(last, &final) {
 			return last // retrying cannot help (e.g. objects bound to the table): stop before swapping
 		}
-		backoff := time.Duration(min(attempt, 10)) * 500 * time.Millisecond
-		m.cfg.Log.Warn().Err(last).Int("attempt", attempt).Dur("backoff", backoff).Msg("cut-over attempt failed; table untouched, retrying")
-		m.SetState(StateApplying)
+		backoff := time.Duration(min(n, 10)) * 500 * time.Millisecond
+		m.cfg.Log.Warn().Err(last).Int("attempt", n).Dur("backoff", backoff).Msg("cut-over attempt failed; tables untouched, retrying")
+		setState(runs, StateApplying)
 		job.Sleep(ctx, backoff)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return context.Cause(ctx)
 		}
 	}
 	return fmt.Errorf("cut-over failed %d times (raise --default-retries or --cut-over-lock-timeout-seconds, or end the long transactions on the table): %w",
 		m.cfg.DefaultRetries, last)
+}
+
+// readyToLock waits until the stream is within max-lag-millis and the
+// backlog is small: what the lock then holds the writers for.
+func (m *Migration) readyToLock(ctx context.Context) error {
+	if err := m.waitStreamCaughtUp(ctx); err != nil {
+		return err
+	}
+	if err := m.nearlyCaughtUp(ctx); err != nil {
+		return err
+	}
+	return m.fewKeysLeft(ctx)
+}
+
+func setState(runs []*Migration, state string) {
+	for _, r := range runs {
+		r.SetState(state)
+	}
 }
 
 // dropReverse undoes PrepareReverse when no cut-over followed it.

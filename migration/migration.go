@@ -58,6 +58,8 @@ type Migration struct {
 	unpostponed atomic.Bool
 	instant     atomic.Bool // the server made the change in place (instant.go)
 
+	group *group // the other tables of a Set, cut over with this one; nil alone
+
 	*job.Runner // state, hooks, control socket, panic, background tasks
 	started     time.Time
 }

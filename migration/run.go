@@ -83,6 +83,11 @@ func (m *Migration) start(ctx context.Context) error {
 	if err := throttle.CheckLoad(ctx, m.eng.ThrottleSQL(), m.eng.Primary(), m.cfg.Throttle); err != nil {
 		return &Refused{Err: err}
 	}
+	if m.group != nil { // no table of a set is changed before every one has passed its preflight
+		if err := m.group.preflighted(ctx, m); err != nil {
+			return &Refused{Err: fmt.Errorf("not started, with the run's other tables: %w", err)}
+		}
+	}
 	if m.cfg.Execute {
 		if err := m.Listen(control.Options{Table: m.cfg.Table, ForceNamedCutOver: m.cfg.ForceNamedCutOver,
 			ForceNamedPanic: m.cfg.ForceNamedPanic}, m); err != nil {

@@ -28,6 +28,16 @@ type Alter struct {
 	AutoIncrement *uint64
 }
 
+// hasAlterTablePrefix says whether text starts as a whole statement does:
+// ALTER [ONLINE|IGNORE] TABLE. ALTER COLUMN is a clause.
+func hasAlterTablePrefix(text string) bool {
+	f := strings.Fields(strings.ToUpper(text))
+	if len(f) < 2 || f[0] != "ALTER" {
+		return false
+	}
+	return f[1] == "TABLE" || f[1] == "ONLINE" || f[1] == "IGNORE"
+}
+
 // ParseMySQLAlter parses the clauses of an ALTER TABLE (without the
 // "ALTER TABLE t" prefix) with the TiDB MySQL parser.
 //
@@ -42,7 +52,7 @@ func ParseMySQLAlter(clauses string) (*Alter, error) {
 	if text == "" {
 		return nil, fmt.Errorf("--alter is empty: give the clauses, e.g. --alter \"ADD COLUMN c INT\"")
 	}
-	if strings.HasPrefix(strings.ToUpper(text), "ALTER ") {
+	if hasAlterTablePrefix(text) {
 		return nil, fmt.Errorf("--alter must hold only the clauses, without \"ALTER TABLE <name>\": got %q", text)
 	}
 	if !utf8.ValidString(text) {

@@ -35,10 +35,21 @@ func TestParseMySQLAlter(t *testing.T) {
 		"RENAME TO x": func(a *Alter) bool { return a.RenamesTable },
 		"ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)": func(a *Alter) bool { return a.AddsForeignKey },
 		"CHANGE a a BIGINT": func(a *Alter) bool { return len(a.Renames) == 0 },
+		"ALTER COLUMN a SET DEFAULT 2, ADD COLUMN n INT": func(a *Alter) bool { return len(a.Renames) == 0 && len(a.Dropped) == 0 },
 	} {
 		a, err := ParseMySQLAlter(clause)
 		if err != nil || !check(a) {
 			t.Errorf("%s: %+v %v", clause, a, err)
+		}
+	}
+}
+
+// TestParseMySQLAlterRefusesWholeStatement: --alter takes the clauses;
+// a whole ALTER TABLE is refused, naming the fix.
+func TestParseMySQLAlterRefusesWholeStatement(t *testing.T) {
+	for _, text := range []string{"ALTER TABLE t ADD COLUMN c INT", "alter  online table t ADD c INT", "ALTER IGNORE TABLE t ADD c INT"} {
+		if _, err := ParseMySQLAlter(text); err == nil || !strings.Contains(err.Error(), "only the clauses") {
+			t.Errorf("%q: %v", text, err)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	hsengine "github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/logging"
 	"github.com/hotswap/hotswap/migration"
@@ -19,7 +20,7 @@ import (
 
 type alterFlags struct {
 	conn                         connFlags
-	table, alter                 string
+	table, alter, statement      string
 	execute                      bool
 	chunkSize, threads, retries  int
 	cutOverLockTimeoutSeconds    int
@@ -51,6 +52,7 @@ func alterCommand() *cobra.Command {
 	f.conn.register(fl)
 	fl.StringVar(&f.table, "table", "", "table to alter (required)")
 	fl.StringVar(&f.alter, "alter", "", `ALTER clauses without "ALTER TABLE <name>", e.g. "ADD COLUMN c INT" (required)`)
+	fl.StringVar(&f.statement, "statement", "", `instead of --table and --alter: whole "ALTER TABLE t ...;" statements, one per table, all cut over at once (at most 8 tables of the connection's database or one PostgreSQL schema)`)
 	fl.BoolVar(&f.execute, "execute", false, "really migrate; without it, a dry run checks everything and prints the plan")
 	fl.IntVar(&f.chunkSize, "chunk-size", 0, "rows per copy chunk, fixed (default: sized continuously so a chunk takes --chunk-time)")
 	fl.DurationVar(&f.chunkTime, "chunk-time", 500*time.Millisecond, "target duration of one copy chunk while --chunk-size is not given (100 to 100000 rows)")
@@ -83,13 +85,11 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if err != nil {
 		return refused(cmd, err)
 	}
-	if f.table == "" || f.alter == "" {
-		return refused(cmd, fmt.Errorf("--table and --alter are required"))
-	}
-	schema, table, err := splitTable(engine, f.table)
+	alters, err := f.alters(engine, conn.Database)
 	if err != nil {
 		return refused(cmd, err)
 	}
+	schema, table := alters[0].Schema, alters[0].Table
 	if f.cutOverLockTimeoutSeconds == 0 {
 		f.cutOverLockTimeoutSeconds = map[string]int{"mysql": 3, "postgres": 1}[engine]
 	}
@@ -99,7 +99,7 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := migration.Config{
-		Engine: engine, Conn: conn, Schema: schema, Table: table, Alter: f.alter, Execute: f.execute,
+		Engine: engine, Conn: conn, Schema: schema, Table: table, Alter: alters[0].Clauses, Execute: f.execute,
 		KillBlockersAfter: f.killBlockersAfter,
 		ChunkSize:         f.chunkSize, ChunkTime: f.chunkTime, Threads: f.threads, DefaultRetries: f.retries,
 		CutOverLockTimeout: time.Duration(f.cutOverLockTimeoutSeconds) * time.Second,
@@ -115,6 +115,10 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 	if f.revertWindow < 0 {
 		return refused(cmd, fmt.Errorf("--revert-window %s: want a duration of 0 or more", f.revertWindow))
 	}
+	if len(alters) > 1 {
+		cfg.RevertWindow = f.revertWindow // refused by the set, saying why
+		return exitFor(cmd, runSet(ctx, cfg, alters, f.reconnectTimeout))
+	}
 	if cfg.RevertWindow = f.revertWindow; cfg.RevertWindow > 0 && cfg.ServeSocketFile == "" && f.execute {
 		cfg.ServeSocketFile = control.RunSocketPath(engine, conn.Host, conn.Port, conn.Database, schema, table) // where `hotswap revert` looks
 	}
@@ -125,6 +129,40 @@ func runAlter(cmd *cobra.Command, f *alterFlags) error {
 		return m.Resumable(), err
 	})
 	return exitFor(cmd, err)
+}
+
+// alters reads --table and --alter, or --statement: the tables to alter,
+// one or several, each with its clauses.
+func (f *alterFlags) alters(engineKind, database string) ([]hsengine.TableAlter, error) {
+	if f.statement != "" {
+		if f.table != "" || f.alter != "" {
+			return nil, fmt.Errorf("give either --statement, or --table and --alter, not both")
+		}
+		defaultSchema := database
+		if engineKind == hsengine.Postgres {
+			defaultSchema = "public"
+		}
+		return hsengine.ParseAlters(engineKind, f.statement, defaultSchema)
+	}
+	if f.table == "" || f.alter == "" {
+		return nil, fmt.Errorf("--table and --alter (or --statement) are required")
+	}
+	schema, table, err := splitTable(engineKind, f.table)
+	if err != nil {
+		return nil, err
+	}
+	return []hsengine.TableAlter{{Schema: schema, Table: table, Clauses: f.alter}}, nil
+}
+
+// runSet runs the ALTERs of several tables as one run with one cut-over,
+// outlasting server outages as a single table's run does.
+func runSet(ctx context.Context, cfg migration.Config, alters []hsengine.TableAlter, reconnect time.Duration) error {
+	return outlastOutages(ctx, server{cfg.Engine, cfg.Conn, cfg.Log, cfg.Out}, reconnect, cfg.Resume, func(ctx context.Context, resume bool) (bool, error) {
+		cfg.Resume = resume
+		s := migration.NewSet(cfg, alters)
+		err := s.Run(ctx)
+		return s.Resumable(), err
+	})
 }
 
 func (f *alterFlags) level() logging.Level {

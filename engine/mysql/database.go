@@ -137,7 +137,10 @@ func (d *database) HasDuplicates(ctx context.Context, schema, table string, colu
 	return engine.AnyRow(ctx, d.db, dialect.HasDuplicatesSQL(schema, table, columns))
 }
 
-func (d *database) Split(sql string) ([]engine.Statement, error) {
+func (d *database) Split(sql string) ([]engine.Statement, error) { return split(sql) }
+
+// split cuts sql into statements as the engine's own client would.
+func split(sql string) ([]engine.Statement, error) {
 	stmts, err := dialect.SplitStatements(sql)
 	out := make([]engine.Statement, len(stmts))
 	for i, s := range stmts {

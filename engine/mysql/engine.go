@@ -39,6 +39,7 @@ type Engine struct {
 	stream *binlog.MySQLStream
 	lags   lagTracker
 	cut    *cutover.MySQL
+	set    *cutover.MySQLSet // a cut-over together with other tables (CutOverTogether)
 	// cutPos is the binary log position read under the cut-over's lock,
 	// where a revert window's stream starts.
 	cutPos *dialect.BinlogPos

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSetKillNineDuringCopyThenResume alters three tables in one run
+// (--statement) while transactions write all three, kills hotswap with
+// SIGKILL in the middle of the copy, and resumes: every table continues
+// from its checkpoint, all three switch at once, every acknowledged
+// transaction is in every new table, none was split between old and new
+// tables, and only the old tables are left.
+func TestSetKillNineDuringCopyThenResume(t *testing.T) {
+	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
+		tg := newTarget(t)
+		t.Run(tg.engine, func(t *testing.T) { runSetKill(t, tg) })
+	}
+}
+
+var killSetTables = []string{"orders", "items", "payments"}
+
+const killSetFill = 20000
+
+func runSetKill(t *testing.T, tg *target) {
+	seq := map[string]string{"mysql": fmt.Sprintf("seq_1_to_%d", killSetFill), "postgres": fmt.Sprintf("generate_series(1, %d) AS seq", killSetFill)}[tg.engine]
+	typ := map[string]string{"mysql": "VARCHAR(20)", "postgres": "varchar(20)"}[tg.engine]
+	var stmts []string
+	for _, tb := range killSetTables {
+		for _, q := range []string{
+			fmt.Sprintf("CREATE TABLE %s (id INT PRIMARY KEY, v INT NOT NULL, side INT NOT NULL DEFAULT 1)", tb),
+			fmt.Sprintf("INSERT INTO %s (id, v) SELECT seq, seq FROM %s", tb, seq),
+		} {
+			if _, err := tg.db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// side's new default says which table, old or new, a write went to
+		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN side SET DEFAULT 2, ADD COLUMN note %s", tb, typ))
+	}
+	w := &setWriter{tg: tg, acked: map[int]int{}}
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { w.run(ctx, i, 2) })
+	}
+	defer func() { stop(); wg.Wait() }()
+
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "hs.sock")
+	args := append([]string{"alter", "--statement", strings.Join(stmts, ";\n") + ";", "--execute", "--chunk-size", "200",
+		"--checkpoint-interval", "200ms", "--cut-over-lock-timeout-seconds", "1", "--default-retries", "1000"}, tg.args...)
+	first := startChild(t, tg.env, append(append([]string{}, args...), "--serve-socket-file", sock, "--nice-ratio", "3")...)
+	if !first.waitFor(t, sock, "a third of the copy", func(st childStatus) bool { return st.State == "copying" && st.RowsCopied > killSetFill }) {
+		t.Fatalf("the run ended before the kill:\n%s", first.out.String())
+	}
+	time.Sleep(500 * time.Millisecond) // a checkpoint of every table after a third
+	first.kill()
+	for _, tb := range killSetTables {
+		var n int
+		if err := tg.db.QueryRow("SELECT count(*) FROM " + tb).Scan(&n); err != nil {
+			t.Fatalf("after the kill %s is not readable: %v", tb, err)
+		}
+	}
+	t.Logf("first run, killed while copying:\n%s", first.out.String())
+	resumed := startChild(t, tg.env, append(args, "--resume")...)
+	if code := resumed.wait(t, 4*time.Minute); code != 0 {
+		t.Fatalf("the resume exited %d:\n%s", code, resumed.out.String())
+	}
+	out := resumed.out.String()
+	t.Logf("resume output:\n%s", out)
+	resumes := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Resuming from the checkpoint") { // the printed lines, not the log's
+			resumes++
+		}
+	}
+	if n := resumes; n != len(killSetTables) {
+		t.Errorf("%d of %d tables continued from a copy watermark", n, len(killSetTables))
+	}
+	time.Sleep(300 * time.Millisecond) // writes after the swap land in the new tables
+	stop()
+	wg.Wait()
+	w.check(t)
+	left := strings.Split(tg.leftovers(t), ",")
+	slices.Sort(left)
+	if got := strings.Join(left, ","); got != "_items_old,_orders_old,_payments_old,items,orders,payments" {
+		t.Errorf("left behind: %s (want only the three old tables)", got)
+	}
+}
+
+// setWriter writes every table of the set in each transaction: a new id
+// into all (worker w of n takes ids w, w+n, ... above the fill), or an
+// update of one of its ids in all, side set back to its default.
+type setWriter struct {
+	tg     *target
+	mu     sync.Mutex
+	acked  map[int]int // id -> v
+	errs   []error
+	commit int
+}
+
+func (s *setWriter) run(ctx context.Context, w, n int) {
+	var mine []int
+	next := killSetFill + 1 + w
+	for i := 0; ctx.Err() == nil; i++ {
+		id, insert := next, len(mine) == 0 || i%3 != 0
+		if !insert {
+			id = mine[i%len(mine)]
+		}
+		err := s.tx(id, i, insert)
+		s.mu.Lock()
+		if err != nil {
+			s.errs = append(s.errs, err)
+		} else {
+			s.acked[id] = i
+			s.commit++
+		}
+		s.mu.Unlock()
+		if err == nil && insert {
+			mine, next = append(mine, id), next+n
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (s *setWriter) tx(id, v int, insert bool) error {
+	ph := func(n int) string { return "?" }
+	if s.tg.engine == "postgres" {
+		ph = func(n int) string { return fmt.Sprintf("$%d", n) }
+	}
+	tx, err := s.tg.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, tb := range killSetTables {
+		q, args := fmt.Sprintf("UPDATE %s SET v = %s, side = DEFAULT WHERE id = %s", tb, ph(1), ph(2)), []any{v, id}
+		if insert {
+			q, args = fmt.Sprintf("INSERT INTO %s (id, v) VALUES (%s, %s)", tb, ph(1), ph(2)), []any{id, v}
+		}
+		if _, err := tx.Exec(q, args...); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// check: no error, every acknowledged write in every new table (which has
+// the new column), no transaction split between old and new tables.
+func (s *setWriter) check(t *testing.T) {
+	t.Helper()
+	if len(s.errs) > 0 {
+		t.Fatalf("the writers saw %d errors (first: %v): a table was not always there", len(s.errs), s.errs[0])
+	}
+	for _, tb := range killSetTables {
+		got := map[int]int{}
+		rows, err := s.tg.db.Query(fmt.Sprintf("SELECT id, v FROM %s WHERE id > %d AND note IS NULL", tb, killSetFill))
+		if err != nil {
+			t.Fatalf("%s after the run: %v", tb, err)
+		}
+		for rows.Next() {
+			var id, v int
+			rows.Scan(&id, &v)
+			got[id] = v
+		}
+		rows.Close()
+		for id, v := range s.acked {
+			if g, ok := got[id]; !ok || g != v {
+				t.Fatalf("%s: id %d acknowledged with v=%d, the table has %d (present %v)", tb, id, v, g, ok)
+			}
+		}
+	}
+	var split int
+	q := fmt.Sprintf("SELECT count(*) FROM orders o JOIN items i ON i.id = o.id JOIN payments p ON p.id = o.id WHERE o.id > %d AND (o.side <> i.side OR o.side <> p.side)", killSetFill)
+	if err := s.tg.db.QueryRow(q).Scan(&split); err != nil || split != 0 {
+		t.Fatalf("%d transactions wrote old and new tables (%v)", split, err)
+	}
+	t.Logf("writers: %d transactions acknowledged, 0 errors", s.commit)
+}
