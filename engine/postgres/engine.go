@@ -48,8 +48,8 @@ type Engine struct {
 	xids         xidTracker
 	cut          *cutover.Postgres
 	set          *cutover.PostgresSet // a cut-over together with other tables (CutOverTogether)
-	confirmed    atomic.Uint64 // the last checkpointed LSN: the slot keeps the WAL after it
-	rev          revState      // the revert window's slot and publication (reverse.go)
+	confirmed    atomic.Uint64        // the last checkpointed LSN: the slot keeps the WAL after it
+	rev          revState             // the revert window's slot and publication (reverse.go)
 }
 
 var _ engine.Engine = (*Engine)(nil)
