@@ -147,6 +147,11 @@ type Spec struct {
 	TableName string
 
 	Execute, Resume                                     bool
+	// NoCheckpointStarts: a --resume of one table of a set (alter
+	// --statement) whose run had made no checkpoint table yet: the table's
+	// run starts afresh (dropping its shadow), or, when its old table is
+	// there and the shadow is not, the set's cut-over is done (ResumeDone).
+	NoCheckpointStarts bool
 	InitiallyDropGhost, InitiallyDropOld, OkToDropTable bool
 	CutOverLockTimeout                                  time.Duration
 	KillBlockersAfter                                   time.Duration // PostgreSQL only

@@ -67,6 +67,10 @@ type Config struct {
 
 	Log zerolog.Logger
 	Out io.Writer // the plan of a dry run and the final summary
+
+	// inSet: the run is one table of a Set; a --resume then starts afresh
+	// a table whose run made no checkpoint table (engine.Spec.NoCheckpointStarts).
+	inSet bool
 }
 
 func (c *Config) defaults() {
@@ -111,5 +115,6 @@ func (m *Migration) spec() engine.Spec {
 	return engine.Spec{Conn: c.Conn, Schema: c.Schema, Table: c.Table, Alter: c.Alter, TableName: m.tableName(),
 		Execute: c.Execute, Resume: c.Resume, InitiallyDropGhost: c.InitiallyDropGhost, InitiallyDropOld: c.InitiallyDropOld,
 		OkToDropTable: c.OkToDropTable, CutOverLockTimeout: c.CutOverLockTimeout, KillBlockersAfter: c.KillBlockersAfter,
-		Threads: c.Threads, RevertWindow: c.RevertWindow, RevertFrom: c.RevertFrom, Log: c.Log, Out: c.Out}
+		Threads: c.Threads, RevertWindow: c.RevertWindow, RevertFrom: c.RevertFrom, Log: c.Log, Out: c.Out,
+		NoCheckpointStarts: c.inSet && c.Resume}
 }

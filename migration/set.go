@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/engine"
@@ -40,6 +41,7 @@ func NewSet(base Config, alters []engine.TableAlter) *Set {
 		c.ServeSocketFile, c.ServeTCPPort = "", 0 // the set listens
 		c.Progress = nil                          // one line per table would overwrite the others'
 		c.AttemptInstantDDL = false               // a table changed in place would switch before the others
+		c.inSet = true
 		c.Log = base.Log.With().Str("table", a.Table).Logger()
 		m := New(c)
 		m.group = s.group
@@ -66,8 +68,13 @@ func (s *Set) Run(ctx context.Context) error {
 		}
 	}
 	defer s.r.Close()
+	var tasks []job.Task
+	if s.cfg.Progress != nil { // the whole run's live line; each table logs its own progress otherwise
+		tasks = append(tasks, job.Progress{Status: s.Status, Tick: 500 * time.Millisecond,
+			LogEvery: func(control.Status) time.Duration { return time.Hour }, Log: func(control.Status) {}}.Task(s.r))
+	}
 	var errs []error
-	err := s.r.Work(ctx, nil, func(ctx context.Context) error {
+	err := s.r.Work(ctx, tasks, func(ctx context.Context) error {
 		errs = s.runAll(ctx)
 		return firstError(errs)
 	})

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	dialect "github.com/hotswap/hotswap/dialect/mysql"
@@ -93,6 +94,9 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
+	if !chk && c.NoCheckpointStarts {
+		return e.startWithoutCheckpoint(ctx)
+	}
 	if !chk {
 		return job.Refuse("nothing to resume: there is no checkpoint table %s.%s; run without --resume", db, e.plan.Checkpoint)
 	}
@@ -138,6 +142,39 @@ func (e *Engine) checkResume(ctx context.Context) error {
 			return &job.Refused{Err: err}
 		}
 	}
+	return nil
+}
+
+// startWithoutCheckpoint is a --resume of a table of a set whose run left
+// no checkpoint table: killed before it made one (its shadow is dropped and
+// it starts afresh), or after the set's cut-over (its old table is there,
+// the shadow is not: done).
+func (e *Engine) startWithoutCheckpoint(ctx context.Context) error {
+	db := e.spec.Conn.Database
+	shadow, err := dialect.TableExists(ctx, e.db, db, e.plan.Shadow)
+	if err != nil {
+		return &job.Refused{Err: err}
+	}
+	old, err := dialect.TableExists(ctx, e.db, db, e.plan.Old)
+	if err == nil && old {
+		old, err = dialect.IsSentry(ctx, e.db, db, e.plan.Old)
+		old = !old
+	}
+	if err != nil {
+		return &job.Refused{Err: err}
+	}
+	if old && !shadow {
+		e.plan.ResumeDone = true
+		return nil
+	}
+	e.plan.Resume = false
+	if !e.spec.Execute {
+		return nil
+	}
+	if err := e.dropRunLeftovers(ctx); err != nil {
+		return &job.Refused{Err: fmt.Errorf("drop what the earlier run left before its checkpoint: %w", err)}
+	}
+	fmt.Fprintf(e.spec.Out, "The earlier run on %s stopped before its checkpoint: starting it over.\n", e.spec.TableName)
 	return nil
 }
 

@@ -80,6 +80,9 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
+	if !chk && c.NoCheckpointStarts {
+		return e.startWithoutCheckpoint(ctx)
+	}
 	if !chk {
 		return job.Refuse("nothing to resume: there is no checkpoint table %s.%s (a run that stopped without crashing drops it with its replication slot); run `hotswap cleanup --table %s --execute`, then start again without --resume",
 			c.Schema, e.plan.Checkpoint, c.Table)
@@ -134,6 +137,38 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	if !ok {
 		return job.Refuse("the publication %s the run streams through is gone: the run cannot resume; run `hotswap cleanup --table %s --execute` and start again", e.pub, c.Table)
 	}
+	return nil
+}
+
+// startWithoutCheckpoint is a --resume of a table of a set whose run left
+// no checkpoint table: killed before it made one (its shadow, slot and
+// publication are dropped and it starts afresh), or after the set's
+// cut-over (its old table is there, the shadow is not: done).
+func (e *Engine) startWithoutCheckpoint(ctx context.Context) error {
+	c := e.spec
+	shadow, err := dialect.TableExists(ctx, e.db, c.Schema, e.plan.Shadow)
+	if err != nil {
+		return &job.Refused{Err: err}
+	}
+	old, err := dialect.TableExists(ctx, e.db, c.Schema, e.plan.Old)
+	if err != nil {
+		return &job.Refused{Err: err}
+	}
+	if old && !shadow {
+		e.plan.ResumeDone = true
+		return nil
+	}
+	e.plan.Resume = false
+	if !c.Execute {
+		return nil
+	}
+	if _, err := dialect.WaitSlotFree(ctx, e.db, e.slot, 30*time.Second); err != nil { // a killed run's WAL sender may linger
+		return &job.Refused{Err: err}
+	}
+	if err := e.dropRunLeftovers(ctx); err != nil {
+		return &job.Refused{Err: fmt.Errorf("drop what the earlier run left before its checkpoint: %w", err)}
+	}
+	fmt.Fprintf(c.Out, "The earlier run on %s stopped before its checkpoint: starting it over.\n", c.TableName)
 	return nil
 }
 
