@@ -146,12 +146,12 @@ type Spec struct {
 	// MySQL, schema.table on PostgreSQL), for messages.
 	TableName string
 
-	Execute, Resume                                     bool
+	Execute, Resume bool
 	// NoCheckpointStarts: a --resume of one table of a set (alter
 	// --statement) whose run had made no checkpoint table yet: the table's
 	// run starts afresh (dropping its shadow), or, when its old table is
 	// there and the shadow is not, the set's cut-over is done (ResumeDone).
-	NoCheckpointStarts bool
+	NoCheckpointStarts                                  bool
 	InitiallyDropGhost, InitiallyDropOld, OkToDropTable bool
 	CutOverLockTimeout                                  time.Duration
 	KillBlockersAfter                                   time.Duration // PostgreSQL only
