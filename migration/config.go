@@ -44,6 +44,10 @@ type Config struct {
 	// (early_checksum.go); it also finds changes the stream never saw.
 	FullChecksum      bool
 	AttemptInstantDDL bool // try the ALTER in place first when the server can do it without copying
+	// InstantOnly: with AttemptInstantDDL, end the run when the server
+	// cannot make the change in place (its shadow dropped, nothing changed,
+	// Instant false) instead of copying online.
+	InstantOnly bool
 	// Resume continues the run a checkpoint table records (after a crash or
 	// a failure), instead of starting one.
 	Resume             bool

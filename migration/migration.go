@@ -94,6 +94,9 @@ func New(cfg Config) *Migration {
 	return m
 }
 
+// Config is the run's settings, defaults applied.
+func (m *Migration) Config() Config { return m.cfg }
+
 // ShadowName, OldName and CheckpointName are the tables the run creates
 // (settled by its preflight).
 func (m *Migration) ShadowName() string     { return m.shadow }

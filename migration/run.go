@@ -54,6 +54,9 @@ func (m *Migration) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	if m.cfg.InstantOnly {
+		return m.dropShadow()
+	}
 	if err := m.execute(ctx); err != nil {
 		m.keepForResume = engine.ConnectionLost(err)
 		m.reportLeftovers(err)

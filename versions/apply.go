@@ -39,15 +39,24 @@ func (r *runner) applyFile(ctx context.Context, rec engine.Record, text string, 
 	if err := r.save(ctx, rec); err != nil { // running from here: a kill leaves it so
 		return err
 	}
-	for i, st := range stmts {
+	for i := 0; i < len(stmts); i++ {
 		if steps[i].Done {
 			continue
 		}
-		steps[i].Line = st.Line
-		rows, err := r.runStatement(ctx, &rec, prog, i, st)
+		steps[i].Line = stmts[i].Line
+		together, plans, err := r.onlineRun(ctx, stmts, steps, i)
+		var rows int64
+		if err == nil && len(together) > 1 {
+			rows, err = r.runTogether(ctx, &rec, prog, stmts, together, plans)
+		} else if err == nil {
+			rows, err = r.runStatement(ctx, &rec, prog, i, stmts[i])
+		}
 		if err != nil {
 			rec.Steps = prog.encode() // with whether an online statement can resume
 			return r.fail(ctx, rec, i+1, err)
+		}
+		if len(together) > 1 {
+			i = together[len(together)-1]
 		}
 		steps[i].Done = true
 		rec.Rows += rows
@@ -95,16 +104,7 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 				r.cfg.Log.Warn().Err(err).Msg("could not record that the online statement has a checkpoint")
 			}
 		},
-		postponed: func(waiting bool) { // the history shows a version whose cut-over waits
-			rec.State = StateRunning
-			if waiting {
-				rec.State = StatePostponed
-				fmt.Fprintf(r.cfg.Out, "Version %d (%s): the cut-over of %s is postponed while %s exists.\n", rec.Version, rec.Name, how.table, r.cfg.Online.PostponeFlagFile)
-			}
-			if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
-				r.cfg.Log.Warn().Err(err).Msg("could not record the version's state")
-			}
-		},
+		postponed: func(waiting bool) { r.recordPostponed(ctx, rec, waiting, how.table) },
 	}
 	at := stepAt{version: rec.Version, step: i}
 	rows, instant, err := r.runOnline(ctx, how, at, resume, hooks, &steps[i].Started)
@@ -120,6 +120,19 @@ func (r *runner) runStatement(ctx context.Context, rec *engine.Record, prog prog
 			err, how.table, how.table, rec.Version)
 	}
 	return rows, err
+}
+
+// recordPostponed shows in the history a version whose cut-over (of what)
+// waits for the postpone flag file, or no longer.
+func (r *runner) recordPostponed(ctx context.Context, rec *engine.Record, waiting bool, what string) {
+	rec.State = StateRunning
+	if waiting {
+		rec.State = StatePostponed
+		fmt.Fprintf(r.cfg.Out, "Version %d (%s): the cut-over of %s is postponed while %s exists.\n", rec.Version, rec.Name, what, r.cfg.Online.PostponeFlagFile)
+	}
+	if err := r.save(context.WithoutCancel(ctx), *rec); err != nil {
+		r.cfg.Log.Warn().Err(err).Msg("could not record the version's state")
+	}
 }
 
 // stepAt is a statement's place: its version and its index in the file.
@@ -203,18 +216,28 @@ func (r *runner) runOnline(ctx context.Context, how plan, at stepAt, resume bool
 	}
 	close(done)
 	<-watched
-	if err != nil && m.CheckpointName() != "" { // a resume is possible only while its checkpoint is there
-		where := cfg.Schema
-		if cfg.Engine != migration.EnginePostgres {
-			where = cfg.Conn.Database
-		}
-		_, _, kept, cerr := r.db.Size(context.WithoutCancel(ctx), where, m.CheckpointName())
-		if cerr == nil && kept != *started {
-			r.cfg.Log.Info().Bool("checkpoint_kept", kept).Msg("the online statement's next run resumes only if its checkpoint is kept")
-			*started = kept
-		}
+	if err != nil {
+		r.noteCheckpoint(ctx, m, started)
 	}
 	return m.Copied(), m.Instant(), err
+}
+
+// noteCheckpoint records, after m failed, whether its checkpoint is kept:
+// the statement's next run resumes only then.
+func (r *runner) noteCheckpoint(ctx context.Context, m *migration.Migration, started *bool) {
+	if m.CheckpointName() == "" {
+		return
+	}
+	cfg := m.Config()
+	where := cfg.Schema
+	if cfg.Engine != migration.EnginePostgres {
+		where = cfg.Conn.Database
+	}
+	_, _, kept, err := r.db.Size(context.WithoutCancel(ctx), where, m.CheckpointName())
+	if err == nil && kept != *started {
+		r.cfg.Log.Info().Bool("checkpoint_kept", kept).Str("table", cfg.Table).Msg("the online statement's next run resumes only if its checkpoint is kept")
+		*started = kept
+	}
 }
 
 // fail records the version as failed at statement n (1-based; 0: before

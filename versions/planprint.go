@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/hotswap/hotswap/engine"
 )
 
 // Plan prints, for each version up would apply, each statement with how it
@@ -31,20 +33,16 @@ func Plan(ctx context.Context, cfg Config) error {
 			down = "IRREVERSIBLE: no down file"
 		}
 		fmt.Fprintf(out, "Version %d (%s), %d statement(s), %s:\n", v.Number, v.Name, len(stmts), down)
-		tables := 0
+		var together togetherLines
 		for _, st := range stmts {
 			p, err := r.method(ctx, st)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "  line %d: %s\n", st.Line, r.describe(p))
-			if p.method == methodOnline {
-				tables++
-			}
+			together.add(r, p, st.Line)
 		}
-		if tables > 1 {
-			fmt.Fprintf(out, "  its %d online tables switch one after another, each at its own cut-over\n", tables)
-		}
+		together.flush(r)
 		if err := r.printLint(ctx, v); err != nil { // safe by default: lint.go
 			return err
 		}
@@ -53,6 +51,40 @@ func Plan(ctx context.Context, cfg Config) error {
 		fmt.Fprintln(out, "Nothing to apply: the database is at the latest version.")
 	}
 	return nil
+}
+
+// togetherLines collects the online statements that follow one another
+// (apply_set.go) to say they switch together.
+type togetherLines struct {
+	lines  []int
+	schema string
+	tables map[string]bool
+}
+
+func (g *togetherLines) add(r *runner, p plan, line int) {
+	if p.method != methodOnline || g.tables[p.table] || (len(g.lines) > 0 && p.schema != g.schema) || len(g.lines) == engine.MaxSetTables {
+		g.flush(r)
+	}
+	if p.method != methodOnline {
+		return
+	}
+	if len(g.lines) == 0 {
+		g.schema, g.tables = p.schema, map[string]bool{}
+	}
+	g.lines, g.tables[p.table] = append(g.lines, line), true
+}
+
+func (g *togetherLines) flush(r *runner) {
+	if len(g.lines) > 1 {
+		how := "their tables switch together, in one cut-over"
+		if r.cfg.Online.RevertWindow > 0 {
+			how = "each switches at its own cut-over (with --revert-window each keeps its own window)"
+		} else if r.cfg.Online.AttemptInstantDDL {
+			how += " (each is first tried in place on its own: one the server makes in place switches at once)"
+		}
+		fmt.Fprintf(r.cfg.Out, "  lines %s, online one after another: %s\n", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(g.lines)), ", "), "[]"), how)
+	}
+	g.lines = nil
 }
 
 // describe says how a statement runs and why.
