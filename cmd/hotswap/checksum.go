@@ -14,7 +14,8 @@ import (
 
 func checksumCommand() *cobra.Command {
 	var conn connFlags
-	var table, shadow string
+	var tables []string
+	var shadow string
 	var threads, chunkSize int
 	cmd := &cobra.Command{
 		Use:   "checksum",
@@ -30,9 +31,12 @@ Exit status: 0 equal; 1 rows differ (or the check failed); 2 refused before comp
   hotswap checksum --dsn postgres://hotswap@db1/shop --table public.orders --shadow orders_copy --threads 4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tf, err := conn.resolveTable(table)
+			tfs, err := conn.resolveTables(tables)
 			if err != nil {
 				return refused(cmd, err)
+			}
+			if shadow != "" && len(tfs) > 1 {
+				return refused(cmd, fmt.Errorf("--shadow names one table's copy: give one --table with it, or leave --shadow out to compare each table with its own shadow"))
 			}
 			if threads < 1 {
 				return refused(cmd, fmt.Errorf("--threads %d: want 1 or more", threads))
@@ -42,25 +46,33 @@ Exit status: 0 equal; 1 rows differ (or the check failed); 2 refused before comp
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Threads: threads, ChunkSize: chunkSize,
-				Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
-			rep, err := migration.Checksum(ctx, cfg, shadow)
-			switch {
-			case migration.IsRefused(err):
-				return refused(cmd, err)
-			case err != nil:
-				fmt.Fprintln(cmd.ErrOrStderr(), "checksum failed:", err)
-				return exitError(exitFailed)
-			case !rep.Equal():
-				fmt.Fprintf(cmd.ErrOrStderr(), "hotswap: %s between %s and %s (first differing key %s)\n",
-					rep.Differing(), rep.Table, rep.Shadow, rep.KeyText(rep.Diffs[0].Key))
+			// The tables of a several-table run are compared one after another,
+			// each at a moment of its own.
+			failed := false
+			for _, tf := range tfs {
+				cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Threads: threads, ChunkSize: chunkSize,
+					Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
+				rep, err := migration.Checksum(ctx, cfg, shadow)
+				switch {
+				case migration.IsRefused(err):
+					return refused(cmd, fmt.Errorf("%s: %w", tf.table, err))
+				case err != nil:
+					fmt.Fprintf(cmd.ErrOrStderr(), "checksum of %s failed: %v\n", tf.table, err)
+					return exitError(exitFailed)
+				case !rep.Equal():
+					fmt.Fprintf(cmd.ErrOrStderr(), "hotswap: %s between %s and %s (first differing key %s)\n",
+						rep.Differing(), rep.Table, rep.Shadow, rep.KeyText(rep.Diffs[0].Key))
+					failed = true
+				}
+			}
+			if failed {
 				return exitError(exitFailed)
 			}
 			return nil
 		},
 	}
 	conn.register(cmd.Flags())
-	cmd.Flags().StringVar(&table, "table", "", "the table to compare ([schema.]table on PostgreSQL)")
+	cmd.Flags().StringArrayVar(&tables, "table", nil, "the table to compare ([schema.]table on PostgreSQL); repeat it to compare each table of a several-table run with its shadow")
 	cmd.Flags().StringVar(&shadow, "shadow", "", "the table to compare it with, in the same database (schema) (default _<table>_new, the shadow of a run)")
 	cmd.Flags().IntVar(&threads, "threads", defaultThreads(), "chunks compared in parallel, one connection each")
 	cmd.Flags().IntVar(&chunkSize, "chunk-size", 10_000, "rows per compared chunk")

@@ -60,6 +60,14 @@ func TestChecksumCommand(t *testing.T) {
 	}
 	check("differs", exitFailed, "id=2", "1 row differs between "+db+".t and "+db+"._t_new (first differing key id=2)", "--dsn", dsn, "--table", "t")
 	check("missing shadow", exitRefused, "", "shadow table "+db+".nope does not exist", "--dsn", dsn, "--table", "t", "--shadow", "nope")
+	for _, s := range []string{"CREATE TABLE u (id INT PRIMARY KEY, v INT)", "INSERT INTO u VALUES (1, 1)", "CREATE TABLE _u_new LIKE u", "INSERT INTO _u_new SELECT * FROM u"} {
+		if _, err := admin.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("two tables, the first differs", exitFailed, "Equal: no row differs", "1 row differs between "+db+".t and "+db+"._t_new", "--dsn", dsn, "--table", "t", "--table", "u")
+	check("--shadow with two tables", exitRefused, "", "--shadow names one table's copy", "--dsn", dsn, "--table", "t", "--table", "u", "--shadow", "x")
+	check("a table twice", exitRefused, "", "--table t is given twice", "--dsn", dsn, "--table", "t", "--table", "t")
 	check("missing table flag", exitRefused, "", "--table is required", "--dsn", dsn)
 	check("bad threads", exitRefused, "", "--threads 0", "--dsn", dsn, "--table", "t", "--threads", "0")
 	check("unknown flag", exitRefused, "", "unknown flag", "--dsn", dsn, "--table", "t", "--nope")

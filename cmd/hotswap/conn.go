@@ -114,3 +114,25 @@ func (c *connFlags) resolveTable(table string) (tableFlags, error) {
 	schema, name, err := splitTable(engine, table)
 	return tableFlags{engine, conn, schema, name}, err
 }
+
+// resolveTables resolves a repeated --table: each named once, at least one.
+func (c *connFlags) resolveTables(tables []string) ([]tableFlags, error) {
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("--table is required")
+	}
+	seen := map[string]bool{}
+	var out []tableFlags
+	for _, t := range tables {
+		tf, err := c.resolveTable(t)
+		if err != nil {
+			return nil, err
+		}
+		key := tf.schema + "." + tf.table
+		if seen[key] {
+			return nil, fmt.Errorf("--table %s is given twice: name each table once", t)
+		}
+		seen[key] = true
+		out = append(out, tf)
+	}
+	return out, nil
+}

@@ -69,6 +69,22 @@ func runSetKill(t *testing.T, tg *target) {
 		}
 	}
 	t.Logf("first run, killed while copying:\n%s", first.out.String())
+	// cleanup takes the set's tables at once and shows (not drops) each one's shadow
+	cleanArgs := append([]string{"cleanup"}, tg.args...)
+	for _, tb := range killSetTables {
+		cleanArgs = append(cleanArgs, "--table", tb)
+	}
+	for _, kv := range tg.env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	code, cleanOut, cleanErr := runCaptured(cleanArgs...)
+	t.Logf("cleanup of the three tables, without --execute: exit %d\n%s%s", code, cleanOut, cleanErr)
+	for _, tb := range killSetTables {
+		if code != exitOK || !strings.Contains(cleanOut, "_"+tb+"_new") {
+			t.Errorf("cleanup of the three tables did not show %s's shadow", tb)
+		}
+	}
 	// items as if killed before its checkpoint table was made: the resume
 	// starts it afresh (dropping its shadow) and continues the others
 	if _, err := tg.db.Exec("DROP TABLE _items_chk"); err != nil {
