@@ -64,6 +64,8 @@ type Postgres struct {
 	// is the old table that one kept, Table the shadow it put in place, and
 	// the names go back as they were (postgres.SwapBackSQL).
 	Back bool
+	// Dependents: see PostgresTable.
+	Dependents *postgres.Dependents
 
 	set *PostgresSet // built by the first Attempt; keeps the lock waits of all
 }
@@ -76,7 +78,7 @@ type Postgres struct {
 func (p *Postgres) Attempt(ctx context.Context) error {
 	if p.set == nil {
 		p.set = &PostgresSet{DB: p.DB, Schema: p.Schema, LockTimeout: p.LockTimeout, KillBlockersAfter: p.KillBlockersAfter, Back: p.Back,
-			Tables: []PostgresTable{{Table: p.Table, Shadow: p.Shadow, Old: p.Old, Applier: p.Applier, CatchUp: p.CatchUp}}}
+			Tables: []PostgresTable{{Table: p.Table, Shadow: p.Shadow, Old: p.Old, Applier: p.Applier, CatchUp: p.CatchUp, Dependents: p.Dependents}}}
 	}
 	return p.set.Attempt(ctx)
 }
@@ -102,6 +104,10 @@ type PostgresTable struct {
 	Table, Shadow, Old string
 	Applier            Pauser
 	CatchUp            func(ctx context.Context, lock *sql.Conn) error // as Postgres's
+	// Dependents are carried to the new table (postgres.DependentsSQL);
+	// the tables they relate it to are locked with it. Nil: foreign keys
+	// and triggers are refused as any other object bound to the table.
+	Dependents *postgres.Dependents
 }
 
 // Attempt runs one cut-over of every table: all swap, or none (see
@@ -177,32 +183,55 @@ func (p *PostgresSet) inTransaction(ctx context.Context, conn *sql.Conn, pid int
 // round that finds one busy lets all go (ReleaseLocks) and the next round
 // waits on the next table.
 func (p *PostgresSet) lockAll(ctx context.Context, conn *sql.Conn, pid int) error {
-	return lockInRounds(ctx, p.LockTimeout, len(p.Tables),
-		func(first int, wait time.Duration) (string, error) { return p.lockRound(ctx, conn, pid, first, wait) },
+	targets := p.lockTargets()
+	return lockInRounds(ctx, p.LockTimeout, len(targets),
+		func(first int, wait time.Duration) (string, error) { return p.lockRound(ctx, conn, pid, targets, first, wait) },
 		func() error { return postgres.ReleaseLocks(ctx, conn) })
 }
 
-// lockRound locks table first, waiting at most wait, then the others
+// lockTargets is every table the cut-over locks: the set's, then the
+// tables their foreign keys relate them to (each once).
+func (p *PostgresSet) lockTargets() []postgres.Rel {
+	seen := map[postgres.Rel]bool{}
+	var out []postgres.Rel
+	add := func(r postgres.Rel) {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	for _, t := range p.Tables {
+		add(postgres.Rel{Schema: p.Schema, Table: t.Table})
+	}
+	for _, t := range p.Tables {
+		for _, r := range t.Dependents.Related(p.Schema, t.Table) {
+			add(r)
+		}
+	}
+	return out
+}
+
+// lockRound locks targets[first], waiting at most wait, then the others
 // without waiting; busy names the table found in use ("" when all are
 // locked).
-func (p *PostgresSet) lockRound(ctx context.Context, conn *sql.Conn, pid, first int, wait time.Duration) (busy string, err error) {
+func (p *PostgresSet) lockRound(ctx context.Context, conn *sql.Conn, pid int, targets []postgres.Rel, first int, wait time.Duration) (busy string, err error) {
 	if wait <= 0 {
-		return "", fmt.Errorf("lock %s.%s for the cut-over: the lock budget %s is spent", p.Schema, p.Tables[first].Table, p.LockTimeout)
+		return "", fmt.Errorf("lock %s.%s for the cut-over: the lock budget %s is spent", targets[first].Schema, targets[first].Table, p.LockTimeout)
 	}
 	if err := postgres.MarkLocks(ctx, conn); err != nil {
 		return "", err
 	}
-	if err := p.lockTable(ctx, conn, pid, p.Tables[first].Table, wait); err != nil {
+	if err := p.lockTable(ctx, conn, pid, targets[first], wait); err != nil {
 		return "", err
 	}
-	for i, t := range p.Tables {
+	for i, t := range targets {
 		if i == first {
 			continue
 		}
-		err := postgres.LockForCutOver(ctx, conn, p.Schema, t.Table, time.Millisecond)
+		err := postgres.LockForCutOver(ctx, conn, t.Schema, t.Table, time.Millisecond)
 		switch {
 		case postgres.IsLockBusy(err):
-			return t.Table, nil
+			return t.Schema + "." + t.Table, nil
 		case err != nil:
 			return "", err
 		}
@@ -218,7 +247,7 @@ func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 		if err := postgres.LockForCutOver(ctx, conn, p.Schema, t.Shadow, p.LockTimeout); err != nil {
 			return err
 		}
-		if err := p.refuseBoundObjects(ctx, conn, t.Table); err != nil {
+		if err := p.refuseBoundObjects(ctx, conn, t); err != nil {
 			return err
 		}
 	}
@@ -234,7 +263,11 @@ func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range stmts {
+		carry, err := postgres.DependentsSQL(ctx, conn, p.Schema, t.Table, t.Old, t.Dependents)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range append(stmts, carry...) {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("swap the tables: %s: %w", stmt, err)
 			}
@@ -243,8 +276,12 @@ func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-func (p *PostgresSet) refuseBoundObjects(ctx context.Context, conn *sql.Conn, table string) error {
-	objects, err := postgres.Objects(ctx, conn, p.Schema, table)
+func (p *PostgresSet) refuseBoundObjects(ctx context.Context, conn *sql.Conn, t PostgresTable) error {
+	list := postgres.Objects
+	if t.Dependents != nil && !p.Back {
+		list = postgres.ObjectsNotCarried
+	}
+	objects, err := list(ctx, conn, p.Schema, t.Table)
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,12 @@ const blockerPoll = 20 * time.Millisecond
 // lockTable takes table's lock on conn (session pid), waiting at most wait,
 // signalling the sessions in the way once KillBlockersAfter of waiting has
 // passed, and adds the wait to lockWaited.
-func (p *PostgresSet) lockTable(ctx context.Context, conn *sql.Conn, pid int, table string, wait time.Duration) error {
-	wait = p.outwaitAutovacuum(ctx, table, wait)
+func (p *PostgresSet) lockTable(ctx context.Context, conn *sql.Conn, pid int, rel postgres.Rel, wait time.Duration) error {
+	wait = p.outwaitAutovacuum(ctx, rel, wait)
 	start := time.Now()
 	stop := p.watchBlockers(ctx, pid, start.Add(-p.lockWaited))
-	err := postgres.LockForCutOver(ctx, conn, p.Schema, table, wait)
+	err := postgres.LockForCutOver(ctx, conn, rel.Schema, rel.Table, wait)
+	table := rel.Table
 	signalErr := stop()
 	p.lockWaited += time.Since(start)
 	if err == nil {
@@ -88,8 +89,8 @@ const autovacuumMargin = 250 * time.Millisecond
 // long, and a shorter wait would give up first, every attempt (a new table,
 // every row of it just inserted, is due for one at once). A manual VACUUM
 // just costs that wait once. Errors leave wait as it was.
-func (p *PostgresSet) outwaitAutovacuum(ctx context.Context, table string, wait time.Duration) time.Duration {
-	on, err := postgres.VacuumLockHeld(ctx, p.DB, p.Schema, table)
+func (p *PostgresSet) outwaitAutovacuum(ctx context.Context, rel postgres.Rel, wait time.Duration) time.Duration {
+	on, err := postgres.VacuumLockHeld(ctx, p.DB, rel.Schema, rel.Table)
 	if err != nil || !on {
 		return wait
 	}

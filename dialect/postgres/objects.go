@@ -11,8 +11,13 @@ import (
 // publication keeps publishing it) or is simply missing on the new one (a
 // trigger, a policy). Each query takes the table's OID as $1 and returns one
 // readable line per object, names quoted only where they need it.
-var boundObjectQueries = []struct{ kind, query string }{
-	{"foreign keys", `SELECT format('foreign key %I.%I.%I -> %I.%I', sn.nspname, sc.relname, con.conname, rn.nspname, rc.relname)
+// Foreign keys and triggers are carried (carried: see Dependents).
+var boundObjectQueries = []struct {
+	kind    string
+	carried bool
+	query   string
+}{
+	{"foreign keys", true, `SELECT format('foreign key %I.%I.%I -> %I.%I', sn.nspname, sc.relname, con.conname, rn.nspname, rc.relname)
 		FROM pg_constraint con
 		JOIN pg_class sc ON sc.oid = con.conrelid JOIN pg_namespace sn ON sn.oid = sc.relnamespace
 		JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
@@ -20,7 +25,7 @@ var boundObjectQueries = []struct{ kind, query string }{
 	// A view is a _RETURN rule that depends on the table; so is a rule of
 	// another table whose action uses it. The table's own rules depend on it
 	// too, but are also looked up directly.
-	{"views and rules", `SELECT DISTINCT CASE
+	{"views and rules", false, `SELECT DISTINCT CASE
 			WHEN r.rulename = '_RETURN' AND v.relkind = 'v' THEN format('view %I.%I', n.nspname, v.relname)
 			WHEN r.rulename = '_RETURN' AND v.relkind = 'm' THEN format('materialized view %I.%I', n.nspname, v.relname)
 			ELSE format('rule %I on %I.%I', r.rulename, n.nspname, v.relname) END
@@ -29,40 +34,40 @@ var boundObjectQueries = []struct{ kind, query string }{
 			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
 		ORDER BY 1`},
 	// Policies of the table, and of other tables whose expressions read it.
-	{"policies", `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)
+	{"policies", false, `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)
 		FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE p.polrelid = $1 OR p.oid IN (SELECT objid FROM pg_depend
 			WHERE classid = 'pg_policy'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
 		ORDER BY 1`},
 	// Enabled without any policy, row level security denies everything to
 	// non-owners: losing the flag would open the table.
-	{"row level security", `SELECT format('row level security on %I.%I (%s)', n.nspname, c.relname,
+	{"row level security", false, `SELECT format('row level security on %I.%I (%s)', n.nspname, c.relname,
 			concat_ws(', ', CASE WHEN c.relrowsecurity THEN 'enabled' END, CASE WHEN c.relforcerowsecurity THEN 'forced' END))
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.oid = $1 AND (c.relrowsecurity OR c.relforcerowsecurity)`},
-	{"triggers", `SELECT format('trigger %I on %I.%I', t.tgname, n.nspname, c.relname)
+	{"triggers", true, `SELECT format('trigger %I on %I.%I', t.tgname, n.nspname, c.relname)
 		FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE t.tgrelid = $1 AND NOT t.tgisinternal ORDER BY 1`},
 	// Membership by name (FOR TABLE); FOR ALL TABLES and FOR TABLES IN
 	// SCHEMA pick the new table up by themselves. hotswap's own publications
 	// are dropped with the run.
-	{"publications", `SELECT format('publication %I', p.pubname)
+	{"publications", false, `SELECT format('publication %I', p.pubname)
 		FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
 		WHERE pr.prrelid = $1 AND p.pubname NOT LIKE 'hotswap\_%' ORDER BY 1`},
 	// SQL-standard bodies (BEGIN ATOMIC) are parsed at creation and bind to
 	// the table; any function may take or return its row type.
-	{"functions", `SELECT DISTINCT format('function %s', d.objid::regprocedure)
+	{"functions", false, `SELECT DISTINCT format('function %s', d.objid::regprocedure)
 		FROM pg_depend d
 		WHERE d.classid = 'pg_proc'::regclass AND (d.refclassid = 'pg_class'::regclass AND d.refobjid = $1
 			OR d.refclassid = 'pg_type'::regclass AND d.refobjid = (SELECT reltype FROM pg_class WHERE oid = $1))
 		ORDER BY 1`},
-	{"columns of its row type", `SELECT format('column %I.%I.%I of type %s', n.nspname, c.relname, a.attname, format_type(a.atttypid, NULL))
+	{"columns of its row type", false, `SELECT format('column %I.%I.%I of type %s', n.nspname, c.relname, a.attname, format_type(a.atttypid, NULL))
 		FROM pg_class t JOIN pg_type ty ON ty.oid = t.reltype OR ty.typelem = t.reltype AND ty.typcategory = 'A'
 		JOIN pg_attribute a ON a.atttypid = ty.oid AND a.attnum > 0 AND NOT a.attisdropped
 		JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'f')
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE t.oid = $1 ORDER BY 1`},
-	{"inheritance", `SELECT CASE
+	{"inheritance", false, `SELECT CASE
 			WHEN i.inhrelid = $1 AND ch.relispartition THEN format('partition of %I.%I', pn.nspname, p.relname)
 			WHEN i.inhrelid = $1 THEN format('inherits from %I.%I', pn.nspname, p.relname)
 			WHEN ch.relispartition THEN format('partition %I.%I', cn.nspname, ch.relname)
@@ -82,12 +87,25 @@ var boundObjectQueries = []struct{ kind, query string }{
 // such as "view public.v" or "foreign key public.child.fk_x -> public.t".
 // Empty means a rename swap leaves nothing behind.
 func Objects(ctx context.Context, db Querier, schema, table string) ([]string, error) {
+	return objects(ctx, db, schema, table, true)
+}
+
+// ObjectsNotCarried is Objects without the foreign keys and triggers, which
+// a cut-over given the table's Dependents carries to the new table.
+func ObjectsNotCarried(ctx context.Context, db Querier, schema, table string) ([]string, error) {
+	return objects(ctx, db, schema, table, false)
+}
+
+func objects(ctx context.Context, db Querier, schema, table string, withCarried bool) ([]string, error) {
 	oid, err := catalogRelOID(ctx, db, schema, table)
 	if err != nil {
 		return nil, fmt.Errorf("list objects bound to a table: %w", err)
 	}
 	var all []string
 	for _, q := range boundObjectQueries {
+		if q.carried && !withCarried {
+			continue
+		}
 		found, err := catalogStrings(ctx, db, q.query, oid)
 		if err != nil {
 			return nil, fmt.Errorf("list %s bound to %s.%s: %w", q.kind, schema, table, err)

@@ -39,6 +39,7 @@ type Engine struct {
 	shadowCreated  bool
 	usings         []schema.PGTypeUsing // the ALTER's TYPE ... USING subcommands
 	alterSet       dialect.AlterSet     // the settings the ALTER sets; nil: unknown, follow none
+	deps           *dialect.Dependents  // foreign keys and triggers the cut-over carries (dependents.go)
 
 	rows         *dialect.Rows
 	slot, pub    string
@@ -183,10 +184,11 @@ func (e *Engine) CutOverAttempt(ctx context.Context) error {
 	s := e.spec
 	if e.cut == nil {
 		e.cut = &cutover.Postgres{DB: e.db, Schema: s.Schema, Table: s.Table, Shadow: e.plan.Shadow, Old: e.plan.Old,
-			LockTimeout: s.CutOverLockTimeout, KillBlockersAfter: s.KillBlockersAfter, Applier: e.applier, CatchUp: e.catchUp}
+			LockTimeout: s.CutOverLockTimeout, KillBlockersAfter: s.KillBlockersAfter, Applier: e.applier, CatchUp: e.catchUp,
+			Dependents: e.deps}
 	}
 	err := e.cut.Attempt(ctx)
-	if errors.Is(err, cutover.ErrBoundObjects) {
+	if errors.Is(err, cutover.ErrBoundObjects) || errors.Is(err, dialect.ErrDependentsChanged) {
 		return engine.NoRetry{Err: err} // another attempt would find them too
 	}
 	return err

@@ -24,6 +24,7 @@ func (e *Engine) PrintPlan(ctx context.Context, out io.Writer) error {
 	}
 	engine.PrintColumnMap(out, e.pairs, newColumns)
 	fmt.Fprintf(out, "\nRow key: primary key (%s)\n", strings.Join(e.srcKey, ", "))
+	e.printDependents(out)
 	return nil
 }
 
@@ -40,6 +41,7 @@ func (e *Engine) oldTable() string { return dialect.QualifiedName(e.spec.Schema,
 // the run's duration.
 func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) error {
 	took = took.Round(time.Millisecond)
+	e.validateForeignKeys(ctx, out)
 	if e.spec.OkToDropTable {
 		if err := dialect.DropTable(ctx, e.db, e.spec.Schema, e.plan.Old); err != nil {
 			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: %s;\n", err, dialect.DropTableSQL(e.spec.Schema, e.plan.Old))

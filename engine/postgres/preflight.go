@@ -77,6 +77,9 @@ func (e *Engine) preflight(ctx context.Context) error {
 	if c.RevertWindow > 0 {
 		e.plan.Reverted = schema.DerivedName(c.Table, "rev", pgMaxNameLen)
 	}
+	if err := e.planDependents(ctx); err != nil {
+		return err
+	}
 	if e.plan.Resume {
 		if err := e.checkResume(ctx); err != nil || e.plan.Resume {
 			return err
@@ -136,7 +139,7 @@ func (e *Engine) checkTable(ctx context.Context) error {
 		return job.Refuse("%s: the change stream identifies rows by (%s), the copy by the primary key (%s): hotswap needs them to be the same; set REPLICA IDENTITY DEFAULT",
 			e.spec.TableName, strings.Join(ident, ", "), strings.Join(t.Key, ", "))
 	}
-	objects, err := dialect.Objects(ctx, e.db, c.Schema, c.Table)
+	objects, err := dialect.ObjectsNotCarried(ctx, e.db, c.Schema, c.Table)
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
@@ -197,6 +200,9 @@ func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 		created, err := dialect.CreateShadow(ctx, e.db, c.Schema, c.Table, e.plan.Shadow, c.Alter)
 		e.shadowCreated = created
 		if err != nil {
+			return 0, engine.RefuseAndDrop(err, e.DropShadow)
+		}
+		if err := dialect.StripForeignKeys(ctx, e.db, c.Schema, e.plan.Shadow); err != nil {
 			return 0, engine.RefuseAndDrop(err, e.DropShadow)
 		}
 	}

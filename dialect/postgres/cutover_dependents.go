@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrDependentsChanged: the table's foreign keys or triggers, or those of
+// other tables referencing it, are not those the run planned for: one was
+// added, dropped or renamed during the run. Retrying does not help.
+var ErrDependentsChanged = errors.New("foreign keys or triggers changed during the run")
+
+// DependentsSQL returns the statements that move deps from schema.table to
+// the new table: the old table's own foreign keys dropped and the planned
+// ones added to the new table, other tables' foreign keys dropped and added
+// again (now referencing the new table), the triggers dropped from the old
+// table and created on the new one with their enabled state. Every foreign
+// key is added NOT VALID (no scan under the lock); ValidateSQL validates
+// them after the COMMIT.
+//
+// Call it in the cut-over transaction, with the tables locked, before the
+// swap's renames (definitions read now name the table, and mean the new
+// table once the renames are done), and run what it returns after them.
+func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, deps *Dependents) ([]string, error) {
+	if deps == nil {
+		return nil, nil
+	}
+	orig, err := catalogRelOID(ctx, q, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	own, err := readForeignKeys(ctx, q, orig, 0)
+	if err != nil {
+		return nil, err
+	}
+	parents, err := readForeignKeys(ctx, q, 0, orig)
+	if err != nil {
+		return nil, err
+	}
+	triggers, err := readTriggerDefs(ctx, q, orig)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameDependents(deps, own, parents, triggers); err != nil {
+		return nil, err
+	}
+	oldName, newName := QualifiedName(schema, old), QualifiedName(schema, table)
+	var stmts []string
+	for _, fk := range own {
+		stmts = append(stmts, "ALTER TABLE "+oldName+" DROP CONSTRAINT "+pgx.Identifier{fk.Name}.Sanitize())
+	}
+	for _, fk := range parents {
+		child := QualifiedName(fk.Schema, fk.Table)
+		stmts = append(stmts, "ALTER TABLE "+child+" DROP CONSTRAINT "+pgx.Identifier{fk.Name}.Sanitize(), addForeignKeySQL(child, fk))
+	}
+	for _, fk := range deps.Children {
+		stmts = append(stmts, addForeignKeySQL(newName, fk))
+	}
+	for _, t := range triggers {
+		stmts = append(stmts, "DROP TRIGGER "+pgx.Identifier{t.name}.Sanitize()+" ON "+oldName, t.def)
+		if s := t.enabledSQL(newName); s != "" {
+			stmts = append(stmts, s)
+		}
+	}
+	return stmts, nil
+}
+
+func addForeignKeySQL(on string, fk ForeignKey) string {
+	return "ALTER TABLE " + on + " ADD CONSTRAINT " + pgx.Identifier{fk.Name}.Sanitize() + " " + fk.Def + " NOT VALID"
+}
+
+// sameDependents compares what is there now with what was planned.
+func sameDependents(deps *Dependents, own, parents []ForeignKey, triggers []triggerDef) error {
+	var ownNow, parentsNow, parentsPlanned, triggersNow, triggersPlanned []string
+	for _, fk := range own {
+		ownNow = append(ownNow, fk.Name)
+	}
+	for _, fk := range parents {
+		parentsNow = append(parentsNow, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
+	}
+	for _, fk := range deps.Parents {
+		parentsPlanned = append(parentsPlanned, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
+	}
+	for _, t := range triggers {
+		triggersNow = append(triggersNow, t.name)
+	}
+	for _, t := range deps.Triggers {
+		triggersPlanned = append(triggersPlanned, t.Name)
+	}
+	for _, c := range []struct {
+		what       string
+		now, start []string
+	}{{"its own foreign keys", ownNow, deps.declared}, {"foreign keys referencing it", parentsNow, parentsPlanned}, {"its triggers", triggersNow, triggersPlanned}} {
+		if !slices.Equal(c.now, c.start) {
+			return fmt.Errorf("%w: %s were [%s] when the run started and are [%s] now: run the migration again",
+				ErrDependentsChanged, c.what, strings.Join(c.start, ", "), strings.Join(c.now, ", "))
+		}
+	}
+	return nil
+}
+
+// triggerDef is a trigger as the cut-over re-creates it.
+type triggerDef struct {
+	name, def string
+	enabled   string // pg_trigger.tgenabled: O origin (the default), D disabled, R replica, A always
+}
+
+func (t triggerDef) enabledSQL(on string) string {
+	mode := map[string]string{"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}[t.enabled]
+	if mode == "" {
+		return ""
+	}
+	return "ALTER TABLE " + on + " " + mode + " TRIGGER " + pgx.Identifier{t.name}.Sanitize()
+}
+
+// readTriggerDefs reads the table's user triggers' definitions with an
+// empty search_path (the table and function schema-qualified).
+func readTriggerDefs(ctx context.Context, q Querier, oid uint32) ([]triggerDef, error) {
+	var out []triggerDef
+	err := withEmptySearchPath(ctx, q, func() error {
+		rows, err := q.QueryContext(ctx, `SELECT tgname::text, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger
+			WHERE tgrelid = $1 AND NOT tgisinternal ORDER BY 1`, oid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t triggerDef
+			if err := rows.Scan(&t.name, &t.def, &t.enabled); err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the triggers' definitions: %w", err)
+	}
+	return out, nil
+}
+
+// Validation is a foreign key to validate after the cut-over.
+type Validation struct{ What, SQL string }
+
+// ValidateSQL lists the VALIDATE CONSTRAINT statements for the foreign keys
+// the cut-over added NOT VALID that were valid before. VALIDATE scans the
+// table holding the key under SHARE UPDATE EXCLUSIVE, which lets writes go on.
+func ValidateSQL(schema, table string, deps *Dependents) []Validation {
+	if deps == nil {
+		return nil
+	}
+	var out []Validation
+	add := func(on Rel, fk ForeignKey) {
+		if fk.Validate {
+			out = append(out, Validation{What: "foreign key " + fk.Name + " on " + on.Schema + "." + on.Table,
+				SQL: "ALTER TABLE " + QualifiedName(on.Schema, on.Table) + " VALIDATE CONSTRAINT " + pgx.Identifier{fk.Name}.Sanitize()})
+		}
+	}
+	for _, fk := range deps.Children {
+		add(Rel{schema, table}, fk)
+	}
+	for _, fk := range deps.Parents {
+		add(Rel{fk.Schema, fk.Table}, fk)
+	}
+	return out
+}
