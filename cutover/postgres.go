@@ -185,7 +185,9 @@ func (p *PostgresSet) inTransaction(ctx context.Context, conn *sql.Conn, pid int
 func (p *PostgresSet) lockAll(ctx context.Context, conn *sql.Conn, pid int) error {
 	targets := p.lockTargets()
 	return lockInRounds(ctx, p.LockTimeout, len(targets),
-		func(first int, wait time.Duration) (string, error) { return p.lockRound(ctx, conn, pid, targets, first, wait) },
+		func(first int, wait time.Duration) (string, error) {
+			return p.lockRound(ctx, conn, pid, targets, first, wait)
+		},
 		func() error { return postgres.ReleaseLocks(ctx, conn) })
 }
 
