@@ -77,13 +77,19 @@ func (e *Engine) preflight(ctx context.Context) error {
 	if c.RevertWindow > 0 {
 		e.plan.Reverted = schema.DerivedName(c.Table, "rev", pgMaxNameLen)
 	}
-	if err := e.planDependents(ctx); err != nil {
-		return err
-	}
 	if e.plan.Resume {
-		if err := e.checkResume(ctx); err != nil || e.plan.Resume {
+		if err := e.checkResume(ctx); err != nil {
 			return err
 		}
+		if e.plan.ResumeDone || e.plan.RevertDone {
+			return nil // the table is the new one already: nothing to carry
+		}
+		if e.plan.Resume {
+			return e.planDependents(ctx)
+		}
+	}
+	if err := e.planDependents(ctx); err != nil {
+		return err
 	}
 	return e.clearLeftovers(ctx)
 }
