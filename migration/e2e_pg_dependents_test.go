@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -313,4 +314,41 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 	if n := e.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'orders_v_fkey' AND conrelid = 'orders'::regclass AND NOT convalidated"); n != 1 {
 		t.Errorf("orders_v_fkey: want it on the new orders, NOT VALID")
 	}
+}
+
+// TestPostgresCutOverWaitsForRelatedTables: a transaction holding a table
+// that only a foreign key relates to the migrated one (items, whose key
+// references orders) delays the cut-over: nothing switches while it is
+// open, and once it commits, the swap completes with its write kept.
+func TestPostgresCutOverWaitsForRelatedTables(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec(depsSchema...)
+	cfg := e.config("orders", "ADD COLUMN note text")
+	cfg.CutOverLockTimeout = time.Second
+	cfg.SkipChecksum = true
+	cfg.PostponeFlagFile = flagFile(t)
+	run := e.start(cfg)
+	run.waitState(t, migration.StatePostponed)
+	blocker, err := e.app.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback()
+	if _, err := blocker.Exec("UPDATE items SET qty = 7 WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(cfg.PostponeFlagFile)
+	run.waitState(t, migration.StateCuttingOver)
+	time.Sleep(3 * time.Second) // several attempts fail meanwhile
+	if run.m.State() == migration.StateDone || e.scalar("SELECT count(*) FROM pg_class WHERE relname = '_orders_old'") != 0 {
+		t.Fatal("the cut-over switched orders while a transaction held items, whose foreign key it re-points")
+	}
+	if err := blocker.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	run.wait(t)
+	if n := e.scalar("SELECT count(*) FROM items WHERE id = 1 AND qty = 7"); n != 1 {
+		t.Error("the blocker's committed update is lost")
+	}
+	requireConstraintsHold(t, e)
 }
