@@ -3,14 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // probeLockWait bounds each lock the probe waits for (its foreign keys
@@ -32,23 +29,12 @@ const probeLockWait = "5s"
 //   - a trigger that names a column the ALTER drops or renames (in UPDATE OF,
 //     its WHEN condition, or its function's source).
 func PlanDependents(ctx context.Context, db *sql.DB, schema, table, probe, alter string) (*Dependents, error) {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return nil, fmt.Errorf("plan the foreign keys and triggers: %w", err)
-	}
-	deps, err := planDependentsIn(ctx, conn, schema, table, probe, alter)
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // never back to the pool mid-transaction
-		err = errors.Join(err, rerr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return deps, nil
+	var deps *Dependents
+	err := rolledBack(ctx, db, func(conn *sql.Conn) (err error) {
+		deps, err = planDependentsIn(ctx, conn, schema, table, probe, alter)
+		return err
+	})
+	return deps, err
 }
 
 func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe, alter string) (*Dependents, error) {
@@ -272,16 +258,4 @@ func namesColumn(src, column string) bool {
 func triggerRefusal(trigger, what, schema, table string) error {
 	return fmt.Errorf("trigger %s on %s %s, which the ALTER drops or renames: moved to the new table it would fail or read another column; change or drop the trigger first (nothing was changed)",
 		trigger, schema+"."+table, what)
-}
-
-// execOne runs one statement over the extended protocol: the server takes
-// exactly one statement there (see shadowAlter).
-func execOne(ctx context.Context, conn *sql.Conn, stmt string) error {
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("not a pgx connection: %T", dc)
-		}
-		return c.Conn().PgConn().ExecParams(ctx, stmt, nil, nil, nil, nil).Read().Err
-	})
 }

@@ -3,12 +3,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // AlterSet names the settings an ALTER sets (see AlterSettings), as keys:
@@ -36,19 +33,11 @@ const settingsProbe = "hotswap_settings_probe"
 // table) returns an error: then follow none (the shadow keeps the settings
 // it got with the ALTER). Nothing is changed.
 func AlterSettings(ctx context.Context, db *sql.DB, schemaName, table, alter string) (AlterSet, error) {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return nil, fmt.Errorf("probe the ALTER's settings: %w", err)
-	}
-	set, err := alterSettingsIn(ctx, conn, schemaName, table, alter)
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // never back to the pool mid-transaction
-		err = errors.Join(err, rerr)
-	}
+	var set AlterSet
+	err := rolledBack(ctx, db, func(conn *sql.Conn) (err error) {
+		set, err = alterSettingsIn(ctx, conn, schemaName, table, alter)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("probe the ALTER's settings on a temporary copy of %s.%s: %w", schemaName, table, err)
 	}
@@ -90,15 +79,7 @@ func alterSettingsIn(ctx context.Context, conn *sql.Conn, schemaName, table, alt
 	if err != nil {
 		return nil, err
 	}
-	stmt := "ALTER TABLE pg_temp." + settingsProbe + " " + names.rewrite(alter)
-	err = conn.Raw(func(dc any) error { // one statement only: the extended protocol
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("not a pgx connection: %T", dc)
-		}
-		return c.Conn().PgConn().ExecParams(ctx, stmt, nil, nil, nil, nil).Read().Err
-	})
-	if err != nil {
+	if err := execOne(ctx, conn, "ALTER TABLE pg_temp."+settingsProbe+" "+names.rewrite(alter)); err != nil {
 		return nil, err
 	}
 	after, err := readSettingValues(ctx, conn, probe)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // CreateShadow creates shadow as an empty copy of table (LIKE ... INCLUDING
@@ -68,25 +67,15 @@ func shadowPrepare(ctx context.Context, db *sql.DB, schema, table, shadow string
 	return names.rewrite(alter), nil
 }
 
-// shadowAlter runs ALTER TABLE schema.shadow <alter> over the extended
-// protocol (Parse/Bind/Execute): the server takes exactly one statement
-// there, so "ADD COLUMN x int; DROP TABLE t" fails as a whole instead of
-// running its second statement. database/sql with pgx would send a query
-// without arguments as a simple-protocol query, which runs every statement.
+// shadowAlter runs ALTER TABLE schema.shadow <alter> as one statement only
+// (execOne).
 func shadowAlter(ctx context.Context, db *sql.DB, schema, shadow, alter string) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	stmt := "ALTER TABLE " + pgx.Identifier{schema, shadow}.Sanitize() + " " + alter
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("not a pgx connection: %T", dc)
-		}
-		return c.Conn().PgConn().ExecParams(ctx, stmt, nil, nil, nil, nil).Read().Err
-	})
+	return execOne(ctx, conn, "ALTER TABLE "+pgx.Identifier{schema, shadow}.Sanitize()+" "+alter)
 }
 
 // shadowCheckPlace refuses an ALTER that renamed the shadow (RENAME TO) or
