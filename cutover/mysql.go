@@ -7,6 +7,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/hotswap/hotswap/dialect/mysql"
 )
 
 // MySQL is the sentry-table cut-over for MySQL and MariaDB (neither MariaDB
@@ -43,12 +45,15 @@ type MySQL struct {
 	// CatchUp brings the shadow level with the source while lock holds the
 	// table's writers (drain the stream, resync the last keys).
 	CatchUp func(ctx context.Context, lock *sql.Conn) error
+	// Triggers: see MySQLTable.
+	Triggers []mysql.Trigger
 }
 
 // Attempt runs one cut-over. On any error the original table is in place
 // and untouched, the sentry dropped: the caller may retry.
 func (m *MySQL) Attempt(ctx context.Context) error {
 	set := MySQLSet{DB: m.DB, Database: m.Database, LockTimeout: m.LockTimeout, Tables: []MySQLTable{{
-		Table: m.Table, Shadow: m.Shadow, Old: m.Old, Applier: m.Applier, AutoIncrement: m.AutoIncrement, CatchUp: m.CatchUp}}}
+		Table: m.Table, Shadow: m.Shadow, Old: m.Old, Applier: m.Applier, AutoIncrement: m.AutoIncrement, CatchUp: m.CatchUp,
+		Triggers: m.Triggers}}}
 	return set.Attempt(ctx)
 }

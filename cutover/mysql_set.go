@@ -50,6 +50,11 @@ type MySQLTable struct {
 	// CatchUp brings the shadow level with the source while lock (this
 	// table's lock connection) holds the writers of every table of the set.
 	CatchUp func(ctx context.Context, lock *sql.Conn) error
+	// Triggers are created on the shadow, as their TempName, once it is
+	// caught up: nothing writes it from then on, so they fire for the
+	// application's writes only, after the RENAME. An attempt that fails
+	// drops them again. (mysql.RestoreTriggerNames names them afterwards.)
+	Triggers []mysql.Trigger
 }
 
 // Attempt runs one cut-over of every table. On any error every original
@@ -209,9 +214,10 @@ func (c *setConns) unlockAll() error {
 func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, err error) {
 	renameDone := make(chan error, 1)
 	renameStarted, sentryDropped := false, false
+	var carried []MySQLTable // whose triggers may be on their shadows
 	defer func() {
 		if !swapped {
-			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone))
+			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone), s.dropTriggers(carried))
 		}
 	}()
 	budget, cancel := context.WithTimeout(ctx, s.LockTimeout)
@@ -222,6 +228,10 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 			return false, err
 		}
 		if err := mysql.CarryAutoIncrement(budget, s.DB, s.Database, t.Table, t.Shadow, t.AutoIncrement); err != nil {
+			return false, err
+		}
+		carried = append(carried, t)
+		if err := s.carryTriggers(budget, t); err != nil {
 			return false, err
 		}
 		swaps[i] = mysql.Swap{Table: t.Table, Old: t.Old, Shadow: t.Shadow}
@@ -244,6 +254,41 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 		return false, err
 	}
 	return true, nil
+}
+
+// carryTriggers creates t's triggers on its caught-up shadow as their
+// TempName (see MySQLTable.Triggers), dropping first any an earlier attempt
+// could not.
+func (s *MySQLSet) carryTriggers(ctx context.Context, t MySQLTable) error {
+	if len(t.Triggers) == 0 {
+		return nil
+	}
+	if err := mysql.DropTriggers(ctx, s.DB, s.Database, tempTriggerNames(t)); err != nil {
+		return err
+	}
+	_, err := mysql.CreateTriggers(ctx, s.DB, s.Database, t.Shadow, t.Triggers, mysql.Trigger.TempName)
+	return err
+}
+
+// dropTriggers drops the triggers a failed attempt created on the shadows,
+// before the appliers write them again; after abort: the RENAME, which
+// holds the shadows' metadata locks, is gone by then.
+func (s *MySQLSet) dropTriggers(tables []MySQLTable) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for _, t := range tables {
+		err = errors.Join(err, mysql.DropTriggers(ctx, s.DB, s.Database, tempTriggerNames(t)))
+	}
+	return err
+}
+
+func tempTriggerNames(t MySQLTable) []string {
+	names := make([]string, len(t.Triggers))
+	for i, tr := range t.Triggers {
+		names[i] = tr.TempName()
+	}
+	return names
 }
 
 // releaseInTurn unlocks each table once the RENAME is queued for it, until

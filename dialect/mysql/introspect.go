@@ -116,25 +116,6 @@ func ForeignKeys(ctx context.Context, q Querier, database, name string) ([]strin
 	return out, rows.Err()
 }
 
-// Triggers lists the triggers defined on the table.
-func Triggers(ctx context.Context, q Querier, database, name string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
-		WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?`, database, name)
-	if err != nil {
-		return nil, fmt.Errorf("read triggers of %s: %w", name, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("read triggers of %s: %w", name, err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
 // ShowCreate returns the server's CREATE TABLE statement.
 func ShowCreate(ctx context.Context, q Querier, database, name string) (string, error) {
 	var n, ddl string

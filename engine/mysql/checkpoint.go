@@ -130,6 +130,9 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	switch {
 	case !shadow && old && !sentry:
 		e.plan.ResumeDone = true
+		if c.Execute { // a crash between the RENAME and the naming of the carried triggers
+			e.nameCarriedTriggers(ctx, c.Out)
+		}
 		return nil
 	case !shadow:
 		return job.Refuse("the checkpoint %s.%s is there but the shadow table %s is not: the run cannot resume; run `hotswap cleanup --table %s --execute` and start again",

@@ -34,6 +34,7 @@ type Engine struct {
 	pairs          []schema.ColumnPair
 	srcKey, dstKey schema.Index
 	shadowCreated  bool
+	triggers       []dialect.Trigger // carried to the new table at the cut-over (triggers.go)
 
 	rows   *dialect.Rows
 	stream *binlog.MySQLStream
@@ -137,7 +138,7 @@ func (e *Engine) CutOverAttempt(ctx context.Context) error {
 	if e.cut == nil {
 		e.cut = &cutover.MySQL{DB: e.db, Database: e.spec.Conn.Database, Table: e.spec.Table, Shadow: e.plan.Shadow,
 			Old: e.plan.Old, LockTimeout: e.spec.CutOverLockTimeout, Applier: e.applier, CatchUp: e.catchUp,
-			AutoIncrement: e.alter.AutoIncrement}
+			AutoIncrement: e.alter.AutoIncrement, Triggers: e.triggers}
 	}
 	return e.cut.Attempt(ctx)
 }

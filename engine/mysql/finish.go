@@ -30,12 +30,17 @@ func (e *Engine) PrintPlan(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "; in the new table, the leading columns of %s (%s)", ix.Name, strings.Join(ix.Columns, ", "))
 	}
 	fmt.Fprintln(out)
+	for _, t := range e.triggers {
+		fmt.Fprintf(out, "Trigger %s (%s %s): moved to the new table at the cut-over, with its definer, body and sql_mode; it never fires for hotswap's own writes.\n",
+			t.Name, t.Timing, t.Event)
+	}
 	return nil
 }
 
 // Finish drops the old table when asked and says what was left.
 func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) error {
 	db, table, old := e.spec.Conn.Database, e.spec.Table, e.plan.Old
+	e.nameCarriedTriggers(ctx, out) // before the old table, which holds their names, may be dropped
 	if e.spec.OkToDropTable {
 		if err := dialect.DropTable(ctx, e.db, db, old); err != nil {
 			fmt.Fprintf(out, "Migration done, but dropping the old table failed: %v\nDrop it yourself: %s;\n",

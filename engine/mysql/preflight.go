@@ -69,12 +69,21 @@ func (e *Engine) preflight(ctx context.Context) error {
 		e.plan.Reverted = schema.DerivedName(c.Table, "rev", dialect.MaxNameLen)
 	}
 	if c.RevertFrom != "" {
+		if err := e.checkTriggers(ctx); err != nil {
+			return err
+		}
 		return e.checkRevertFrom(ctx)
 	}
 	if e.plan.Resume {
-		if err := e.checkResume(ctx); err != nil || e.plan.Resume {
-			return err
+		if err := e.checkResume(ctx); err != nil || e.plan.ResumeDone || e.plan.RevertDone {
+			return err // done: the table is the new one, its triggers named (checkResume)
 		}
+		if e.plan.Resume {
+			return e.checkTriggers(ctx)
+		}
+	}
+	if err := e.checkTriggers(ctx); err != nil {
+		return err
 	}
 	return e.dropReserved(ctx)
 }
@@ -139,14 +148,7 @@ func (e *Engine) checkTable(ctx context.Context) error {
 		return job.Refuse("table %s.%s has foreign keys (%s): not supported yet, since a child's constraint would follow the old table through the swap; drop them first or use another tool",
 			db, table, strings.Join(fks, ", "))
 	}
-	trg, err := dialect.Triggers(ctx, e.db, db, table)
-	if err != nil {
-		return &job.Refused{Err: err}
-	}
-	if len(trg) > 0 {
-		return job.Refuse("table %s.%s has triggers (%s): not supported yet, since they would not move to the new table; drop them first and recreate them after",
-			db, table, strings.Join(trg, ", "))
-	}
+
 	e.src, err = dialect.LoadTable(ctx, e.db, db, table)
 	if err != nil {
 		return &job.Refused{Err: err}
@@ -178,6 +180,11 @@ func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 		if err != nil {
 			return 0, engine.RefuseAndDrop(err, e.DropShadow)
 		}
+		if err := e.probeTriggers(ctx); err != nil {
+			return 0, engine.RefuseAndDrop(err, e.DropShadow)
+		}
+	} else if err := e.dropShadowTriggers(ctx); err != nil {
+		return 0, err
 	}
 	dst, err := dialect.LoadTable(ctx, e.db, db, e.plan.Shadow)
 	if err != nil {

@@ -1,0 +1,4 @@
+CREATE TABLE t (id int PRIMARY KEY, v int, w int);
+INSERT INTO t (id, v, w) SELECT n, n, n FROM generate_series(1, 100) n;
+CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.w := NEW.v; RETURN NEW; END $$;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();
