@@ -17,8 +17,9 @@ import (
 
 // The dependents tests' schema: customers <- orders <- items (ON DELETE
 // CASCADE both) and orders <- refunds (ON DELETE SET NULL), a trigger on
-// orders writing an audit row per insert and update. orders is a child and
-// a parent at once.
+// orders writing an audit row per insert and update, a view joining orders
+// and customers and a view on that view. orders is a child and a parent at
+// once.
 var depsSchema = []string{
 	"CREATE TABLE customers (id int PRIMARY KEY, code text UNIQUE, name text)",
 	"CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id) ON DELETE CASCADE, v int NOT NULL)",
@@ -32,7 +33,13 @@ var depsSchema = []string{
 	`CREATE FUNCTION orders_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN INSERT INTO audit (order_id, op) VALUES (NEW.id, TG_OP); RETURN NEW; END $$`,
 	"CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION orders_audit()",
+	"CREATE VIEW order_customers AS SELECT o.id, o.customer_id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id",
+	"CREATE VIEW order_count AS SELECT count(*) AS n FROM order_customers",
 }
+
+// orderCustomersQuery is what the view order_customers answers, written
+// against the tables.
+const orderCustomersQuery = "SELECT o.id, o.customer_id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
 
 const (
 	depsCustomers = 200 // customers above depsKept are deleted by the writers, one at a time
@@ -263,7 +270,25 @@ func TestPostgresForeignKeysAndTriggersFollowTheTable(t *testing.T) {
 	if n := e.scalar(`SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname LIKE '\_%\_old'`); n != 0 {
 		t.Errorf("the old tables kept %d triggers (internal ones included)", n)
 	}
+	requireViewAnswers(t, e)
+	if n := e.scalar(`SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass AND c.relname LIKE '\_%\_old'`); n != 0 {
+		t.Errorf("%d view dependencies still on an old table", n)
+	}
 	e.requireNoSlotsOrPublications()
+}
+
+// requireViewAnswers: the views answer what their queries answer on the
+// live tables, and the view on the view counts them.
+func requireViewAnswers(t *testing.T, e *pgEnv) {
+	t.Helper()
+	diff := e.scalar("SELECT count(*) FROM ((SELECT * FROM order_customers EXCEPT ALL " + orderCustomersQuery + ") UNION ALL (" +
+		orderCustomersQuery + " EXCEPT ALL SELECT * FROM order_customers)) d")
+	if diff != 0 {
+		t.Errorf("view order_customers differs from its query on the live tables in %d rows", diff)
+	}
+	if n, want := e.scalar("SELECT n FROM order_count"), e.scalar("SELECT count(*) FROM ("+orderCustomersQuery+") q"); n != want {
+		t.Errorf("view order_count says %d, the tables %d", n, want)
+	}
 }
 
 // TestPostgresDependentsPlanAndRefusals: a dry run lists every foreign key
@@ -283,6 +308,7 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 		"foreign key items_order_id_fkey on public.items (FOREIGN KEY (order_id) REFERENCES public.orders(id) ON DELETE CASCADE): re-pointed at the new table",
 		"foreign key refunds_order_id_fkey on public.refunds",
 		"trigger orders_audit on public.orders: moved to the new table",
+		"view public.order_customers: re-created on the new table",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run does not say %q:\n%s", want, out)
@@ -296,6 +322,8 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 		{"customers", "DROP COLUMN name", "trigger customers_touch on public.customers runs function customers_touch, whose source names column name"},
 		{"customers", "DROP CONSTRAINT customers_code_key", "foreign key vouchers_code_fkey of public.vouchers references (code)"},
 		{"orders", "ADD CONSTRAINT orders_v_fkey FOREIGN KEY (v) REFERENCES customers (id)", "the ALTER adds foreign key orders_v_fkey"},
+		{"orders", "ALTER COLUMN customer_id TYPE bigint", "view public.order_customers would change its columns on the new table ((id integer, customer_id bigint, name text) instead of (id integer, customer_id integer, name text))"},
+		{"orders", "DROP COLUMN customer_id", "view public.order_customers reads public.orders and would not hold on the new table"},
 	} {
 		before := e.scalar("SELECT count(*) FROM pg_class")
 		_, err := e.run(e.config(c.table, c.alter))

@@ -19,7 +19,8 @@ var ErrDependentsChanged = errors.New("foreign keys or triggers changed during t
 // the new table: the old table's own foreign keys dropped and the planned
 // ones added to the new table, other tables' foreign keys dropped and added
 // again (now referencing the new table), the triggers dropped from the old
-// table and created on the new one with their enabled state. Every foreign
+// table and created on the new one with their enabled state, the views
+// replaced by themselves (now reading the new table). Every foreign
 // key is added NOT VALID (no scan under the lock); ValidateSQL validates
 // them after the COMMIT.
 //
@@ -46,7 +47,15 @@ func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, de
 	if err != nil {
 		return nil, err
 	}
-	if err := sameDependents(deps, own, parents, triggers); err != nil {
+	views, err := readViews(ctx, q, orig)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameDependents(deps, own, parents, triggers, views); err != nil {
+		return nil, err
+	}
+	replaceViews, err := viewsSQL(ctx, q, views)
+	if err != nil {
 		return nil, err
 	}
 	oldName, newName := QualifiedName(schema, old), QualifiedName(schema, table)
@@ -67,7 +76,7 @@ func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, de
 			stmts = append(stmts, s)
 		}
 	}
-	return stmts, nil
+	return append(stmts, replaceViews...), nil
 }
 
 func addForeignKeySQL(on string, fk ForeignKey) string {
@@ -75,8 +84,14 @@ func addForeignKeySQL(on string, fk ForeignKey) string {
 }
 
 // sameDependents compares what is there now with what was planned.
-func sameDependents(deps *Dependents, own, parents []ForeignKey, triggers []triggerDef) error {
-	var ownNow, parentsNow, parentsPlanned, triggersNow, triggersPlanned []string
+func sameDependents(deps *Dependents, own, parents []ForeignKey, triggers []triggerDef, views []View) error {
+	var ownNow, parentsNow, parentsPlanned, triggersNow, triggersPlanned, viewsNow, viewsPlanned []string
+	for _, v := range views {
+		viewsNow = append(viewsNow, v.Schema+"."+v.Name)
+	}
+	for _, v := range deps.Views {
+		viewsPlanned = append(viewsPlanned, v.Schema+"."+v.Name)
+	}
 	for _, fk := range own {
 		ownNow = append(ownNow, fk.Name)
 	}
@@ -95,7 +110,7 @@ func sameDependents(deps *Dependents, own, parents []ForeignKey, triggers []trig
 	for _, c := range []struct {
 		what       string
 		now, start []string
-	}{{"its own foreign keys", ownNow, deps.declared}, {"foreign keys referencing it", parentsNow, parentsPlanned}, {"its triggers", triggersNow, triggersPlanned}} {
+	}{{"its own foreign keys", ownNow, deps.declared}, {"foreign keys referencing it", parentsNow, parentsPlanned}, {"its triggers", triggersNow, triggersPlanned}, {"the views reading it", viewsNow, viewsPlanned}} {
 		if !slices.Equal(c.now, c.start) {
 			return fmt.Errorf("%w: %s were [%s] when the run started and are [%s] now: run the migration again",
 				ErrDependentsChanged, c.what, strings.Join(c.start, ", "), strings.Join(c.now, ", "))

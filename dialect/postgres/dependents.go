@@ -27,18 +27,20 @@ type Trigger struct{ Name string }
 // Dependents is what binds to the table by OID and is carried to the new
 // table at the cut-over: its own foreign keys as the ALTER leaves them
 // (Children: on the table, referencing others or itself), the foreign keys
-// of other tables referencing it (Parents), and its triggers.
+// of other tables referencing it (Parents), its triggers, and the views
+// that read it.
 type Dependents struct {
 	Children []ForeignKey // declared on the table (the table is their child)
 	Parents  []ForeignKey // declared on other tables, referencing the table
 	Triggers []Trigger
+	Views    []View
 
 	declared []string // names of the table's own foreign keys when planned
 }
 
 // Empty says whether there is nothing to carry.
 func (d *Dependents) Empty() bool {
-	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers) == 0
+	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers)+len(d.Views) == 0
 }
 
 // Related lists the other tables the cut-over alters besides the table,
@@ -63,6 +65,9 @@ func (d *Dependents) Related(schema, table string) []Rel {
 	for _, fk := range d.Parents {
 		add(Rel{fk.Schema, fk.Table})
 	}
+	for _, v := range d.Views { // a reader of a view holds it, then waits for the table
+		add(Rel{v.Schema, v.Name})
+	}
 	return out
 }
 
@@ -80,6 +85,9 @@ func (d *Dependents) Describe(schema, table string) []string {
 	}
 	for _, t := range d.Triggers {
 		out = append(out, fmt.Sprintf("trigger %s on %s: moved to the new table at the cut-over, with its enabled state", t.Name, schema+"."+table))
+	}
+	for _, v := range d.Views {
+		out = append(out, fmt.Sprintf("view %s.%s: re-created on the new table at the cut-over (CREATE OR REPLACE VIEW: same columns, owner, grants and options)", v.Schema, v.Name))
 	}
 	return out
 }
@@ -145,15 +153,20 @@ func readTriggers(ctx context.Context, q Querier, oid uint32) ([]Trigger, error)
 	return out, nil
 }
 
-// withEmptySearchPath runs fn with search_path empty for the current
-// transaction (q must be in one), then puts back the value it had: catalog
-// functions then qualify every name they print.
+// withEmptySearchPath runs fn with search_path empty (withSearchPath):
+// catalog functions then qualify every name they print.
 func withEmptySearchPath(ctx context.Context, q Querier, fn func() error) error {
+	return withSearchPath(ctx, q, "", fn)
+}
+
+// withSearchPath runs fn with search_path set to path for the current
+// transaction (q must be in one), then puts back the value it had.
+func withSearchPath(ctx context.Context, q Querier, path string, fn func() error) error {
 	var was string
 	if err := q.QueryRowContext(ctx, "SELECT current_setting('search_path')").Scan(&was); err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, "SELECT set_config('search_path', '', true)"); err != nil {
+	if _, err := q.ExecContext(ctx, "SELECT set_config('search_path', $1, true)", path); err != nil {
 		return err
 	}
 	ferr := fn()

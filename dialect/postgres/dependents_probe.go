@@ -55,6 +55,9 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 	if deps.Triggers, err = readTriggers(ctx, conn, orig); err != nil {
 		return nil, err
 	}
+	if deps.Views, err = readViews(ctx, conn, orig); err != nil {
+		return nil, err
+	}
 	if deps.Empty() {
 		return deps, nil
 	}
@@ -72,6 +75,9 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 		return nil, err
 	}
 	if err := p.checkTriggers(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.checkViews(ctx, deps.Views); err != nil { // last: it moves the probe
 		return nil, err
 	}
 	return deps, nil

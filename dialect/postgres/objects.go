@@ -22,16 +22,20 @@ var boundObjectQueries = []struct {
 		JOIN pg_class sc ON sc.oid = con.conrelid JOIN pg_namespace sn ON sn.oid = sc.relnamespace
 		JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 		WHERE con.contype = 'f' AND $1 IN (con.conrelid, con.confrelid) ORDER BY 1`},
-	// A view is a _RETURN rule that depends on the table; so is a rule of
-	// another table whose action uses it. The table's own rules depend on it
-	// too, but are also looked up directly.
-	{"views and rules", false, `SELECT DISTINCT CASE
-			WHEN r.rulename = '_RETURN' AND v.relkind = 'v' THEN format('view %I.%I', n.nspname, v.relname)
+	// A view is a _RETURN rule that depends on the table. Plain views are
+	// carried (see Dependents); materialized views and rules are not. The
+	// table's own rules depend on it too, but are also looked up directly.
+	{"views", true, `SELECT DISTINCT format('view %I.%I', n.nspname, v.relname)
+		FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace n ON n.oid = v.relnamespace
+		WHERE r.rulename = '_RETURN' AND v.relkind = 'v' AND r.oid IN (SELECT objid FROM pg_depend
+			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
+		ORDER BY 1`},
+	{"materialized views and rules", false, `SELECT DISTINCT CASE
 			WHEN r.rulename = '_RETURN' AND v.relkind = 'm' THEN format('materialized view %I.%I', n.nspname, v.relname)
 			ELSE format('rule %I on %I.%I', r.rulename, n.nspname, v.relname) END
 		FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace n ON n.oid = v.relnamespace
-		WHERE r.ev_class = $1 OR r.oid IN (SELECT objid FROM pg_depend
-			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
+		WHERE NOT (r.rulename = '_RETURN' AND v.relkind = 'v') AND (r.ev_class = $1 OR r.oid IN (SELECT objid FROM pg_depend
+			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1))
 		ORDER BY 1`},
 	// Policies of the table, and of other tables whose expressions read it.
 	{"policies", false, `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)

@@ -42,10 +42,10 @@ func TestObjects(t *testing.T) {
 	want := []string{
 		"foreign key public.child.child_t_fk -> public.t",
 		"foreign key public.t.t_parent_fk -> public.parent",
+		"view public.v",
 		"materialized view public.mv",
 		"rule audit_copy on public.audit",
 		"rule t_log on public.t",
-		"view public.v",
 		"policy audit_t on public.audit",
 		"policy t_own on public.t",
 		"row level security on public.t (enabled)",
@@ -58,6 +58,17 @@ func TestObjects(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Objects(t):\n got  %q\n want %q", got, want)
+	}
+	// what a cut-over given the table's Dependents carries is left out
+	notCarried, err := ObjectsNotCarried(ctx, app, "public", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried := func(o string) bool {
+		return strings.HasPrefix(o, "foreign key ") || strings.HasPrefix(o, "trigger ") || strings.HasPrefix(o, "view ")
+	}
+	if wantNot := slices.DeleteFunc(slices.Clone(want), carried); !slices.Equal(notCarried, wantNot) {
+		t.Fatalf("ObjectsNotCarried(t):\n got  %q\n want %q", notCarried, wantNot)
 	}
 	if got, err := Objects(ctx, app, "public", "plain"); err != nil || len(got) != 0 {
 		t.Fatalf("Objects(plain) = %q, %v; want none (hotswap_ publications are ours)", got, err)
