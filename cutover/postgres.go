@@ -253,6 +253,9 @@ func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 			return err
 		}
 	}
+	// every statement is planned before the first rename: definitions read
+	// then name the tables, which after every rename are the new ones
+	var swaps, carries []string
 	for _, t := range p.Tables {
 		if err := t.CatchUp(ctx, conn); err != nil {
 			return fmt.Errorf("catch-up of %s under the cut-over lock: %w", t.Table, err)
@@ -265,17 +268,30 @@ func (p *PostgresSet) underLock(ctx context.Context, conn *sql.Conn) error {
 		if err != nil {
 			return err
 		}
-		carry, err := postgres.DependentsSQL(ctx, conn, p.Schema, t.Table, t.Old, t.Dependents)
+		carry, err := postgres.DependentsSQL(ctx, conn, p.Schema, t.Table, t.Old, t.Dependents, p.others(t))
 		if err != nil {
 			return err
 		}
-		for _, stmt := range append(stmts, carry...) {
-			if _, err := conn.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("swap the tables: %s: %w", stmt, err)
-			}
+		swaps, carries = append(swaps, stmts...), append(carries, carry...)
+	}
+	for _, stmt := range append(swaps, carries...) {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("swap the tables: %s: %w", stmt, err)
 		}
 	}
 	return nil
+}
+
+// others names the set's tables besides t: a foreign key declared on one of
+// them is carried by that table (as its own), not by t (as referencing it).
+func (p *PostgresSet) others(t PostgresTable) []string {
+	var out []string
+	for _, o := range p.Tables {
+		if o.Table != t.Table {
+			out = append(out, o.Table)
+		}
+	}
+	return out
 }
 
 func (p *PostgresSet) refuseBoundObjects(ctx context.Context, conn *sql.Conn, t PostgresTable) error {

@@ -151,10 +151,7 @@ type Spec struct {
 	// --statement) whose run had made no checkpoint table yet: the table's
 	// run starts afresh (dropping its shadow), or, when its old table is
 	// there and the shadow is not, the set's cut-over is done (ResumeDone).
-	NoCheckpointStarts bool
-	// Together: the table's cut-over is shared with other tables (alter
-	// --statement), which carries no foreign keys or triggers yet.
-	Together                                            bool
+	NoCheckpointStarts                                  bool
 	InitiallyDropGhost, InitiallyDropOld, OkToDropTable bool
 	CutOverLockTimeout                                  time.Duration
 	KillBlockersAfter                                   time.Duration // PostgreSQL only

@@ -120,5 +120,5 @@ func (m *Migration) spec() engine.Spec {
 		Execute: c.Execute, Resume: c.Resume, InitiallyDropGhost: c.InitiallyDropGhost, InitiallyDropOld: c.InitiallyDropOld,
 		OkToDropTable: c.OkToDropTable, CutOverLockTimeout: c.CutOverLockTimeout, KillBlockersAfter: c.KillBlockersAfter,
 		Threads: c.Threads, RevertWindow: c.RevertWindow, RevertFrom: c.RevertFrom, Log: c.Log, Out: c.Out,
-		NoCheckpointStarts: c.inSet && c.Resume, Together: c.inSet}
+		NoCheckpointStarts: c.inSet && c.Resume}
 }

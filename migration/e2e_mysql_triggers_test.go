@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/internal/testdb"
 	"github.com/hotswap/hotswap/migration"
 )
@@ -191,5 +192,51 @@ func TestMySQLTriggersPlanAndRefusals(t *testing.T) {
 	}
 	if n := e.scalar("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE <> 't'"); n != 0 {
 		t.Errorf("%d triggers left on other tables than t", n)
+	}
+}
+
+// TestMySQLSetCarriesTriggers switches t (four triggers, written by the
+// application throughout) and u (one trigger) in one RENAME: each table's
+// triggers follow it, named as before, and fire once per application write.
+func TestMySQLSetCarriesTriggers(t *testing.T) {
+	e := newEnv(t)
+	e.exec(trgSchema...)
+	e.exec("CREATE TABLE u (id INT PRIMARY KEY, w INT) ENGINE=InnoDB", "INSERT INTO u VALUES (1, 1)",
+		"CREATE DEFINER='hotswap'@'%' TRIGGER u_ins AFTER INSERT ON u FOR EACH ROW INSERT INTO audit (id, op) VALUES (NEW.id, 'u')")
+	w := &trgWriter{e: e, rows: map[int]int{}}
+	for id := 1; id <= trgFill; id++ {
+		w.rows[id] = id
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { w.run(ctx, i, 2) })
+	}
+	defer func() { stop(); wg.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	cfg := e.config("", "")
+	cfg.ChunkSize = 500
+	_, done, out := startSet(t, cfg, []engine.TableAlter{
+		{Table: "t", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+		{Table: "u", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+	})
+	if err := <-done; err != nil {
+		t.Fatalf("set failed: %v\n%s", err, out.String())
+	}
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	wg.Wait()
+	if len(w.errs) > 0 {
+		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
+	}
+	e.exec("INSERT INTO u (id, w) VALUES (2, 2)")
+	for op, want := range map[string]int{"ins": w.inserts, "upd": w.updates, "u": 1} {
+		if n := e.scalar("SELECT COUNT(*) FROM audit WHERE op = ?", op); n != int64(want) {
+			t.Errorf("audit has %d %q rows, want %d", n, op, want)
+		}
+	}
+	names := strings.Join(testdb.Strings(t, e.admin, "SELECT CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1"), ",")
+	if want := "t.t_ins,t.t_stamp,t.t_upd,t.t_upd2,u.u_ins"; names != want {
+		t.Errorf("triggers after the run: %s, want %s", names, want)
 	}
 }

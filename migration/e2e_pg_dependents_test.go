@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -379,4 +380,46 @@ func TestPostgresCutOverWaitsForRelatedTables(t *testing.T) {
 		t.Error("the blocker's committed update is lost")
 	}
 	requireConstraintsHold(t, e)
+}
+
+// TestPostgresSetCarriesForeignKeysBetweenItsTables switches orders and
+// items (whose key references orders) together under the writers: the key
+// between them is carried once, by items, and ends up between the new
+// tables; every other key, trigger and view follows its table as in a run
+// of one table.
+func TestPostgresSetCarriesForeignKeysBetweenItsTables(t *testing.T) {
+	e := newPGEnv(t)
+	e.exec(depsSchema...)
+	w := newDepsWriter(e)
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() { w.run(ctx, i, 3) })
+	}
+	defer func() { stop(); wg.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	cfg := e.config("", "")
+	cfg.ChunkSize = 500
+	_, done, out := startSet(t, cfg, []engine.TableAlter{
+		{Table: "orders", Clauses: "ADD COLUMN note text"},
+		{Table: "items", Clauses: "ADD COLUMN note text"},
+	})
+	if err := <-done; err != nil {
+		t.Fatalf("set failed: %v\n%s", err, out.String())
+	}
+	t.Logf("%s", out.String())
+	time.Sleep(300 * time.Millisecond) // writes after the swap
+	stop()
+	wg.Wait()
+	w.check(t)
+	requireConstraintsHold(t, e)
+	requireViewAnswers(t, e)
+	// requireConstraintsHold found no foreign key on or to an old table
+	if n := e.scalar(`SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass AND c.relname LIKE '\_%\_old'`); n != 0 {
+		t.Errorf("%d view dependencies still on an old table", n)
+	}
+	if n := e.scalar(`SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname LIKE '\_%\_old'`); n != 0 {
+		t.Errorf("the old tables kept %d triggers (internal ones included)", n)
+	}
+	e.requireNoSlotsOrPublications()
 }

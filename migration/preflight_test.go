@@ -56,7 +56,7 @@ func TestPreflightRefusals(t *testing.T) {
 		{"adds foreign key", "t", "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES parent (id)", []string{"adds a foreign key"}},
 		{"parent of foreign key", "parent", "ADD COLUMN c INT", []string{"foreign keys", "fk_p"}},
 		{"child with foreign key", "child", "ADD COLUMN c INT", []string{"foreign keys", "fk_p"}},
-		{"trigger", "trig", "ADD COLUMN c INT", []string{"triggers", "trig_bi"}},
+		{"trigger defined for another user", "trig", "ADD COLUMN c INT", []string{"trigger trig_bi cannot be carried", "SET USER"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -27,7 +27,10 @@ var ErrDependentsChanged = errors.New("foreign keys or triggers changed during t
 // Call it in the cut-over transaction, with the tables locked, before the
 // swap's renames (definitions read now name the table, and mean the new
 // table once the renames are done), and run what it returns after them.
-func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, deps *Dependents) ([]string, error) {
+// together names the other tables of schema swapped in the same
+// transaction: their own foreign keys referencing table are theirs to
+// carry, not table's.
+func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, deps *Dependents, together []string) ([]string, error) {
 	if deps == nil {
 		return nil, nil
 	}
@@ -43,6 +46,9 @@ func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, de
 	if err != nil {
 		return nil, err
 	}
+	parents = notDeclaredOn(parents, schema, together)
+	deps = &Dependents{Children: deps.Children, Parents: notDeclaredOn(deps.Parents, schema, together),
+		Triggers: deps.Triggers, Views: deps.Views, declared: deps.declared}
 	triggers, err := readTriggerDefs(ctx, q, orig)
 	if err != nil {
 		return nil, err
@@ -77,6 +83,18 @@ func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, de
 		}
 	}
 	return append(stmts, replaceViews...), nil
+}
+
+// notDeclaredOn leaves out the foreign keys declared on the tables of
+// schema named in tables.
+func notDeclaredOn(fks []ForeignKey, schema string, tables []string) []ForeignKey {
+	var out []ForeignKey
+	for _, fk := range fks {
+		if fk.Schema != schema || !slices.Contains(tables, fk.Table) {
+			out = append(out, fk)
+		}
+	}
+	return out
 }
 
 func addForeignKeySQL(on string, fk ForeignKey) string {

@@ -12,9 +12,8 @@ import (
 
 // checkTriggers reads the table's triggers, which the cut-over carries to
 // the new table, and refuses what it cannot carry yet: a name too long for
-// the suffix it carries them under, a cut-over shared with other tables, a
-// revert window (the reverse stream's writes into the old table would fire
-// them).
+// the suffix it carries them under, a revert window (the reverse stream's
+// writes into the old table would fire them), hotswap revert.
 func (e *Engine) checkTriggers(ctx context.Context) error {
 	c := e.spec
 	db := c.Conn.Database
@@ -34,13 +33,9 @@ func (e *Engine) checkTriggers(ctx context.Context) error {
 				t.Name, db, c.Table, dialect.MaxTriggerName)
 		}
 	}
-	if c.Together || c.RevertWindow > 0 {
-		what := "a cut-over shared with other tables (alter --statement)"
-		if c.RevertWindow > 0 {
-			what = "--revert-window"
-		}
-		return job.Refuse("%s.%s has %d triggers: hotswap carries them to the new table, but not yet with %s; migrate it on its own, without a revert window",
-			db, c.Table, len(trgs), what)
+	if c.RevertWindow > 0 {
+		return job.Refuse("%s.%s has %d triggers: hotswap carries them to the new table, but not yet with --revert-window (the reverse stream's writes into the old table would fire them); migrate it without a revert window",
+			db, c.Table, len(trgs))
 	}
 	e.triggers = trgs
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hotswap/hotswap/cutover"
+	dialect "github.com/hotswap/hotswap/dialect/postgres"
 	"github.com/hotswap/hotswap/engine"
 )
 
@@ -29,7 +30,7 @@ func (e *Engine) CutOverTogether(ctx context.Context, others []engine.Engine) er
 			KillBlockersAfter: s.KillBlockersAfter}
 	}
 	err := e.set.Attempt(ctx)
-	if errors.Is(err, cutover.ErrBoundObjects) {
+	if errors.Is(err, cutover.ErrBoundObjects) || errors.Is(err, dialect.ErrDependentsChanged) {
 		return engine.NoRetry{Err: err}
 	}
 	return err
@@ -37,5 +38,6 @@ func (e *Engine) CutOverTogether(ctx context.Context, others []engine.Engine) er
 
 // cutTable is e's table as a member of a cut-over set.
 func (e *Engine) cutTable() cutover.PostgresTable {
-	return cutover.PostgresTable{Table: e.spec.Table, Shadow: e.plan.Shadow, Old: e.plan.Old, Applier: e.applier, CatchUp: e.catchUp}
+	return cutover.PostgresTable{Table: e.spec.Table, Shadow: e.plan.Shadow, Old: e.plan.Old, Applier: e.applier, CatchUp: e.catchUp,
+		Dependents: e.deps}
 }

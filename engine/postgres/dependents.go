@@ -14,8 +14,8 @@ import (
 // planDependents learns the foreign keys and triggers the cut-over carries
 // to the new table, as the ALTER leaves them (dialect.PlanDependents: the
 // server answers on a copy in a rolled-back transaction). Nothing is kept:
-// a --resume plans them again. A run whose cut-over is shared with other
-// tables, or that keeps a revert window, carries none yet: refused.
+// a --resume plans them again. A run that keeps a revert window carries
+// none yet: refused.
 func (e *Engine) planDependents(ctx context.Context) error {
 	c := e.spec
 	probe := schema.DerivedName(c.Table, "dep", pgMaxNameLen)
@@ -23,13 +23,9 @@ func (e *Engine) planDependents(ctx context.Context) error {
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
-	if !deps.Empty() && (c.Together || c.RevertWindow > 0) {
-		what := "a cut-over shared with other tables (alter --statement)"
-		if c.RevertWindow > 0 {
-			what = "--revert-window"
-		}
-		return job.Refuse("%s has foreign keys or triggers (%d foreign keys on it, %d referencing it, %d triggers): hotswap carries them to the new table, but not yet with %s; migrate it on its own, without a revert window",
-			c.TableName, len(deps.Children), len(deps.Parents), len(deps.Triggers), what)
+	if !deps.Empty() && c.RevertWindow > 0 {
+		return job.Refuse("%s has foreign keys, triggers or views (%d foreign keys on it, %d referencing it, %d triggers, %d views): hotswap carries them to the new table, but not yet with --revert-window; migrate it without a revert window",
+			c.TableName, len(deps.Children), len(deps.Parents), len(deps.Triggers), len(deps.Views))
 	}
 	e.deps = deps
 	for _, line := range deps.Describe(c.Schema, c.Table) {
