@@ -106,7 +106,11 @@ func heldByFlagFile(t *testing.T, cfg *migration.Config) string {
 func TestSocketSessionPausesResizesPostponesAndReleases(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engineEnv) {
 		run, sock, hold := controlled(t, e, nil)
-		st := statusOf(t, sock)
+		var st control.Status
+		eventually(t, 10*time.Second, "the throttle's first check", func() bool { // held from the start, then for the flag
+			st = statusOf(t, sock)
+			return st.ThrottleReason != "throttle checks have not run yet"
+		})
 		if !st.Throttled || !strings.Contains(st.ThrottleReason, "throttle.flag") || st.State != "copying" || st.RowsCopied != 0 {
 			t.Fatalf("want a copy throttled by the flag file: %+v", st)
 		}

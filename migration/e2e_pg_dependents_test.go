@@ -335,6 +335,13 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 			t.Errorf("%s %s: the refusal left %d relations behind", c.table, c.alter, after-before)
 		}
 	}
+	// a partitioned table's key cannot be re-added NOT VALID (PostgreSQL 15)
+	e.exec("CREATE TABLE visits (id int, customer_id int REFERENCES customers (id), at date) PARTITION BY RANGE (at)")
+	_, err = e.run(e.config("customers", "ADD COLUMN tier int"))
+	if want := "foreign key visits_customer_id_fkey of the partitioned table public.visits references public.customers"; !migration.IsRefused(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("a partitioned table referencing customers: %v, want refused: %s", err, want)
+	}
+	e.exec("DROP TABLE visits")
 	// added NOT VALID, it is carried and left not validated, as the ALTER says
 	out, err = e.run(e.config("orders", "ADD CONSTRAINT orders_v_fkey FOREIGN KEY (v) REFERENCES customers (id) NOT VALID"))
 	if err != nil {

@@ -44,7 +44,7 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 	e.exec("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 100) g",
 		"CREATE TABLE nokey (v int)",
 		"CREATE TABLE parent (id int PRIMARY KEY)", "CREATE TABLE child (id int PRIMARY KEY, p int REFERENCES parent (id))",
-		"CREATE TABLE viewed (id int PRIMARY KEY, v int)", "CREATE VIEW v_viewed AS SELECT id, v FROM viewed")
+		"CREATE TABLE viewed (id int PRIMARY KEY, v int)", "CREATE MATERIALIZED VIEW mv_viewed AS SELECT id, v FROM viewed")
 	if _, err := e.admin.Exec("CREATE TABLE not_mine (id int PRIMARY KEY)"); err != nil { // owned by the superuser
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestPostgresPreflightRefusals(t *testing.T) {
 		{"USING on the row key", "t", "ALTER COLUMN id TYPE bigint USING id * 2", []string{"USING", "row key column id"}},
 		{"USING naming no column of the table", "t", "ALTER COLUMN v TYPE bigint USING nosuch + 1", []string{"USING", "nosuch"}},
 		{"key type reorders", "t", "ALTER COLUMN id TYPE text", []string{"key column"}},
-		{"a view depends on it", "viewed", "ADD COLUMN w int", []string{"v_viewed"}},
+		{"a materialized view depends on it", "viewed", "ADD COLUMN w int", []string{"mv_viewed"}},
 		{"not the owner", "not_mine", "ADD COLUMN w int", []string{"does not own", "GRANT"}},
 	}
 	for _, c := range cases {

@@ -16,7 +16,9 @@ import (
 // SIGKILL in the middle of the copy, and resumes: every table continues
 // from its checkpoint, all three switch at once, every acknowledged
 // transaction is in every new table, none was split between old and new
-// tables, and only the old tables are left.
+// tables, and only the old tables are left. orders has an audit trigger
+// (and, on PostgreSQL, payments a foreign key to it): the resume plans them
+// again, they follow their tables, and the trigger fired once per insert.
 func TestSetKillNineDuringCopyThenResume(t *testing.T) {
 	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
 		tg := newTarget(t)
@@ -43,6 +45,11 @@ func runSetKill(t *testing.T, tg *target) {
 		}
 		// side's new default says which table, old or new, a write went to
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN side SET DEFAULT 2, ADD COLUMN note %s", tb, typ))
+	}
+	for _, q := range setKillDependents[tg.engine] {
+		if _, err := tg.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 	w := &setWriter{tg: tg, acked: map[int]int{}}
 	ctx, stop := context.WithCancel(context.Background())
@@ -111,9 +118,37 @@ func runSetKill(t *testing.T, tg *target) {
 	w.check(t)
 	left := strings.Split(tg.leftovers(t), ",")
 	slices.Sort(left)
-	if got := strings.Join(left, ","); got != "_items_old,_orders_old,_payments_old,items,orders,payments" {
+	if got := strings.Join(left, ","); got != "_items_old,_orders_old,_payments_old,audit,items,orders,payments" {
 		t.Errorf("left behind: %s (want only the three old tables)", got)
 	}
+	var audited int
+	if err := tg.db.QueryRow("SELECT count(*) FROM audit").Scan(&audited); err != nil || audited != len(w.acked) {
+		t.Errorf("the audit trigger fired %d times for %d acknowledged inserts (%v)", audited, len(w.acked), err)
+	}
+	if tg.engine == "postgres" {
+		var valid bool
+		err := tg.db.QueryRow(`SELECT convalidated FROM pg_constraint WHERE conname = 'payments_order_fk'
+			AND conrelid = 'payments'::regclass AND confrelid = 'orders'::regclass`).Scan(&valid)
+		if err != nil || !valid {
+			t.Errorf("payments' foreign key does not reference the new orders, validated (%v)", err)
+		}
+	}
+}
+
+// setKillDependents: an audit trigger on orders, counting inserts, and on
+// PostgreSQL a foreign key from payments to orders (the writers insert the
+// order first).
+var setKillDependents = map[string][]string{
+	"mysql": {
+		"CREATE TABLE audit (n BIGINT AUTO_INCREMENT PRIMARY KEY, id INT NOT NULL)",
+		"CREATE DEFINER='hotswap'@'%' TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW INSERT INTO audit (id) VALUES (NEW.id)",
+	},
+	"postgres": {
+		"CREATE TABLE audit (n bigserial PRIMARY KEY, id int NOT NULL)",
+		"CREATE FUNCTION orders_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (id) VALUES (NEW.id); RETURN NEW; END $$",
+		"CREATE TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION orders_audit()",
+		"ALTER TABLE payments ADD CONSTRAINT payments_order_fk FOREIGN KEY (id) REFERENCES orders (id)",
+	},
 }
 
 // setWriter writes every table of the set in each transaction: a new id

@@ -10,19 +10,20 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrDependentsChanged: the table's foreign keys or triggers, or those of
-// other tables referencing it, are not those the run planned for: one was
-// added, dropped or renamed during the run. Retrying does not help.
-var ErrDependentsChanged = errors.New("foreign keys or triggers changed during the run")
+// ErrDependentsChanged: the table's foreign keys, triggers or views, or the
+// foreign keys of other tables referencing it, are not those the run
+// planned for: one was added, dropped or renamed during the run. Retrying
+// does not help.
+var ErrDependentsChanged = errors.New("foreign keys, triggers or views changed during the run")
 
 // DependentsSQL returns the statements that move deps from schema.table to
 // the new table: the old table's own foreign keys dropped and the planned
 // ones added to the new table, other tables' foreign keys dropped and added
 // again (now referencing the new table), the triggers dropped from the old
 // table and created on the new one with their enabled state, the views
-// replaced by themselves (now reading the new table). Every foreign
-// key is added NOT VALID (no scan under the lock); ValidateSQL validates
-// them after the COMMIT.
+// replaced by themselves (now reading the new table). Every foreign key is
+// added NOT VALID (no scan under the lock); ValidateSQL validates them
+// after the COMMIT.
 //
 // Call it in the cut-over transaction, with the tables locked, before the
 // swap's renames (definitions read now name the table, and mean the new
@@ -38,51 +39,65 @@ func DependentsSQL(ctx context.Context, q Querier, schema, table, old string, de
 	if err != nil {
 		return nil, err
 	}
-	own, err := readForeignKeys(ctx, q, orig, 0)
+	live, err := readLiveDependents(ctx, q, orig)
 	if err != nil {
 		return nil, err
 	}
-	parents, err := readForeignKeys(ctx, q, 0, orig)
+	live.parents = notDeclaredOn(live.parents, schema, together)
+	planned := *deps
+	planned.Parents = notDeclaredOn(deps.Parents, schema, together)
+	if err := sameDependents(&planned, live); err != nil {
+		return nil, err
+	}
+	views, err := viewsSQL(ctx, q, live.views)
 	if err != nil {
 		return nil, err
 	}
-	parents = notDeclaredOn(parents, schema, together)
-	deps = &Dependents{Children: deps.Children, Parents: notDeclaredOn(deps.Parents, schema, together),
-		Triggers: deps.Triggers, Views: deps.Views, declared: deps.declared}
-	triggers, err := readTriggerDefs(ctx, q, orig)
-	if err != nil {
-		return nil, err
+	return append(live.carrySQL(QualifiedName(schema, old), QualifiedName(schema, table), planned.Children), views...), nil
+}
+
+// liveDependents is what binds to the table at the cut-over.
+type liveDependents struct {
+	own, parents []ForeignKey
+	triggers     []triggerDef
+	views        []View
+}
+
+func readLiveDependents(ctx context.Context, q Querier, orig uint32) (live liveDependents, err error) {
+	if live.own, err = readForeignKeys(ctx, q, orig, 0); err != nil {
+		return live, err
 	}
-	views, err := readViews(ctx, q, orig)
-	if err != nil {
-		return nil, err
+	if live.parents, err = readForeignKeys(ctx, q, 0, orig); err != nil {
+		return live, err
 	}
-	if err := sameDependents(deps, own, parents, triggers, views); err != nil {
-		return nil, err
+	if live.triggers, err = readTriggerDefs(ctx, q, orig); err != nil {
+		return live, err
 	}
-	replaceViews, err := viewsSQL(ctx, q, views)
-	if err != nil {
-		return nil, err
-	}
-	oldName, newName := QualifiedName(schema, old), QualifiedName(schema, table)
+	live.views, err = readViews(ctx, q, orig)
+	return live, err
+}
+
+// carrySQL moves the keys and triggers from oldName (the table, renamed)
+// to newName (the shadow, renamed), which gets the planned keys.
+func (l liveDependents) carrySQL(oldName, newName string, planned []ForeignKey) []string {
 	var stmts []string
-	for _, fk := range own {
+	for _, fk := range l.own {
 		stmts = append(stmts, "ALTER TABLE "+oldName+" DROP CONSTRAINT "+pgx.Identifier{fk.Name}.Sanitize())
 	}
-	for _, fk := range parents {
+	for _, fk := range l.parents {
 		child := QualifiedName(fk.Schema, fk.Table)
 		stmts = append(stmts, "ALTER TABLE "+child+" DROP CONSTRAINT "+pgx.Identifier{fk.Name}.Sanitize(), addForeignKeySQL(child, fk))
 	}
-	for _, fk := range deps.Children {
+	for _, fk := range planned {
 		stmts = append(stmts, addForeignKeySQL(newName, fk))
 	}
-	for _, t := range triggers {
+	for _, t := range l.triggers {
 		stmts = append(stmts, "DROP TRIGGER "+pgx.Identifier{t.name}.Sanitize()+" ON "+oldName, t.def)
 		if s := t.enabledSQL(newName); s != "" {
 			stmts = append(stmts, s)
 		}
 	}
-	return append(stmts, replaceViews...), nil
+	return stmts
 }
 
 // notDeclaredOn leaves out the foreign keys declared on the tables of
@@ -102,33 +117,38 @@ func addForeignKeySQL(on string, fk ForeignKey) string {
 }
 
 // sameDependents compares what is there now with what was planned.
-func sameDependents(deps *Dependents, own, parents []ForeignKey, triggers []triggerDef, views []View) error {
-	var ownNow, parentsNow, parentsPlanned, triggersNow, triggersPlanned, viewsNow, viewsPlanned []string
-	for _, v := range views {
-		viewsNow = append(viewsNow, v.Schema+"."+v.Name)
+func sameDependents(deps *Dependents, live liveDependents) error {
+	fkNames := func(fks []ForeignKey) (out []string) {
+		for _, fk := range fks {
+			out = append(out, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
+		}
+		return out
 	}
-	for _, v := range deps.Views {
-		viewsPlanned = append(viewsPlanned, v.Schema+"."+v.Name)
-	}
-	for _, fk := range own {
+	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned []string
+	for _, fk := range live.own {
 		ownNow = append(ownNow, fk.Name)
 	}
-	for _, fk := range parents {
-		parentsNow = append(parentsNow, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
-	}
-	for _, fk := range deps.Parents {
-		parentsPlanned = append(parentsPlanned, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
-	}
-	for _, t := range triggers {
+	for _, t := range live.triggers {
 		triggersNow = append(triggersNow, t.name)
 	}
 	for _, t := range deps.Triggers {
 		triggersPlanned = append(triggersPlanned, t.Name)
 	}
+	for _, v := range live.views {
+		viewsNow = append(viewsNow, v.Schema+"."+v.Name)
+	}
+	for _, v := range deps.Views {
+		viewsPlanned = append(viewsPlanned, v.Schema+"."+v.Name)
+	}
 	for _, c := range []struct {
 		what       string
 		now, start []string
-	}{{"its own foreign keys", ownNow, deps.declared}, {"foreign keys referencing it", parentsNow, parentsPlanned}, {"its triggers", triggersNow, triggersPlanned}, {"the views reading it", viewsNow, viewsPlanned}} {
+	}{
+		{"its own foreign keys", ownNow, deps.declared},
+		{"foreign keys referencing it", fkNames(live.parents), fkNames(deps.Parents)},
+		{"its triggers", triggersNow, triggersPlanned},
+		{"the views reading it", viewsNow, viewsPlanned},
+	} {
 		if !slices.Equal(c.now, c.start) {
 			return fmt.Errorf("%w: %s were [%s] when the run started and are [%s] now: run the migration again",
 				ErrDependentsChanged, c.what, strings.Join(c.start, ", "), strings.Join(c.now, ", "))

@@ -149,6 +149,15 @@ func (p *probe) children(ctx context.Context, before []ForeignKey) ([]ForeignKey
 // transaction, by an empty copy of the other table's columns.
 func (p *probe) checkParents(ctx context.Context, fks []ForeignKey) error {
 	for i, fk := range fks {
+		var kind string
+		if err := p.conn.QueryRowContext(ctx, "SELECT relkind::text FROM pg_class WHERE oid = $1::regclass",
+			QualifiedName(fk.Schema, fk.Table)).Scan(&kind); err != nil {
+			return fmt.Errorf("read %s.%s: %w", fk.Schema, fk.Table, err)
+		}
+		if kind == "p" { // PostgreSQL takes NOT VALID foreign keys on partitioned tables only from 18 on
+			return fmt.Errorf("foreign key %s of the partitioned table %s.%s references %s.%s: the cut-over re-adds it NOT VALID, which PostgreSQL does not allow on a partitioned table; drop it before and add it after (nothing was changed)",
+				fk.Name, fk.Schema, fk.Table, p.schema, p.table)
+		}
 		cols, refCols, err := foreignKeyColumns(ctx, p.conn, fk)
 		if err != nil {
 			return err

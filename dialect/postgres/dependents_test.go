@@ -66,11 +66,11 @@ func TestTriggerEnabledStateIsCarried(t *testing.T) {
 
 func TestSameDependentsNamesWhatChanged(t *testing.T) {
 	d := &Dependents{declared: []string{"fk_a"}, Triggers: []Trigger{{Name: "audit"}}}
-	if err := sameDependents(d, []ForeignKey{{Name: "fk_a"}}, nil, []triggerDef{{name: "audit"}}, nil); err != nil {
+	if err := sameDependents(d, liveDependents{own: []ForeignKey{{Name: "fk_a"}}, triggers: []triggerDef{{name: "audit"}}}); err != nil {
 		t.Errorf("unchanged: %v", err)
 	}
-	err := sameDependents(d, []ForeignKey{{Name: "fk_a"}}, nil, []triggerDef{{name: "audit"}, {name: "late"}}, nil)
-	if err == nil || err.Error() != "foreign keys or triggers changed during the run: its triggers were [audit] when the run started and are [audit, late] now: run the migration again" {
+	err := sameDependents(d, liveDependents{own: []ForeignKey{{Name: "fk_a"}}, triggers: []triggerDef{{name: "audit"}, {name: "late"}}})
+	if err == nil || err.Error() != "foreign keys, triggers or views changed during the run: its triggers were [audit] when the run started and are [audit, late] now: run the migration again" {
 		t.Errorf("a trigger added during the run: %v", err)
 	}
 }

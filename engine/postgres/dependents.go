@@ -11,8 +11,8 @@ import (
 	"github.com/hotswap/hotswap/schema"
 )
 
-// planDependents learns the foreign keys and triggers the cut-over carries
-// to the new table, as the ALTER leaves them (dialect.PlanDependents: the
+// planDependents learns the foreign keys, triggers and views the cut-over
+// carries to the new table, as the ALTER leaves them (dialect.PlanDependents: the
 // server answers on a copy in a rolled-back transaction). Nothing is kept:
 // a --resume plans them again. A run that keeps a revert window carries
 // none yet: refused.
