@@ -40,6 +40,14 @@ type trgWriter struct {
 	errs             []error
 }
 
+func newTrgWriter(e *env) *trgWriter {
+	w := &trgWriter{e: e, rows: map[int]int{}}
+	for id := 1; id <= trgFill; id++ {
+		w.rows[id] = id
+	}
+	return w
+}
+
 func (w *trgWriter) run(ctx context.Context, worker, n int) {
 	next := trgFill + 1 + worker
 	for i := 0; ctx.Err() == nil; i++ {
@@ -101,27 +109,16 @@ func (w *trgWriter) write(q string, id, v int, count *int) error {
 func TestMySQLTriggersFollowTheTable(t *testing.T) {
 	e := newEnv(t)
 	e.exec(trgSchema...)
-	w := &trgWriter{e: e, rows: map[int]int{}}
-	for id := 1; id <= trgFill; id++ {
-		w.rows[id] = id
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() { w.run(ctx, i, 3) })
-	}
-	defer func() { stop(); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond)
-	cfg := e.config("t", "ADD COLUMN note VARCHAR(20) NULL, MODIFY v BIGINT NOT NULL")
-	cfg.ChunkSize = 500
-	out, err := e.run(cfg)
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("migration failed: %v", err)
-	}
-	time.Sleep(300 * time.Millisecond) // writes after the swap
-	stop()
-	wg.Wait()
+	w := newTrgWriter(e)
+	underWriters(3, w.run, func() {
+		cfg := e.config("t", "ADD COLUMN note VARCHAR(20) NULL, MODIFY v BIGINT NOT NULL")
+		cfg.ChunkSize = 500
+		out, err := e.run(cfg)
+		t.Logf("%s", out)
+		if err != nil {
+			t.Fatalf("migration failed: %v", err)
+		}
+	})
 	if len(w.errs) > 0 {
 		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
 	}
@@ -203,29 +200,18 @@ func TestMySQLSetCarriesTriggers(t *testing.T) {
 	e.exec(trgSchema...)
 	e.exec("CREATE TABLE u (id INT PRIMARY KEY, w INT) ENGINE=InnoDB", "INSERT INTO u VALUES (1, 1)",
 		"CREATE DEFINER='hotswap'@'%' TRIGGER u_ins AFTER INSERT ON u FOR EACH ROW INSERT INTO audit (id, op) VALUES (NEW.id, 'u')")
-	w := &trgWriter{e: e, rows: map[int]int{}}
-	for id := 1; id <= trgFill; id++ {
-		w.rows[id] = id
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for i := range 2 {
-		wg.Go(func() { w.run(ctx, i, 2) })
-	}
-	defer func() { stop(); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond)
-	cfg := e.config("", "")
-	cfg.ChunkSize = 500
-	_, done, out := startSet(t, cfg, []engine.TableAlter{
-		{Table: "t", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
-		{Table: "u", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+	w := newTrgWriter(e)
+	underWriters(2, w.run, func() {
+		cfg := e.config("", "")
+		cfg.ChunkSize = 500
+		_, done, out := startSet(t, cfg, []engine.TableAlter{
+			{Table: "t", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+			{Table: "u", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+		})
+		if err := <-done; err != nil {
+			t.Fatalf("set failed: %v\n%s", err, out.String())
+		}
 	})
-	if err := <-done; err != nil {
-		t.Fatalf("set failed: %v\n%s", err, out.String())
-	}
-	time.Sleep(300 * time.Millisecond)
-	stop()
-	wg.Wait()
 	if len(w.errs) > 0 {
 		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
 	}

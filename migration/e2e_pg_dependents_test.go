@@ -180,6 +180,20 @@ func (w *depsWriter) check(t *testing.T) {
 	t.Logf("application: %d orders, %d audited writes, %d customers deleted, 0 errors", len(w.orders), w.audited, w.nextCus-depsKept-1)
 }
 
+// underWriters runs n writers (run(ctx, worker, n)) from 300 ms before body
+// to 300 ms after it, and stops them when it ends, however it ends.
+func underWriters(n int, run func(ctx context.Context, worker, n int), body func()) {
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { run(ctx, i, n) })
+	}
+	defer func() { stop(); wg.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	body()
+	time.Sleep(300 * time.Millisecond) // writes after the swap
+}
+
 // requireConstraintsHold: every foreign key of the schema is validated and
 // references the live tables, none is left on an old table, no row is an
 // orphan, and a bad insert fails.
@@ -237,32 +251,24 @@ func TestPostgresForeignKeysAndTriggersFollowTheTable(t *testing.T) {
 	e := newPGEnv(t)
 	e.exec(depsSchema...)
 	w := newDepsWriter(e)
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() { w.run(ctx, i, 3) })
-	}
-	defer func() { stop(); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond)
-
-	for _, step := range []struct{ table, alter string }{
-		{"orders", "ADD COLUMN note text, ALTER COLUMN v TYPE bigint"},
-		{"customers", "ADD COLUMN tier int NOT NULL DEFAULT 0"},
-	} {
-		cfg := e.config(step.table, step.alter)
-		cfg.ChunkSize = 200
-		out, err := e.run(cfg)
-		t.Logf("%s:\n%s", step.table, out)
-		if err != nil {
-			t.Fatalf("migration of %s failed: %v", step.table, err)
+	underWriters(3, w.run, func() {
+		for _, step := range []struct{ table, alter string }{
+			{"orders", "ADD COLUMN note text, ALTER COLUMN v TYPE bigint"},
+			{"customers", "ADD COLUMN tier int NOT NULL DEFAULT 0"},
+		} {
+			cfg := e.config(step.table, step.alter)
+			cfg.ChunkSize = 200
+			out, err := e.run(cfg)
+			t.Logf("%s:\n%s", step.table, out)
+			if err != nil {
+				t.Fatalf("migration of %s failed: %v", step.table, err)
+			}
+			if !strings.Contains(out, "Validated foreign key") {
+				t.Errorf("%s: no foreign key validated after the swap", step.table)
+			}
+			time.Sleep(300 * time.Millisecond) // writes between the two runs
 		}
-		if !strings.Contains(out, "Validated foreign key") {
-			t.Errorf("%s: no foreign key validated after the swap", step.table)
-		}
-		time.Sleep(300 * time.Millisecond) // writes after the swap
-	}
-	stop()
-	wg.Wait()
+	})
 	w.check(t)
 	requireConstraintsHold(t, e)
 	if n := e.scalar(`SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'orders'::regclass AND tgenabled = 'O'`); n != 1 {
@@ -398,26 +404,18 @@ func TestPostgresSetCarriesForeignKeysBetweenItsTables(t *testing.T) {
 	e := newPGEnv(t)
 	e.exec(depsSchema...)
 	w := newDepsWriter(e)
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() { w.run(ctx, i, 3) })
-	}
-	defer func() { stop(); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond)
-	cfg := e.config("", "")
-	cfg.ChunkSize = 500
-	_, done, out := startSet(t, cfg, []engine.TableAlter{
-		{Table: "orders", Clauses: "ADD COLUMN note text"},
-		{Table: "items", Clauses: "ADD COLUMN note text"},
+	underWriters(3, w.run, func() {
+		cfg := e.config("", "")
+		cfg.ChunkSize = 500
+		_, done, out := startSet(t, cfg, []engine.TableAlter{
+			{Table: "orders", Clauses: "ADD COLUMN note text"},
+			{Table: "items", Clauses: "ADD COLUMN note text"},
+		})
+		if err := <-done; err != nil {
+			t.Fatalf("set failed: %v\n%s", err, out.String())
+		}
+		t.Logf("%s", out.String())
 	})
-	if err := <-done; err != nil {
-		t.Fatalf("set failed: %v\n%s", err, out.String())
-	}
-	t.Logf("%s", out.String())
-	time.Sleep(300 * time.Millisecond) // writes after the swap
-	stop()
-	wg.Wait()
 	w.check(t)
 	requireConstraintsHold(t, e)
 	requireViewAnswers(t, e)
