@@ -19,8 +19,8 @@ import (
 // The dependents tests' schema: customers <- orders <- items (ON DELETE
 // CASCADE both) and orders <- refunds (ON DELETE SET NULL), a trigger on
 // orders writing an audit row per insert and update, a view joining orders
-// and customers and a view on that view. orders is a child and a parent at
-// once.
+// and customers and a view on that view, a publication of some of orders'
+// rows and columns. orders is a child and a parent at once.
 var depsSchema = []string{
 	"CREATE TABLE customers (id int PRIMARY KEY, code text UNIQUE, name text)",
 	"CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id) ON DELETE CASCADE, v int NOT NULL)",
@@ -36,6 +36,7 @@ var depsSchema = []string{
 	"CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION orders_audit()",
 	"CREATE VIEW order_customers AS SELECT o.id, o.customer_id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id",
 	"CREATE VIEW order_count AS SELECT count(*) AS n FROM order_customers",
+	"CREATE PUBLICATION app_pub FOR TABLE orders (id, v) WHERE (id > 0)", // a filter of UPDATEs may name only key columns
 }
 
 // orderCustomersQuery is what the view order_customers answers, written
@@ -281,6 +282,7 @@ func TestPostgresForeignKeysAndTriggersFollowTheTable(t *testing.T) {
 	if n := e.scalar(`SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass AND c.relname LIKE '\_%\_old'`); n != 0 {
 		t.Errorf("%d view dependencies still on an old table", n)
 	}
+	requirePublishedOrders(t, e)
 	e.requireNoSlotsOrPublications()
 }
 
@@ -295,6 +297,18 @@ func requireViewAnswers(t *testing.T, e *pgEnv) {
 	}
 	if n, want := e.scalar("SELECT n FROM order_count"), e.scalar("SELECT count(*) FROM ("+orderCustomersQuery+") q"); n != want {
 		t.Errorf("view order_count says %d, the tables %d", n, want)
+	}
+}
+
+// requirePublishedOrders: the publication names the live orders, with its
+// row filter and column list, and no old table.
+func requirePublishedOrders(t *testing.T, e *pgEnv) {
+	t.Helper()
+	var got string
+	err := e.admin.QueryRow(`SELECT string_agg(tablename || ' (' || array_to_string(attnames, ', ') || ') ' || coalesce(rowfilter, ''), '; ')
+		FROM pg_publication_tables WHERE pubname = 'app_pub'`).Scan(&got)
+	if want := "orders (id, v) (id > 0)"; err != nil || got != want {
+		t.Errorf("publication app_pub publishes %q (%v), want %q", got, err, want)
 	}
 }
 
@@ -316,6 +330,7 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 		"foreign key refunds_order_id_fkey on public.refunds",
 		"trigger orders_audit on public.orders: moved to the new table",
 		"view public.order_customers: re-created on the new table",
+		"publication app_pub: publishes the new table from the cut-over on",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run does not say %q:\n%s", want, out)
@@ -331,6 +346,7 @@ func TestPostgresDependentsPlanAndRefusals(t *testing.T) {
 		{"orders", "ADD CONSTRAINT orders_v_fkey FOREIGN KEY (v) REFERENCES customers (id)", "the ALTER adds foreign key orders_v_fkey"},
 		{"orders", "ALTER COLUMN customer_id TYPE bigint", "view public.order_customers would change its columns on the new table ((id integer, customer_id bigint, name text) instead of (id integer, customer_id integer, name text))"},
 		{"orders", "DROP COLUMN customer_id", "view public.order_customers reads public.orders and would not hold on the new table"},
+		{"orders", "DROP COLUMN v", "publication app_pub publishes public.orders, and the new table cannot take its place there"},
 	} {
 		before := e.scalar("SELECT count(*) FROM pg_class")
 		_, err := e.run(e.config(c.table, c.alter))
@@ -419,6 +435,7 @@ func TestPostgresSetCarriesForeignKeysBetweenItsTables(t *testing.T) {
 	w.check(t)
 	requireConstraintsHold(t, e)
 	requireViewAnswers(t, e)
+	requirePublishedOrders(t, e)
 	// requireConstraintsHold found no foreign key on or to an old table
 	if n := e.scalar(`SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass AND c.relname LIKE '\_%\_old'`); n != 0 {
 		t.Errorf("%d view dependencies still on an old table", n)

@@ -76,7 +76,7 @@ func (e *pgEnv) requireNoSlotsOrPublications() {
 	if n := e.scalar("SELECT count(*) FROM pg_replication_slots WHERE database = $1", e.db); n != 0 {
 		e.t.Errorf("%d replication slots left behind", n)
 	}
-	if n := e.scalar("SELECT count(*) FROM pg_publication"); n != 0 {
+	if n := e.scalar(`SELECT count(*) FROM pg_publication WHERE pubname LIKE 'hotswap\_%'`); n != 0 {
 		e.t.Errorf("%d publications left behind", n)
 	}
 }

@@ -10,18 +10,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrDependentsChanged: the table's foreign keys, triggers or views, or the
-// foreign keys of other tables referencing it, are not those the run
-// planned for: one was added, dropped or renamed during the run. Retrying
+// ErrDependentsChanged: the table's foreign keys, triggers, views or
+// publications, or the foreign keys of other tables referencing it, are not
+// those the run planned for: one was added, dropped or renamed during the run. Retrying
 // does not help.
-var ErrDependentsChanged = errors.New("foreign keys, triggers or views changed during the run")
+var ErrDependentsChanged = errors.New("foreign keys, triggers, views or publications changed during the run")
 
 // DependentsSQL returns the statements that move deps from schema.table to
 // the new table: the old table's own foreign keys dropped and the planned
 // ones added to the new table, other tables' foreign keys dropped and added
 // again (now referencing the new table), the triggers dropped from the old
 // table and created on the new one with their enabled state, the views
-// replaced by themselves (now reading the new table). Every foreign key is
+// replaced by themselves (now reading the new table), the new table put in
+// the old one's place in the publications naming it. Every foreign key is
 // added NOT VALID (no scan under the lock); ValidateSQL validates them
 // after the COMMIT.
 //
@@ -61,6 +62,7 @@ type liveDependents struct {
 	own, parents []ForeignKey
 	triggers     []triggerDef
 	views        []View
+	publications []publicationEntry
 }
 
 func readLiveDependents(ctx context.Context, q Querier, orig uint32) (live liveDependents, err error) {
@@ -73,7 +75,10 @@ func readLiveDependents(ctx context.Context, q Querier, orig uint32) (live liveD
 	if live.triggers, err = readTriggerDefs(ctx, q, orig); err != nil {
 		return live, err
 	}
-	live.views, err = readViews(ctx, q, orig)
+	if live.views, err = readViews(ctx, q, orig); err != nil {
+		return live, err
+	}
+	live.publications, err = readPublicationEntries(ctx, q, orig)
 	return live, err
 }
 
@@ -96,6 +101,9 @@ func (l liveDependents) carrySQL(oldName, newName string, planned []ForeignKey) 
 		if s := t.enabledSQL(newName); s != "" {
 			stmts = append(stmts, s)
 		}
+	}
+	for _, p := range l.publications {
+		stmts = append(stmts, p.moveSQL(oldName, newName)...)
 	}
 	return stmts
 }
@@ -124,7 +132,13 @@ func sameDependents(deps *Dependents, live liveDependents) error {
 		}
 		return out
 	}
-	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned []string
+	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned, pubsNow, pubsPlanned []string
+	for _, p := range live.publications {
+		pubsNow = append(pubsNow, p.Name)
+	}
+	for _, p := range deps.Publications {
+		pubsPlanned = append(pubsPlanned, p.Name)
+	}
 	for _, fk := range live.own {
 		ownNow = append(ownNow, fk.Name)
 	}
@@ -148,6 +162,7 @@ func sameDependents(deps *Dependents, live liveDependents) error {
 		{"foreign keys referencing it", fkNames(live.parents), fkNames(deps.Parents)},
 		{"its triggers", triggersNow, triggersPlanned},
 		{"the views reading it", viewsNow, viewsPlanned},
+		{"the publications naming it", pubsNow, pubsPlanned},
 	} {
 		if !slices.Equal(c.now, c.start) {
 			return fmt.Errorf("%w: %s were [%s] when the run started and are [%s] now: run the migration again",

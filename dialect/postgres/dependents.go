@@ -27,20 +27,21 @@ type Trigger struct{ Name string }
 // Dependents is what binds to the table by OID and is carried to the new
 // table at the cut-over: its own foreign keys as the ALTER leaves them
 // (Children: on the table, referencing others or itself), the foreign keys
-// of other tables referencing it (Parents), its triggers, and the views
-// that read it.
+// of other tables referencing it (Parents), its triggers, the views that
+// read it, and the publications that name it.
 type Dependents struct {
-	Children []ForeignKey // declared on the table (the table is their child)
-	Parents  []ForeignKey // declared on other tables, referencing the table
-	Triggers []Trigger
-	Views    []View
+	Children     []ForeignKey // declared on the table (the table is their child)
+	Parents      []ForeignKey // declared on other tables, referencing the table
+	Triggers     []Trigger
+	Views        []View
+	Publications []Publication
 
 	declared []string // names of the table's own foreign keys when planned
 }
 
 // Empty says whether there is nothing to carry.
 func (d *Dependents) Empty() bool {
-	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers)+len(d.Views) == 0
+	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers)+len(d.Views)+len(d.Publications) == 0
 }
 
 // Related lists the other tables the cut-over alters besides the table,
@@ -88,6 +89,9 @@ func (d *Dependents) Describe(schema, table string) []string {
 	}
 	for _, v := range d.Views {
 		out = append(out, fmt.Sprintf("view %s.%s: re-created on the new table at the cut-over (CREATE OR REPLACE VIEW: same columns, owner, grants and options)", v.Schema, v.Name))
+	}
+	for _, p := range d.Publications {
+		out = append(out, fmt.Sprintf("publication %s: publishes the new table from the cut-over on, with the same row filter and column list", p.Name))
 	}
 	return out
 }

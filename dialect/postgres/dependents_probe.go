@@ -58,6 +58,11 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 	if deps.Views, err = readViews(ctx, conn, orig); err != nil {
 		return nil, err
 	}
+	pubs, err := readPublicationEntries(ctx, conn, orig)
+	if err != nil {
+		return nil, err
+	}
+	deps.Publications = publicationsOf(pubs)
 	if deps.Empty() {
 		return deps, nil
 	}
@@ -75,6 +80,9 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 		return nil, err
 	}
 	if err := p.checkTriggers(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.checkPublications(ctx, pubs); err != nil {
 		return nil, err
 	}
 	if err := p.checkViews(ctx, deps.Views); err != nil { // last: it moves the probe

@@ -11,7 +11,8 @@ import (
 // publication keeps publishing it) or is simply missing on the new one (a
 // trigger, a policy). Each query takes the table's OID as $1 and returns one
 // readable line per object, names quoted only where they need it.
-// Foreign keys and triggers are carried (carried: see Dependents).
+// Foreign keys, triggers, views and publications are carried (carried: see
+// Dependents).
 var boundObjectQueries = []struct {
 	kind    string
 	carried bool
@@ -55,7 +56,7 @@ var boundObjectQueries = []struct {
 	// Membership by name (FOR TABLE); FOR ALL TABLES and FOR TABLES IN
 	// SCHEMA pick the new table up by themselves. hotswap's own publications
 	// are dropped with the run.
-	{"publications", false, `SELECT format('publication %I', p.pubname)
+	{"publications", true, `SELECT format('publication %I', p.pubname)
 		FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
 		WHERE pr.prrelid = $1 AND p.pubname NOT LIKE 'hotswap\_%' ORDER BY 1`},
 	// SQL-standard bodies (BEGIN ATOMIC) are parsed at creation and bind to

@@ -65,7 +65,8 @@ func TestObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	carried := func(o string) bool {
-		return strings.HasPrefix(o, "foreign key ") || strings.HasPrefix(o, "trigger ") || strings.HasPrefix(o, "view ")
+		return strings.HasPrefix(o, "foreign key ") || strings.HasPrefix(o, "trigger ") || strings.HasPrefix(o, "view ") ||
+			strings.HasPrefix(o, "publication ")
 	}
 	if wantNot := slices.DeleteFunc(slices.Clone(want), carried); !slices.Equal(notCarried, wantNot) {
 		t.Fatalf("ObjectsNotCarried(t):\n got  %q\n want %q", notCarried, wantNot)
