@@ -226,3 +226,30 @@ func TestMySQLSetCarriesTriggers(t *testing.T) {
 		t.Errorf("triggers after the run: %s, want %s", names, want)
 	}
 }
+
+// TestMySQLCleanupNamesCarriedTriggers: a crash between the cut-over and
+// the naming of the carried triggers, after the checkpoint was dropped,
+// leaves them under their temporary names; cleanup shows that, and with
+// --execute names them as before.
+func TestMySQLCleanupNamesCarriedTriggers(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE _t_old (id INT PRIMARY KEY)",
+		"CREATE DEFINER='hotswap'@'%' TRIGGER t_ins__hotswap AFTER INSERT ON t FOR EACH ROW SET @n = 1",
+		"CREATE DEFINER='hotswap'@'%' TRIGGER t_ins AFTER INSERT ON _t_old FOR EACH ROW SET @n = 1")
+	for _, execute := range []bool{false, true} {
+		cfg := e.config("t", "")
+		cfg.Execute = execute
+		out := &syncBuffer{}
+		cfg.Out = out
+		if err := migration.Cleanup(context.Background(), cfg); err != nil {
+			t.Fatalf("cleanup (execute %v): %v\n%s", execute, err, out.String())
+		}
+		if !strings.Contains(out.String(), "temporary name t_ins__hotswap of trigger t_ins on "+e.db+".t") {
+			t.Errorf("cleanup (execute %v) does not show the trigger's temporary name:\n%s", execute, out.String())
+		}
+	}
+	names := strings.Join(testdb.Strings(t, e.admin, "SELECT CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1"), ",")
+	if names != "t.t_ins" {
+		t.Errorf("triggers after cleanup --execute: %s, want t.t_ins", names)
+	}
+}

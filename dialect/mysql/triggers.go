@@ -152,9 +152,16 @@ func RestoreTriggerNames(ctx context.Context, db *sql.DB, database, table, old s
 	if err != nil || len(trgs) == 0 {
 		return err
 	}
-	onOld, err := triggerNames(ctx, db, database, old)
+	oldThere, err := TableExists(ctx, db, database, old)
 	if err != nil {
 		return err
+	}
+	onOld, locks := map[string]bool{}, qualified(database, table)+" WRITE"
+	if oldThere { // else dropped since (--ok-to-drop-table, by hand): its triggers went with it
+		if onOld, err = triggerNames(ctx, db, database, old); err != nil {
+			return err
+		}
+		locks += ", " + qualified(database, old) + " WRITE"
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -164,7 +171,7 @@ func RestoreTriggerNames(ctx context.Context, db *sql.DB, database, table, old s
 	if err := SetLockWait(ctx, conn, wait); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("LOCK TABLES %s WRITE, %s WRITE", qualified(database, table), qualified(database, old))); err != nil {
+	if _, err := conn.ExecContext(ctx, "LOCK TABLES "+locks); err != nil {
 		return fmt.Errorf("lock %s and %s to name the carried triggers: %w", table, old, err)
 	}
 	for _, t := range trgs {

@@ -27,6 +27,7 @@ func TestRestoreTriggerNamesFinishesAnyCrashedState(t *testing.T) {
 		{"after the old one was dropped", []string{trg("a__hotswap", "t")}},
 		{"after the new one was created", []string{trg("a__hotswap", "t"), trg("a", "t")}},
 		{"already named", []string{trg("a", "t")}},
+		{"the old table dropped since", []string{trg("a__hotswap", "t"), trg("a", "_t_old"), "DROP TABLE _t_old"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			name, admin := srv.NewDatabase(t)

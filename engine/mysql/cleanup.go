@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/engine"
@@ -39,6 +40,28 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 		out = append(out, engine.Leftover{What: kind.what + " " + db + "." + name,
 			SQL:  dialect.DropTableSQL(db, name),
 			Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, db, name) }})
+	}
+	return e.carriedTriggerLeftovers(ctx, out)
+}
+
+// carriedTriggerLeftovers adds the triggers a cut-over carried to the new
+// table whose own names a crash kept them from getting back: their
+// temporary names are what is dropped (dialect.RestoreTriggerNames).
+func (e *Engine) carriedTriggerLeftovers(ctx context.Context, out []engine.Leftover) ([]engine.Leftover, error) {
+	c := e.spec
+	db := c.Conn.Database
+	trgs, err := dialect.CarriedTriggers(ctx, e.db, db, c.Table)
+	if err != nil || len(trgs) == 0 {
+		return out, err
+	}
+	old := schema.DerivedName(c.Table, "old", dialect.MaxNameLen)
+	for _, t := range trgs {
+		out = append(out, engine.Leftover{What: fmt.Sprintf("temporary name %s of trigger %s on %s.%s", t.TempName(), t.Name, db, c.Table),
+			SQL: fmt.Sprintf("-- with %s.%s write-locked: DROP TRIGGER %s (on the old table, if there); CREATE TRIGGER %s ... (as %s); DROP TRIGGER %s",
+				db, c.Table, dialect.Quote(t.Name), dialect.Quote(t.Name), dialect.Quote(t.TempName()), dialect.Quote(t.TempName())),
+			Drop: func(ctx context.Context) error {
+				return dialect.RestoreTriggerNames(ctx, e.db, db, c.Table, old, []dialect.Trigger{t}, 10*time.Second)
+			}})
 	}
 	return out, nil
 }
