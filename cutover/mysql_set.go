@@ -17,7 +17,9 @@ import (
 //
 //  1. create each table's sentry under its old name;
 //  2. Ai: LOCK TABLES ti READ, sentry_i WRITE, for every table, in rounds
-//     (lockAll): one lock waits, the others must be free at once;
+//     (lockAll): one lock waits, the others must be free at once; when
+//     foreign keys are carried, one more connection read-locks their
+//     parents in the same rounds (see MySQLTable.ForeignKeys);
 //  3. catch every table up, each on its own lock connection;
 //  4. B: RENAME TABLE t1 TO old1, shadow1 TO t1, t2 TO old2, ...: it waits
 //     on the first sentry in the server's lock order;
@@ -55,6 +57,29 @@ type MySQLTable struct {
 	// application's writes only, after the RENAME. An attempt that fails
 	// drops them again. (mysql.RestoreTriggerNames names them afterwards.)
 	Triggers []mysql.Trigger
+	// ForeignKeys are the table's keys to its parents, as the new table has
+	// them. Once the shadow is caught up they are added to it (under
+	// mysql.ShadowKeyName) while the parents are read-locked, with every
+	// table of the set, in the same rounds: a key on a shadow behind its
+	// table would refuse the deletes of parents whose rows the shadow still
+	// holds, and so would the old table's keys after the RENAME, which are
+	// dropped before the parents are released. An attempt that fails drops
+	// the shadow's before it releases anything.
+	ForeignKeys []mysql.ForeignKey
+}
+
+// parents are the tables the set's carried keys reference.
+func (s *MySQLSet) parents() []mysql.TableName {
+	var out []mysql.TableName
+	for _, t := range s.Tables {
+		for _, k := range t.ForeignKeys {
+			p := mysql.TableName{Database: k.RefDatabase, Table: k.RefTable}
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // Attempt runs one cut-over of every table. On any error every original
@@ -105,7 +130,11 @@ func (s *MySQLSet) Attempt(ctx context.Context) (err error) {
 // tables: every transaction holding another table holds that one too, and
 // was waited for.
 func (s *MySQLSet) lockAll(ctx context.Context, c *setConns) error {
-	return lockInRounds(ctx, s.LockTimeout, len(s.Tables),
+	n := len(s.Tables)
+	if c.par != nil {
+		n++ // the parents, locked together on their own connection
+	}
+	return lockInRounds(ctx, s.LockTimeout, n,
 		func(first int, wait time.Duration) (string, error) { return s.lockRound(ctx, c, first, wait) }, c.unlockAll)
 }
 
@@ -116,26 +145,37 @@ func (s *MySQLSet) lockRound(ctx context.Context, c *setConns, first int, wait t
 	if wait <= 0 {
 		return "", fmt.Errorf("lock %s for cut-over: the lock budget %s is spent", s.Tables[first].Table, s.LockTimeout)
 	}
-	order := append([]int{first}, slices.DeleteFunc(indexes(len(s.Tables)), func(i int) bool { return i == first })...)
+	all := indexes(len(c.a))
+	order := append([]int{first}, slices.DeleteFunc(all, func(i int) bool { return i == first })...)
 	for n, i := range order {
-		t := s.Tables[i]
-		set := func() error { return mysql.SetNoLockWait(ctx, c.a[i]) }
+		conn, name, lock := s.lockItem(c, i)
+		set := func() error { return mysql.SetNoLockWait(ctx, conn) }
 		if n == 0 {
-			set = func() error { return mysql.SetLockWait(ctx, c.a[i], wait) }
+			set = func() error { return mysql.SetLockWait(ctx, conn, wait) }
 		}
 		if err := set(); err != nil {
 			return "", err
 		}
-		err := mysql.LockForSwap(ctx, c.a[i], s.Database, t.Table, t.Old)
+		err := lock(ctx)
 		switch {
 		case err == nil:
 		case n > 0 && mysql.IsLockBusy(err):
-			return t.Table, nil
+			return name, nil
 		default:
 			return "", err
 		}
 	}
 	return "", nil
+}
+
+// lockItem is what round item i locks: a table of the set and its
+// sentry, or (the last item, when keys are carried) the parents.
+func (s *MySQLSet) lockItem(c *setConns, i int) (*sql.Conn, string, func(context.Context) error) {
+	if i == len(s.Tables) {
+		return c.a[i], "the parent tables", func(ctx context.Context) error { return mysql.LockParents(ctx, c.a[i], s.parents()) }
+	}
+	t := s.Tables[i]
+	return c.a[i], t.Table, func(ctx context.Context) error { return mysql.LockForSwap(ctx, c.a[i], s.Database, t.Table, t.Old) }
 }
 
 func indexes(n int) []int {
@@ -146,23 +186,31 @@ func indexes(n int) []int {
 	return out
 }
 
-// setConns are a set's connections: one lock connection per table, the
-// RENAME's, and the probe's.
+// setConns are a set's connections: one lock connection per table (and
+// one more for the parents, par), the RENAME's, and the probe's.
 type setConns struct {
-	a     []*sql.Conn
+	a     []*sql.Conn // the tables', then par
+	par   *sql.Conn
 	b, p  *sql.Conn
 	probe *mysql.QueueProbe
 	bID   int64
 }
 
 func (s *MySQLSet) open(ctx context.Context) (*setConns, error) {
-	c := &setConns{a: make([]*sql.Conn, len(s.Tables))}
+	n := len(s.Tables)
+	if len(s.parents()) > 0 {
+		n++
+	}
+	c := &setConns{a: make([]*sql.Conn, n)}
 	var err error
 	for _, p := range append([]**sql.Conn{&c.b, &c.p}, addrs(c.a)...) {
 		if *p, err = s.DB.Conn(ctx); err != nil {
 			c.close()
 			return nil, fmt.Errorf("cut-over connection: %w", err)
 		}
+	}
+	if n > len(s.Tables) {
+		c.par = c.a[n-1]
 	}
 	if c.bID, err = mysql.ConnectionID(ctx, c.b); err != nil {
 		c.close()
@@ -214,10 +262,11 @@ func (c *setConns) unlockAll() error {
 func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, err error) {
 	renameDone := make(chan error, 1)
 	renameStarted, sentryDropped := false, false
-	var carried []MySQLTable // whose triggers may be on their shadows
+	var carried []MySQLTable // whose triggers and keys may be on their shadows
 	defer func() {
 		if !swapped {
-			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone), s.dropTriggers(carried))
+			dropKeys := func() error { return s.dropShadowKeys(carried) }
+			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone, dropKeys), s.dropTriggers(carried))
 		}
 	}()
 	budget, cancel := context.WithTimeout(ctx, s.LockTimeout)
@@ -232,6 +281,9 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 		}
 		carried = append(carried, t)
 		if err := s.carryTriggers(budget, t); err != nil {
+			return false, err
+		}
+		if err := s.carryKeys(budget, t); err != nil {
 			return false, err
 		}
 		swaps[i] = mysql.Swap{Table: t.Table, Old: t.Old, Shadow: t.Shadow}
@@ -253,7 +305,57 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 	if err := <-renameDone; err != nil {
 		return false, err
 	}
+	s.releaseParents(c)
 	return true, nil
+}
+
+// carryKeys adds t's foreign keys to its caught-up shadow (see
+// MySQLTable.ForeignKeys), dropping first any an earlier attempt could
+// not: metadata only, which waits for no user of the parents.
+func (s *MySQLSet) carryKeys(ctx context.Context, t MySQLTable) error {
+	if len(t.ForeignKeys) == 0 {
+		return nil
+	}
+	if err := mysql.DropAllForeignKeys(ctx, s.DB, s.Database, t.Shadow); err != nil {
+		return err
+	}
+	name := func(k mysql.ForeignKey) string { return mysql.ShadowKeyName(k.Name, t.Table, t.Shadow) }
+	if err := mysql.AlterKeys(ctx, s.DB, mysql.AddForeignKeysSQL(s.Database, t.Shadow, t.ForeignKeys, name)); err != nil {
+		return fmt.Errorf("add the foreign keys of %s to its shadow: %w", t.Table, err)
+	}
+	return nil
+}
+
+// dropShadowKeys drops the keys a failed attempt added to the shadows,
+// while the parents are still locked (after the RENAME is gone: it holds
+// the shadows' metadata locks).
+func (s *MySQLSet) dropShadowKeys(tables []MySQLTable) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for _, t := range tables {
+		if len(t.ForeignKeys) > 0 {
+			err = errors.Join(err, mysql.DropAllForeignKeys(ctx, s.DB, s.Database, t.Shadow))
+		}
+	}
+	return err
+}
+
+// releaseParents drops the old tables' keys once swapped, then lets the
+// parents go. A key left on an old table (an error here) is dropped by the
+// run's end (mysql.RestoreForeignKeyNames), which says so if it cannot.
+func (s *MySQLSet) releaseParents(c *setConns) {
+	if c.par == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, t := range s.Tables {
+		if len(t.ForeignKeys) > 0 {
+			_ = mysql.DropAllForeignKeys(ctx, s.DB, s.Database, t.Old)
+		}
+	}
+	_ = mysql.Unlock(ctx, c.par)
 }
 
 // carryTriggers creates t's triggers on its caught-up shadow as their
@@ -353,11 +455,11 @@ func (s *MySQLSet) renameQueued(ctx context.Context, c *setConns, tables []int) 
 // abort leaves every original table in place: a RENAME queued after the
 // sentries are gone is killed before the locks are released (the server
 // renames all or none); before that, a sentry makes it fail.
-func (s *MySQLSet) abort(c *setConns, renameStarted, sentryDropped bool, renameDone chan error) error {
+func (s *MySQLSet) abort(c *setConns, renameStarted, sentryDropped bool, renameDone chan error, beforeUnlock func() error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var err error
-	if renameStarted && sentryDropped {
+	if renameStarted && (sentryDropped || c.par != nil) { // with keys carried, the shadows' go before any lock: the RENAME first
 		err = mysql.KillQuery(ctx, s.DB, c.bID)
 		select {
 		case rerr := <-renameDone:
@@ -369,7 +471,7 @@ func (s *MySQLSet) abort(c *setConns, renameStarted, sentryDropped bool, renameD
 			return errors.Join(err, errors.New("the queued RENAME could not be killed: the tables are still locked by the cut-over connections, which now close"))
 		}
 	}
-	err = errors.Join(err, c.unlockAll())
+	err = errors.Join(err, beforeUnlock(), c.unlockAll())
 	if renameStarted {
 		select {
 		case <-renameDone: // fails on a sentry

@@ -22,6 +22,9 @@ type Alter struct {
 	Dropped        map[string]bool   // dropped column names (lower)
 	RenamesTable   bool
 	AddsForeignKey bool
+	// DropsForeignKey: a DROP FOREIGN KEY clause (the shadow carries the
+	// table's keys under other names).
+	DropsForeignKey bool
 	// AutoIncrement is the counter the ALTER sets (AUTO_INCREMENT = N, the
 	// last one when it names several), nil when it sets none: the server
 	// ends such an ALTER with max(N, max(column)+1), not the old counter.
@@ -128,6 +131,8 @@ func (a *Alter) addSpec(spec *ast.AlterTableSpec) {
 		if spec.Constraint != nil && spec.Constraint.Tp == ast.ConstraintForeignKey {
 			a.AddsForeignKey = true
 		}
+	case ast.AlterTableDropForeignKey:
+		a.DropsForeignKey = true
 	case ast.AlterTableOption:
 		for _, o := range spec.Options {
 			if o.Tp == ast.TableOptionAutoIncrement {

@@ -244,7 +244,7 @@ func foldsToOther(name string, src *Table) bool {
 }
 
 func sameAlter(a, b *Alter) bool {
-	return a.Text == b.Text && a.RenamesTable == b.RenamesTable && a.AddsForeignKey == b.AddsForeignKey &&
+	return a.Text == b.Text && a.RenamesTable == b.RenamesTable && a.AddsForeignKey == b.AddsForeignKey && a.DropsForeignKey == b.DropsForeignKey &&
 		maps.Equal(a.Renames, b.Renames) && maps.Equal(a.Dropped, b.Dropped)
 }
 

@@ -28,14 +28,15 @@ func TestParseMySQLAlter(t *testing.T) {
 	if !a.Dropped["d"] || !a.Dropped["e"] || len(a.Dropped) != 2 {
 		t.Errorf("dropped: %v", a.Dropped)
 	}
-	if a.RenamesTable || a.AddsForeignKey {
+	if a.RenamesTable || a.AddsForeignKey || a.DropsForeignKey {
 		t.Errorf("flags: %+v", a)
 	}
 	for clause, check := range map[string]func(*Alter) bool{
 		"RENAME TO x": func(a *Alter) bool { return a.RenamesTable },
 		"ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)": func(a *Alter) bool { return a.AddsForeignKey },
-		"CHANGE a a BIGINT": func(a *Alter) bool { return len(a.Renames) == 0 },
-		"ALTER COLUMN a SET DEFAULT 2, ADD COLUMN n INT": func(a *Alter) bool { return len(a.Renames) == 0 && len(a.Dropped) == 0 },
+		"DROP FOREIGN KEY fk, ADD COLUMN n INT":               func(a *Alter) bool { return a.DropsForeignKey && !a.AddsForeignKey },
+		"CHANGE a a BIGINT":                                   func(a *Alter) bool { return len(a.Renames) == 0 },
+		"ALTER COLUMN a SET DEFAULT 2, ADD COLUMN n INT":      func(a *Alter) bool { return len(a.Renames) == 0 && len(a.Dropped) == 0 },
 	} {
 		a, err := ParseMySQLAlter(clause)
 		if err != nil || !check(a) {

@@ -17,7 +17,13 @@ const MaxNameLen = 64
 // server validates the ALTER as it would its own, and its error is returned
 // as is. created reports whether the shadow exists afterwards (and must be
 // dropped on failure).
-func CreateShadow(ctx context.Context, db *sql.DB, database, table, shadow, alter string) (created bool, err error) {
+//
+// keys, the table's foreign keys (under the names keyName gives them on the
+// shadow), are added before the ALTER, which CREATE TABLE ... LIKE leaves
+// out: the server then judges the ALTER as it would on the table (a key's
+// column may not be dropped, its type must still match the parent's, a
+// renamed column is renamed in the key). The caller drops them again.
+func CreateShadow(ctx context.Context, db *sql.DB, database, table, shadow, alter string, keys []ForeignKey, keyName func(ForeignKey) string) (created bool, err error) {
 	c, err := ServerModeConn(ctx, db)
 	if err != nil {
 		return false, err
@@ -25,6 +31,13 @@ func CreateShadow(ctx context.Context, db *sql.DB, database, table, shadow, alte
 	defer Discard(c)
 	if _, err := c.ExecContext(ctx, createShadowSQL(database, table, shadow)); err != nil {
 		return false, fmt.Errorf("create shadow table %s (under the server's sql_mode): %w", shadow, err)
+	}
+	if len(keys) > 0 {
+		for _, stmt := range []string{KeysOff, AddForeignKeysSQL(database, shadow, keys, keyName), keysOn} {
+			if _, err := c.ExecContext(ctx, stmt); err != nil {
+				return true, fmt.Errorf("add the table's foreign keys to the empty shadow table %s: %w", shadow, err)
+			}
+		}
 	}
 	if _, err := c.ExecContext(ctx, alterShadowSQL(database, shadow, alter)); err != nil {
 		return true, fmt.Errorf("the server rejected the ALTER (applied to the empty shadow table %s under the server's sql_mode): %w", shadow, err)

@@ -95,27 +95,6 @@ func loadUniques(ctx context.Context, q Querier, database, name string) ([]schem
 	return keep, rows.Err()
 }
 
-// ForeignKeys lists foreign keys from or to the table, as "child.constraint -> parent".
-func ForeignKeys(ctx context.Context, q Querier, database, name string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME
-		FROM information_schema.REFERENTIAL_CONSTRAINTS
-		WHERE (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?) OR (UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?)`,
-		database, name, database, name)
-	if err != nil {
-		return nil, fmt.Errorf("read foreign keys of %s: %w", name, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var child, cons, parent string
-		if err := rows.Scan(&child, &cons, &parent); err != nil {
-			return nil, fmt.Errorf("read foreign keys of %s: %w", name, err)
-		}
-		out = append(out, fmt.Sprintf("%s.%s -> %s", child, cons, parent))
-	}
-	return out, rows.Err()
-}
-
 // ShowCreate returns the server's CREATE TABLE statement.
 func ShowCreate(ctx context.Context, q Querier, database, name string) (string, error) {
 	var n, ddl string

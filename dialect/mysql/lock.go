@@ -70,6 +70,27 @@ func lockForSwapSQL(database, table, sentry string) string {
 	return fmt.Sprintf("LOCK TABLES %s READ, %s WRITE", qualified(database, table), qualified(database, sentry))
 }
 
+// TableName is a table of some database.
+type TableName struct{ Database, Table string }
+
+// LockParents read-locks the parent tables of the keys a cut-over carries
+// (see cutover.MySQLSet): their rows cannot be deleted while the keys move
+// from the old table to the new one.
+func LockParents(ctx context.Context, c *sql.Conn, parents []TableName) error {
+	if _, err := c.ExecContext(ctx, lockParentsSQL(parents)); err != nil {
+		return fmt.Errorf("lock the parent tables for cut-over: %w", err)
+	}
+	return nil
+}
+
+func lockParentsSQL(parents []TableName) string {
+	locks := make([]string, len(parents))
+	for i, p := range parents {
+		locks[i] = qualified(p.Database, p.Table) + " READ"
+	}
+	return "LOCK TABLES " + strings.Join(locks, ", ")
+}
+
 // DropSentry drops the sentry on c, which holds it write-locked: the RENAME
 // waiting on it may then take its name.
 func DropSentry(ctx context.Context, c *sql.Conn, database, sentry string) error {

@@ -130,7 +130,8 @@ func (e *Engine) checkResume(ctx context.Context) error {
 	switch {
 	case !shadow && old && !sentry:
 		e.plan.ResumeDone = true
-		if c.Execute { // a crash between the RENAME and the naming of the carried triggers
+		if c.Execute { // a crash between the RENAME and the naming of the carried keys and triggers
+			e.nameCarriedKeys(ctx, c.Out)
 			e.nameCarriedTriggers(ctx, c.Out)
 		}
 		return nil

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/mysql"
@@ -41,7 +42,32 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 			SQL:  dialect.DropTableSQL(db, name),
 			Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, db, name) }})
 	}
-	return e.carriedTriggerLeftovers(ctx, out)
+	if out, err := e.carriedKeyLeftovers(ctx, out); err != nil {
+		return nil, err
+	} else {
+		return e.carriedTriggerLeftovers(ctx, out)
+	}
+}
+
+// carriedKeyLeftovers adds the foreign keys a crash after the cut-over's
+// RENAME left: temporary names on the new table, keys still on the old one
+// (which refuse deletes of parents whose rows it holds).
+func (e *Engine) carriedKeyLeftovers(ctx context.Context, out []engine.Leftover) ([]engine.Leftover, error) {
+	c := e.spec
+	db := c.Conn.Database
+	shadow := schema.DerivedName(c.Table, "new", dialect.MaxNameLen)
+	old := schema.DerivedName(c.Table, "old", dialect.MaxNameLen)
+	left, err := dialect.KeysLeftAfterSwap(ctx, e.db, db, c.Table, shadow, old)
+	if err != nil || len(left) == 0 {
+		return out, err
+	}
+	return append(out, engine.Leftover{What: "foreign keys a cut-over left to finish: " + strings.Join(left, ", "),
+		SQL: fmt.Sprintf("-- with foreign_key_checks = 0: drop the foreign keys of %s.%s; on %s.%s, drop each key named *%s and add it again under its name without the suffix",
+			db, old, db, c.Table, dialect.TriggerSuffix),
+		Drop: func(ctx context.Context) error {
+			_, err := dialect.RestoreForeignKeyNames(ctx, e.db, db, c.Table, shadow, old, 10*time.Second)
+			return err
+		}}), nil
 }
 
 // carriedTriggerLeftovers adds the triggers a cut-over carried to the new

@@ -31,5 +31,6 @@ func (e *Engine) CutOverTogether(ctx context.Context, others []engine.Engine) er
 // cutTable is e's table as a member of a cut-over set.
 func (e *Engine) cutTable() cutover.MySQLTable {
 	return cutover.MySQLTable{Table: e.spec.Table, Shadow: e.plan.Shadow, Old: e.plan.Old, Applier: e.applier,
-		AutoIncrement: e.alter.AutoIncrement, CatchUp: e.catchUp, Triggers: e.triggers}
+		AutoIncrement: e.alter.AutoIncrement, CatchUp: e.catchUp, Triggers: e.triggers,
+		ForeignKeys: e.keys}
 }

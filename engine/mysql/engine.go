@@ -35,6 +35,10 @@ type Engine struct {
 	srcKey, dstKey schema.Index
 	shadowCreated  bool
 	triggers       []dialect.Trigger // carried to the new table at the cut-over (triggers.go)
+	// keys are the table's foreign keys as the new table has them (the
+	// ALTER's renamed columns), carried at the cut-over; origKeys as the
+	// table has them (foreign_keys.go).
+	keys, origKeys []dialect.ForeignKey
 
 	rows   *dialect.Rows
 	stream *binlog.MySQLStream
@@ -138,7 +142,7 @@ func (e *Engine) CutOverAttempt(ctx context.Context) error {
 	if e.cut == nil {
 		e.cut = &cutover.MySQL{DB: e.db, Database: e.spec.Conn.Database, Table: e.spec.Table, Shadow: e.plan.Shadow,
 			Old: e.plan.Old, LockTimeout: e.spec.CutOverLockTimeout, Applier: e.applier, CatchUp: e.catchUp,
-			AutoIncrement: e.alter.AutoIncrement, Triggers: e.triggers}
+			AutoIncrement: e.alter.AutoIncrement, Triggers: e.triggers, ForeignKeys: e.keys}
 	}
 	return e.cut.Attempt(ctx)
 }

@@ -30,6 +30,7 @@ func (e *Engine) PrintPlan(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "; in the new table, the leading columns of %s (%s)", ix.Name, strings.Join(ix.Columns, ", "))
 	}
 	fmt.Fprintln(out)
+	e.printForeignKeys(out)
 	for _, t := range e.triggers {
 		fmt.Fprintf(out, "Trigger %s (%s %s): moved to the new table at the cut-over, with its definer, body and sql_mode; it never fires for hotswap's own writes.\n",
 			t.Name, t.Timing, t.Event)
@@ -40,6 +41,7 @@ func (e *Engine) PrintPlan(ctx context.Context, out io.Writer) error {
 // Finish drops the old table when asked and says what was left.
 func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) error {
 	db, table, old := e.spec.Conn.Database, e.spec.Table, e.plan.Old
+	e.nameCarriedKeys(ctx, out)
 	e.nameCarriedTriggers(ctx, out) // before the old table, which holds their names, may be dropped
 	if e.spec.OkToDropTable {
 		if err := dialect.DropTable(ctx, e.db, db, old); err != nil {
@@ -52,7 +54,7 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 	}
 	fmt.Fprintf(out, "Migration of %s.%s done in %s.\nThe old table is kept as %s.%s; drop it when no longer needed: %s;\n",
 		db, table, took.Round(time.Millisecond), db, old, dialect.DropTableSQL(db, old))
-	if e.cutPos != nil {
+	if e.cutPos != nil && len(e.keys)+len(e.triggers) == 0 { // hotswap revert does not carry them back yet
 		fmt.Fprintf(out, "To revert while the old table and the server's binary log from the cut-over are kept (same connection flags):\n  hotswap revert --table %s --alter %s --from %s --execute\n",
 			shellQuote(table), shellQuote(e.spec.Alter), e.cutPos)
 	}

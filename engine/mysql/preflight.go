@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -59,7 +60,7 @@ func (e *Engine) preflight(ctx context.Context) error {
 		return job.Refuse("the ALTER renames the table: hotswap changes a table in place; rename it separately with RENAME TABLE")
 	}
 	if alter.AddsForeignKey {
-		return job.Refuse("the ALTER adds a foreign key: foreign keys are not supported yet (their names and references do not survive the table swap)")
+		return job.Refuse("the ALTER adds a foreign key: hotswap carries a table's foreign keys to the new table but cannot add one yet (the rows would have to be checked against the parent while both change); add it with a plain ALTER TABLE before or after the migration")
 	}
 	e.alter = alter
 	e.plan.Shadow = schema.DerivedName(c.Table, "new", dialect.MaxNameLen)
@@ -69,7 +70,7 @@ func (e *Engine) preflight(ctx context.Context) error {
 		e.plan.Reverted = schema.DerivedName(c.Table, "rev", dialect.MaxNameLen)
 	}
 	if c.RevertFrom != "" {
-		if err := e.checkTriggers(ctx); err != nil {
+		if err := e.checkDependents(ctx); err != nil {
 			return err
 		}
 		return e.checkRevertFrom(ctx)
@@ -79,13 +80,22 @@ func (e *Engine) preflight(ctx context.Context) error {
 			return err // done: the table is the new one, its triggers named (checkResume)
 		}
 		if e.plan.Resume {
-			return e.checkTriggers(ctx)
+			return e.checkDependents(ctx)
 		}
 	}
-	if err := e.checkTriggers(ctx); err != nil {
+	if err := e.checkDependents(ctx); err != nil {
 		return err
 	}
 	return e.dropReserved(ctx)
+}
+
+// checkDependents reads the triggers and foreign keys the cut-over
+// carries, refusing what it cannot.
+func (e *Engine) checkDependents(ctx context.Context) error {
+	if err := e.checkTriggers(ctx); err != nil {
+		return err
+	}
+	return e.checkForeignKeys(ctx)
 }
 
 // dropReserved refuses the run if a table of a name it needs exists, or
@@ -140,15 +150,6 @@ func (e *Engine) checkTable(ctx context.Context) error {
 	case !strings.EqualFold(storage, "InnoDB"):
 		return job.Refuse("table %s.%s uses the %s engine: hotswap needs InnoDB (transactions and row locks)", db, table, storage)
 	}
-	fks, err := dialect.ForeignKeys(ctx, e.db, db, table)
-	if err != nil {
-		return &job.Refused{Err: err}
-	}
-	if len(fks) > 0 {
-		return job.Refuse("table %s.%s has foreign keys (%s): not supported yet, since a child's constraint would follow the old table through the swap; drop them first or use another tool",
-			db, table, strings.Join(fks, ", "))
-	}
-
 	e.src, err = dialect.LoadTable(ctx, e.db, db, table)
 	if err != nil {
 		return &job.Refused{Err: err}
@@ -175,15 +176,19 @@ func (e *Engine) checkLeftover(ctx context.Context, l engine.Reserved) (found bo
 func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 	db := e.spec.Conn.Database
 	if !e.plan.Resume { // a resume continues with the shadow the run left
-		created, err := dialect.CreateShadow(ctx, e.db, db, e.spec.Table, e.plan.Shadow, e.alter.Text)
+		created, err := dialect.CreateShadow(ctx, e.db, db, e.spec.Table, e.plan.Shadow, e.alter.Text, e.origKeys, e.shadowKeyName)
 		e.shadowCreated = created
+		if err == nil && len(e.origKeys) > 0 {
+			err = errors.Join(e.dropShadowKeys(ctx), // the probe's: see dropShadowKeys
+				dialect.RestoreKeyIndexNames(ctx, e.db, db, e.spec.Table, e.plan.Shadow, e.origKeys, e.shadowKeyName))
+		}
 		if err != nil {
 			return 0, engine.RefuseAndDrop(err, e.DropShadow)
 		}
 		if err := e.probeTriggers(ctx); err != nil {
 			return 0, engine.RefuseAndDrop(err, e.DropShadow)
 		}
-	} else if err := e.dropShadowTriggers(ctx); err != nil {
+	} else if err := errors.Join(e.dropShadowTriggers(ctx), e.dropShadowKeys(ctx)); err != nil {
 		return 0, err
 	}
 	dst, err := dialect.LoadTable(ctx, e.db, db, e.plan.Shadow)

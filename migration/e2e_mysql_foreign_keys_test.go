@@ -1,0 +1,323 @@
+package migration_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/hotswap/hotswap/engine"
+	"github.com/hotswap/hotswap/internal/testdb"
+	"github.com/hotswap/hotswap/migration"
+)
+
+const fkOrders = 20000
+
+// fkSchema: orders references customers (a named key) and regions (a key
+// the server named, orders_ibfk_1), both RESTRICT / NO ACTION.
+var fkSchema = []string{
+	"CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL) ENGINE=InnoDB",
+	"CREATE TABLE regions (code CHAR(2) PRIMARY KEY) ENGINE=InnoDB",
+	"INSERT INTO regions VALUES ('EU'), ('US')",
+	"INSERT INTO customers SELECT seq, CONCAT('c', seq) FROM seq_1_to_2000",
+	`CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT NOT NULL, region CHAR(2) NULL, amount INT NOT NULL,
+		KEY (customer_id), KEY (region),
+		CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id),
+		FOREIGN KEY (region) REFERENCES regions (code) ON DELETE NO ACTION) ENGINE=InnoDB`,
+	fmt.Sprintf("INSERT INTO orders SELECT seq, seq %% 2000 + 1, IF(seq %% 2 = 0, 'EU', NULL), seq FROM seq_1_to_%d", fkOrders),
+}
+
+// fkWriter is an application of customers and their orders: each worker
+// creates customers with orders, deletes a customer's orders and then the
+// customer in one transaction (what a RESTRICT key asks of it), updates
+// and adds orders. It keeps what it expects orders to hold.
+type fkWriter struct {
+	e       *env
+	mu      sync.Mutex
+	orders  map[int][2]int // id -> customer, amount
+	deleted int            // customers deleted with their orders
+	errs    []error
+}
+
+func newFKWriter(e *env) *fkWriter {
+	w := &fkWriter{e: e, orders: map[int][2]int{}}
+	for id := 1; id <= fkOrders; id++ {
+		w.orders[id] = [2]int{id%2000 + 1, id}
+	}
+	return w
+}
+
+func (w *fkWriter) run(ctx context.Context, worker, n int) {
+	mine := map[int][]int{} // this worker's customers -> their orders
+	next := worker
+	id := func() int { next += n; return 1_000_000 + next }
+	for i := 0; ctx.Err() == nil; i++ {
+		var err error
+		cus := pickKey(mine)
+		switch {
+		case i%4 == 0 || cus == 0:
+			cus = id()
+			o1, o2 := id(), id()
+			err = w.tx(func(tx *sql.Tx) error {
+				return execAll(tx, fmt.Sprintf("INSERT INTO customers VALUES (%d, 'w')", cus),
+					fmt.Sprintf("INSERT INTO orders (id, customer_id, amount) VALUES (%d, %d, 1), (%d, %d, 1)", o1, cus, o2, cus))
+			}, func() { mine[cus] = []int{o1, o2}; w.orders[o1], w.orders[o2] = [2]int{cus, 1}, [2]int{cus, 1} })
+		case i%4 == 1:
+			err = w.tx(func(tx *sql.Tx) error {
+				return execAll(tx, fmt.Sprintf("DELETE FROM orders WHERE customer_id = %d", cus), fmt.Sprintf("DELETE FROM customers WHERE id = %d", cus))
+			}, func() {
+				for _, o := range mine[cus] {
+					delete(w.orders, o)
+				}
+				delete(mine, cus)
+				w.deleted++
+			})
+		case i%4 == 2:
+			o := mine[cus][0]
+			err = w.tx(func(tx *sql.Tx) error {
+				return execAll(tx, fmt.Sprintf("UPDATE orders SET amount = amount + 1 WHERE id = %d", o))
+			},
+				func() { r := w.orders[o]; r[1]++; w.orders[o] = r })
+		default:
+			o := id()
+			err = w.tx(func(tx *sql.Tx) error {
+				return execAll(tx, fmt.Sprintf("INSERT INTO orders (id, customer_id, amount) VALUES (%d, %d, 7)", o, cus))
+			}, func() { mine[cus] = append(mine[cus], o); w.orders[o] = [2]int{cus, 7} })
+		}
+		if err != nil {
+			w.mu.Lock()
+			w.errs = append(w.errs, err)
+			w.mu.Unlock()
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func execAll(tx *sql.Tx, stmts ...string) error {
+	for _, s := range stmts {
+		if _, err := tx.Exec(s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// tx runs body in a transaction and, once committed, applies it to the
+// model.
+func (w *fkWriter) tx(body func(*sql.Tx) error, model func()) error {
+	tx, err := w.e.admin.Begin()
+	if err != nil {
+		return err
+	}
+	if err := body(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	model()
+	return nil
+}
+
+// pickKey is a random key of m, 0 when empty.
+func pickKey(m map[int][]int) int {
+	if len(m) == 0 {
+		return 0
+	}
+	n := rand.IntN(len(m))
+	for k := range m {
+		if n == 0 {
+			return k
+		}
+		n--
+	}
+	return 0
+}
+
+// TestMySQLForeignKeysFollowTheTable migrates orders, a child of two
+// tables, under an application that deletes customers with their orders in
+// one transaction (which the old table's key would refuse if it kept it a
+// moment after the swap): no write fails, every order is what the
+// application wrote, the new table has both keys under their own names
+// (the renamed column in its key), enforced, and the old table none.
+func TestMySQLForeignKeysFollowTheTable(t *testing.T) {
+	e := newEnv(t)
+	e.exec(fkSchema...)
+	w := newFKWriter(e)
+	underWriters(3, w.run, func() {
+		cfg := e.config("orders", "ADD COLUMN note VARCHAR(20) NULL, RENAME COLUMN region TO region_code")
+		cfg.ChunkSize = 500
+		out, err := e.run(cfg)
+		t.Logf("%s", out)
+		if err != nil {
+			t.Fatalf("migration failed: %v", err)
+		}
+	})
+	if len(w.errs) > 0 {
+		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
+	}
+	got := map[int][2]int{}
+	rows, err := e.admin.Query("SELECT id, customer_id, amount FROM orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, cus, amount int
+		rows.Scan(&id, &cus, &amount)
+		got[id] = [2]int{cus, amount}
+	}
+	rows.Close()
+	if len(got) != len(w.orders) {
+		t.Errorf("orders has %d rows, the application expects %d", len(got), len(w.orders))
+	}
+	for id, r := range w.orders {
+		if got[id] != r {
+			t.Fatalf("order %d: %v, the application expects %v", id, got[id], r)
+		}
+	}
+	requireMySQLKeys(t, e, "orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region_code)->regions(code)")
+	if n := e.scalar("SELECT COUNT(*) FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE c.id IS NULL"); n != 0 {
+		t.Errorf("%d orders have no customer", n)
+	}
+	for stmt, code := range map[string]uint16{
+		"INSERT INTO orders (id, customer_id, amount) VALUES (-1, 99999999, 1)":             1452,
+		"INSERT INTO orders (id, customer_id, region_code, amount) VALUES (-2, 1, 'XX', 1)": 1452,
+		"DELETE FROM customers WHERE id = 1":                                                1451,
+		"DELETE FROM regions WHERE code = 'EU'":                                             1451,
+	} {
+		_, err := e.admin.Exec(stmt)
+		var me *driver.MySQLError
+		if !errors.As(err, &me) || me.Number != code {
+			t.Errorf("%s: %v, want error %d (the key holds on the new table)", stmt, err, code)
+		}
+	}
+	if _, err := e.admin.Exec("DELETE FROM customers WHERE id = 2000000"); err != nil {
+		t.Errorf("a customer without orders cannot be deleted: %v", err)
+	}
+	t.Logf("application: %d orders, %d customers deleted with their orders, 0 errors", len(w.orders), w.deleted)
+}
+
+// requireMySQLKeys: the database's foreign keys are exactly want
+// (child.name(columns)->parent(columns), sorted), none on an old table.
+func requireMySQLKeys(t *testing.T, e *env, want string) {
+	t.Helper()
+	got := strings.Join(testdb.Strings(t, e.admin, `SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, '(', GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION), ')->',
+			REFERENCED_TABLE_NAME, '(', GROUP_CONCAT(REFERENCED_COLUMN_NAME ORDER BY ORDINAL_POSITION), ')')
+		FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL
+		GROUP BY TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME ORDER BY 1`), ",")
+	if got != want {
+		t.Errorf("foreign keys: %s\nwant %s (own names, on the live table only)", got, want)
+	}
+}
+
+// TestMySQLForeignKeysPlanAndRefusals: the dry run lists the keys and what
+// the cut-over does; what cannot be carried is refused with the key's name
+// (or the server's reason) before anything changes.
+func TestMySQLForeignKeysPlanAndRefusals(t *testing.T) {
+	e := newEnv(t)
+	e.exec(fkSchema...)
+	dry := e.config("orders", "ADD COLUMN note VARCHAR(20) NULL")
+	dry.Execute = false
+	out, err := e.run(dry)
+	if err != nil || !strings.Contains(out, "Foreign key orders_customer (customer_id) REFERENCES customers (id): added to the new table at the cut-over while customers is read-locked") {
+		t.Errorf("the dry run does not list the keys (%v):\n%s", err, out)
+	}
+	const items = "CREATE TABLE items (id INT PRIMARY KEY, order_id INT NOT NULL, FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE) ENGINE=InnoDB"
+	for _, c := range []struct{ setup, table, alter, want string }{
+		{items, "items", "ADD COLUMN n INT", "foreign key items_ibfk_1 of " + e.db + ".items references orders ON DELETE CASCADE ON UPDATE RESTRICT: the server does not write the changes a cascade makes to the binary log"},
+		{"", "orders", "ADD COLUMN n INT", "foreign keys reference " + e.db + ".orders (items.items_ibfk_1)"},
+		{"DROP TABLE items", "orders", "DROP FOREIGN KEY orders_customer, ADD COLUMN n INT", "the ALTER drops a foreign key of " + e.db + ".orders: drop it first"},
+		{"", "orders", "DROP COLUMN customer_id", "foreign key"},
+		{"", "orders", "MODIFY customer_id BIGINT NOT NULL", "foreign key"},
+		{"", "orders", "ADD CONSTRAINT extra FOREIGN KEY (amount) REFERENCES customers (id)", "the ALTER adds a foreign key"},
+	} {
+		if c.setup != "" {
+			e.exec(c.setup)
+		}
+		before := e.tables()
+		_, err := e.run(e.config(c.table, c.alter))
+		if !migration.IsRefused(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want refused: %s", c.alter, err, c.want)
+		}
+		if after := e.tables(); after != before {
+			t.Errorf("%s: the refusal changed the tables: %s, was %s", c.alter, after, before)
+		}
+	}
+	requireMySQLKeys(t, e, "orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+}
+
+// TestMySQLForeignKeysCutOverWaitsForParentWriters: a transaction that
+// wrote a parent and stays open keeps the cut-over from read-locking the
+// parents, so attempts fail until it ends, each leaving the shadow without
+// keys (a key left there would refuse the application's deletes of
+// customers whose orders the shadow, behind, still holds); then the
+// cut-over succeeds and no write failed.
+func TestMySQLForeignKeysCutOverWaitsForParentWriters(t *testing.T) {
+	e := newEnv(t)
+	e.exec(fkSchema...)
+	w := newFKWriter(e)
+	blocker, err := e.admin.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blocker.Exec("UPDATE customers SET name = 'held' WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	const hold = 3 * time.Second
+	go func() { time.Sleep(hold); blocker.Commit() }()
+	start := time.Now()
+	underWriters(3, w.run, func() {
+		cfg := e.config("orders", "ADD COLUMN note VARCHAR(20) NULL")
+		cfg.CutOverLockTimeout = 500 * time.Millisecond
+		cfg.DefaultRetries = 100
+		if out, err := e.run(cfg); err != nil {
+			t.Fatalf("migration failed: %v\n%s", err, out)
+		}
+	})
+	if took := time.Since(start); took < hold {
+		t.Errorf("the migration ended after %s, before the parent's writer (held %s): the cut-over did not lock the parent", took, hold)
+	}
+	if len(w.errs) > 0 {
+		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
+	}
+	requireMySQLKeys(t, e, "orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+	t.Logf("application: %d customers deleted with their orders, 0 errors", w.deleted)
+}
+
+// TestMySQLSetCarriesForeignKeys switches orders and invoices, children of
+// customers both, in one RENAME: each keeps its key under its own name, and
+// the application's deletes of customers never fail.
+func TestMySQLSetCarriesForeignKeys(t *testing.T) {
+	e := newEnv(t)
+	e.exec(fkSchema...)
+	e.exec(`CREATE TABLE invoices (id INT PRIMARY KEY, customer_id INT NOT NULL,
+		CONSTRAINT invoice_customer FOREIGN KEY (customer_id) REFERENCES customers (id)) ENGINE=InnoDB`,
+		"INSERT INTO invoices SELECT seq, seq FROM seq_1_to_1000")
+	w := newFKWriter(e)
+	underWriters(2, w.run, func() {
+		_, done, out := startSet(t, e.config("", ""), []engine.TableAlter{
+			{Table: "orders", Clauses: "ADD COLUMN note VARCHAR(20) NULL"},
+			{Table: "invoices", Clauses: "ADD COLUMN paid BOOL NOT NULL DEFAULT FALSE"},
+		})
+		if err := <-done; err != nil {
+			t.Fatalf("set failed: %v\n%s", err, out.String())
+		}
+	})
+	if len(w.errs) > 0 {
+		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
+	}
+	requireMySQLKeys(t, e, "invoices.invoice_customer(customer_id)->customers(id),orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+	if _, err := e.admin.Exec("INSERT INTO invoices (id, customer_id) VALUES (-1, 99999999)"); err == nil {
+		t.Error("an invoice for no customer was accepted")
+	}
+}

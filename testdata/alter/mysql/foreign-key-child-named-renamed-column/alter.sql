@@ -1,0 +1,1 @@
+RENAME COLUMN p TO parent_id, ADD COLUMN w INT
