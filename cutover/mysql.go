@@ -45,9 +45,10 @@ type MySQL struct {
 	// CatchUp brings the shadow level with the source while lock holds the
 	// table's writers (drain the stream, resync the last keys).
 	CatchUp func(ctx context.Context, lock *sql.Conn) error
-	// Triggers and ForeignKeys: see MySQLTable.
+	// Triggers, ForeignKeys and Children: see MySQLTable.
 	Triggers    []mysql.Trigger
 	ForeignKeys []mysql.ForeignKey
+	Children    []mysql.ChildKey
 }
 
 // Attempt runs one cut-over. On any error the original table is in place
@@ -55,6 +56,6 @@ type MySQL struct {
 func (m *MySQL) Attempt(ctx context.Context) error {
 	set := MySQLSet{DB: m.DB, Database: m.Database, LockTimeout: m.LockTimeout, Tables: []MySQLTable{{
 		Table: m.Table, Shadow: m.Shadow, Old: m.Old, Applier: m.Applier, AutoIncrement: m.AutoIncrement, CatchUp: m.CatchUp,
-		Triggers: m.Triggers, ForeignKeys: m.ForeignKeys}}}
+		Triggers: m.Triggers, ForeignKeys: m.ForeignKeys, Children: m.Children}}}
 	return set.Attempt(ctx)
 }

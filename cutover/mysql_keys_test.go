@@ -68,3 +68,60 @@ func TestMySQLSetFailedAttemptDropsShadowKeys(t *testing.T) {
 		t.Error("a parent of a row of the new table was deleted: the key does not hold")
 	}
 }
+
+// TestMySQLSetFailedAttemptRepointsChildrenBack: an attempt that fails
+// after a child's key was re-pointed at the shadow makes it reference the
+// table again, under its name, before the child is released; the next
+// attempt leaves it referencing the new table, under its name.
+func TestMySQLSetFailedAttemptRepointsChildrenBack(t *testing.T) {
+	f := newSetFixture(t, "pa", "fb")
+	f.exec(t, "CREATE TABLE ch (id INT PRIMARY KEY, pa_id BIGINT NOT NULL, CONSTRAINT ch_pa FOREIGN KEY (pa_id) REFERENCES pa (id))",
+		"INSERT INTO pa (id, tx) VALUES (1, 1)", "INSERT INTO ch VALUES (1, 1)")
+	set := func() *MySQLSet {
+		s := f.set(time.Second)
+		s.Tables[0].Children = []mysql.ChildKey{{Database: f.name, Table: "ch", ForeignKey: mysql.ForeignKey{Name: "ch_pa",
+			Columns: []string{"pa_id"}, RefDatabase: f.name, RefTable: "pa", RefColumns: []string{"id"}, OnDelete: "RESTRICT", OnUpdate: "RESTRICT"}}}
+		return s
+	}
+	refs := func() string {
+		var s string
+		if err := f.admin.QueryRow(`SELECT COALESCE(GROUP_CONCAT(CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, '->', REFERENCED_TABLE_NAME) ORDER BY 1), '')
+			FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`, f.name).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	blocker, err := f.admin.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback()
+	if _, err := blocker.Exec("SELECT COUNT(*) FROM _fb_new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := set().Attempt(context.Background()); err == nil {
+		t.Fatal("the cut-over went through a transaction holding _fb_new")
+	}
+	if got := refs(); got != "ch.ch_pa->pa" {
+		t.Fatalf("keys after the failed attempt: %s, want ch.ch_pa->pa", got)
+	}
+	if err := blocker.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := set().Attempt(context.Background()); err != nil {
+		t.Fatalf("the attempt after the blocker: %v", err)
+	}
+	if got := refs(); got != "ch.ch_pa->pa" {
+		t.Errorf("keys after the swap: %s, want ch.ch_pa->pa", got)
+	}
+	if _, err := f.admin.Exec("INSERT INTO pa (id, tx) VALUES (2, 2)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.admin.Exec("INSERT INTO ch VALUES (2, 2)"); err != nil {
+		t.Errorf("a child of a row of the new table: %v (the key does not reference it)", err)
+	}
+	var side string
+	if err := f.admin.QueryRow("SELECT side FROM pa WHERE id = 2").Scan(&side); err != nil || side != "new" {
+		t.Errorf("pa is not the new table: %q %v", side, err)
+	}
+}

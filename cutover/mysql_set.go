@@ -66,6 +66,24 @@ type MySQLTable struct {
 	// dropped before the parents are released. An attempt that fails drops
 	// the shadow's before it releases anything.
 	ForeignKeys []mysql.ForeignKey
+	// Children are other tables' keys referencing the table. Their tables
+	// are write-locked in the same rounds; once the shadow is caught up,
+	// the keys are re-pointed at it (under mysql.ChildKeyTempName), the
+	// RENAME carries them to the table's name, and they are named again
+	// before the children are released: no write of a child ever checks
+	// against a table the application no longer writes, or against a
+	// shadow behind it. An attempt that fails re-points them at the table
+	// before it releases anything.
+	Children []mysql.ChildKey
+}
+
+// children are the keys of other tables referencing the set's.
+func (s *MySQLSet) children() []mysql.ChildKey {
+	var out []mysql.ChildKey
+	for _, t := range s.Tables {
+		out = append(out, t.Children...)
+	}
+	return out
 }
 
 // parents are the tables the set's carried keys reference.
@@ -130,27 +148,24 @@ func (s *MySQLSet) Attempt(ctx context.Context) (err error) {
 // tables: every transaction holding another table holds that one too, and
 // was waited for.
 func (s *MySQLSet) lockAll(ctx context.Context, c *setConns) error {
-	n := len(s.Tables)
-	if c.par != nil {
-		n++ // the parents, locked together on their own connection
-	}
-	return lockInRounds(ctx, s.LockTimeout, n,
+	return lockInRounds(ctx, s.LockTimeout, len(c.a),
 		func(first int, wait time.Duration) (string, error) { return s.lockRound(ctx, c, first, wait) }, c.unlockAll)
 }
 
-// lockRound locks table first, waiting at most wait, then the others
-// without waiting; busy names the table found in use ("" when all are
-// locked).
+// lockRound locks item first (see lockItem), waiting at most wait, then
+// the others without waiting; busy names the item found in use ("" when
+// all are locked).
 func (s *MySQLSet) lockRound(ctx context.Context, c *setConns, first int, wait time.Duration) (busy string, err error) {
 	if wait <= 0 {
-		return "", fmt.Errorf("lock %s for cut-over: the lock budget %s is spent", s.Tables[first].Table, s.LockTimeout)
+		_, name, _ := s.lockItem(c, first)
+		return "", fmt.Errorf("lock %s for cut-over: the lock budget %s is spent", name, s.LockTimeout)
 	}
 	all := indexes(len(c.a))
 	order := append([]int{first}, slices.DeleteFunc(all, func(i int) bool { return i == first })...)
 	for n, i := range order {
 		conn, name, lock := s.lockItem(c, i)
 		set := func() error { return mysql.SetNoLockWait(ctx, conn) }
-		if n == 0 {
+		if n == 0 && conn != c.kids { // the children's write lock also takes their parents: see mysql.WithoutWaiting
 			set = func() error { return mysql.SetLockWait(ctx, conn, wait) }
 		}
 		if err := set(); err != nil {
@@ -159,7 +174,7 @@ func (s *MySQLSet) lockRound(ctx context.Context, c *setConns, first int, wait t
 		err := lock(ctx)
 		switch {
 		case err == nil:
-		case n > 0 && mysql.IsLockBusy(err):
+		case (n > 0 || conn == c.kids) && mysql.IsLockBusy(err):
 			return name, nil
 		default:
 			return "", err
@@ -169,13 +184,20 @@ func (s *MySQLSet) lockRound(ctx context.Context, c *setConns, first int, wait t
 }
 
 // lockItem is what round item i locks: a table of the set and its
-// sentry, or (the last item, when keys are carried) the parents.
+// sentry; after the tables, when keys are carried, the parents (read) and
+// the children (write: their keys are altered under the lock).
 func (s *MySQLSet) lockItem(c *setConns, i int) (*sql.Conn, string, func(context.Context) error) {
-	if i == len(s.Tables) {
-		return c.a[i], "the parent tables", func(ctx context.Context) error { return mysql.LockParents(ctx, c.a[i], s.parents()) }
+	conn := c.a[i]
+	switch {
+	case conn == c.par:
+		return conn, "the parent tables", func(ctx context.Context) error { return mysql.LockParents(ctx, conn, s.parents()) }
+	case conn == c.kids:
+		return conn, "the tables whose foreign keys reference the set", func(ctx context.Context) error {
+			return mysql.LockChildren(ctx, conn, s.children())
+		}
 	}
 	t := s.Tables[i]
-	return c.a[i], t.Table, func(ctx context.Context) error { return mysql.LockForSwap(ctx, c.a[i], s.Database, t.Table, t.Old) }
+	return conn, t.Table, func(ctx context.Context) error { return mysql.LockForSwap(ctx, conn, s.Database, t.Table, t.Old) }
 }
 
 func indexes(n int) []int {
@@ -187,19 +209,23 @@ func indexes(n int) []int {
 }
 
 // setConns are a set's connections: one lock connection per table (and
-// one more for the parents, par), the RENAME's, and the probe's.
+// one more each for the parents, par, and the children, kids, when keys are
+// carried), the RENAME's, and the probe's.
 type setConns struct {
-	a     []*sql.Conn // the tables', then par
-	par   *sql.Conn
-	b, p  *sql.Conn
-	probe *mysql.QueueProbe
-	bID   int64
+	a         []*sql.Conn // the tables', then par and kids
+	par, kids *sql.Conn
+	b, p      *sql.Conn
+	probe     *mysql.QueueProbe
+	bID       int64
 }
 
 func (s *MySQLSet) open(ctx context.Context) (*setConns, error) {
 	n := len(s.Tables)
-	if len(s.parents()) > 0 {
-		n++
+	par, kids := len(s.parents()) > 0, len(s.children()) > 0
+	for _, extra := range []bool{par, kids} {
+		if extra {
+			n++
+		}
 	}
 	c := &setConns{a: make([]*sql.Conn, n)}
 	var err error
@@ -209,8 +235,12 @@ func (s *MySQLSet) open(ctx context.Context) (*setConns, error) {
 			return nil, fmt.Errorf("cut-over connection: %w", err)
 		}
 	}
-	if n > len(s.Tables) {
-		c.par = c.a[n-1]
+	next := len(s.Tables)
+	if par {
+		c.par, next = c.a[next], next+1
+	}
+	if kids {
+		c.kids = c.a[next]
 	}
 	if c.bID, err = mysql.ConnectionID(ctx, c.b); err != nil {
 		c.close()
@@ -265,7 +295,7 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 	var carried []MySQLTable // whose triggers and keys may be on their shadows
 	defer func() {
 		if !swapped {
-			dropKeys := func() error { return s.dropShadowKeys(carried) }
+			dropKeys := func() error { return errors.Join(s.dropShadowKeys(carried), s.repointBack(c)) }
 			err = errors.Join(err, s.abort(c, renameStarted, sentryDropped, renameDone, dropKeys), s.dropTriggers(carried))
 		}
 	}()
@@ -288,6 +318,9 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 		}
 		swaps[i] = mysql.Swap{Table: t.Table, Old: t.Old, Shadow: t.Shadow}
 	}
+	if err := s.repointChildren(budget, c); err != nil {
+		return false, err
+	}
 	renameStarted = true
 	go func() { renameDone <- mysql.SwapRename(context.Background(), c.b, s.Database, swaps) }()
 	if err := s.waitRename(budget, c, renameDone, nil); err != nil {
@@ -305,8 +338,64 @@ func (s *MySQLSet) underLock(ctx context.Context, c *setConns) (swapped bool, er
 	if err := <-renameDone; err != nil {
 		return false, err
 	}
+	s.releaseChildren(c)
 	s.releaseParents(c)
 	return true, nil
+}
+
+// repointChildren makes the children's keys reference the caught-up
+// shadows, under their temporary names (see MySQLTable.Children), on the
+// connection that holds the children.
+func (s *MySQLSet) repointChildren(ctx context.Context, c *setConns) error {
+	if c.kids == nil {
+		return nil
+	}
+	if _, err := c.kids.ExecContext(ctx, mysql.KeysOff); err != nil {
+		return err
+	}
+	for _, t := range s.Tables {
+		for _, g := range mysql.ByChild(t.Children) {
+			if _, err := c.kids.ExecContext(ctx, mysql.RepointChildKeysSQL(g, s.Database, t.Shadow, mysql.ChildKeyName, mysql.ChildKeyTempName)); err != nil {
+				return fmt.Errorf("re-point the foreign keys of %s at the shadow of %s: %w", g[0].Table, t.Table, err)
+			}
+		}
+	}
+	return nil
+}
+
+// repointBack makes the children's keys a failed attempt re-pointed at the
+// shadows reference the tables again, under their names, before the
+// children are released.
+func (s *MySQLSet) repointBack(c *setConns) error {
+	if c.kids == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for _, t := range s.Tables {
+		_, rerr := mysql.RestoreChildKeysOn(ctx, c.kids, s.Database, t.Table, t.Shadow)
+		err = errors.Join(err, rerr)
+	}
+	return err
+}
+
+// releaseChildren names the children's keys again, now that the RENAME
+// carried them to the tables' names, and lets the children go. A key left
+// under its temporary name (an error here) still holds; the run's end
+// names it (mysql.RestoreChildKeys), and says so if it cannot.
+func (s *MySQLSet) releaseChildren(c *setConns) {
+	if c.kids == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, t := range s.Tables {
+		for _, g := range mysql.ByChild(t.Children) {
+			_, _ = c.kids.ExecContext(ctx, mysql.RepointChildKeysSQL(g, s.Database, t.Table, mysql.ChildKeyTempName, mysql.ChildKeyName))
+		}
+	}
+	_ = mysql.Unlock(ctx, c.kids)
 }
 
 // carryKeys adds t's foreign keys to its caught-up shadow (see
@@ -459,7 +548,7 @@ func (s *MySQLSet) abort(c *setConns, renameStarted, sentryDropped bool, renameD
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var err error
-	if renameStarted && (sentryDropped || c.par != nil) { // with keys carried, the shadows' go before any lock: the RENAME first
+	if renameStarted && (sentryDropped || c.par != nil || c.kids != nil) { // with keys carried, they are undone before any lock goes: the RENAME first
 		err = mysql.KillQuery(ctx, s.DB, c.bID)
 		select {
 		case rerr := <-renameDone:

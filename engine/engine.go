@@ -151,7 +151,10 @@ type Spec struct {
 	// --statement) whose run had made no checkpoint table yet: the table's
 	// run starts afresh (dropping its shadow), or, when its old table is
 	// there and the shadow is not, the set's cut-over is done (ResumeDone).
-	NoCheckpointStarts                                  bool
+	NoCheckpointStarts bool
+	// SetTables are the tables switched together in a several-table run
+	// (alter --statement), this one included; nil for a run of one table.
+	SetTables                                           []string
 	InitiallyDropGhost, InitiallyDropOld, OkToDropTable bool
 	CutOverLockTimeout                                  time.Duration
 	KillBlockersAfter                                   time.Duration // PostgreSQL only

@@ -75,6 +75,8 @@ type Config struct {
 	// inSet: the run is one table of a Set; a --resume then starts afresh
 	// a table whose run made no checkpoint table (engine.Spec.NoCheckpointStarts).
 	inSet bool
+	// setTables are the tables of the Set the run is one of (engine.Spec.SetTables).
+	setTables []string
 }
 
 func (c *Config) defaults() {
@@ -120,5 +122,5 @@ func (m *Migration) spec() engine.Spec {
 		Execute: c.Execute, Resume: c.Resume, InitiallyDropGhost: c.InitiallyDropGhost, InitiallyDropOld: c.InitiallyDropOld,
 		OkToDropTable: c.OkToDropTable, CutOverLockTimeout: c.CutOverLockTimeout, KillBlockersAfter: c.KillBlockersAfter,
 		Threads: c.Threads, RevertWindow: c.RevertWindow, RevertFrom: c.RevertFrom, Log: c.Log, Out: c.Out,
-		NoCheckpointStarts: c.inSet && c.Resume}
+		NoCheckpointStarts: c.inSet && c.Resume, SetTables: c.setTables}
 }

@@ -43,6 +43,7 @@ type fkWriter struct {
 	mu      sync.Mutex
 	orders  map[int][2]int // id -> customer, amount
 	deleted int            // customers deleted with their orders
+	created int            // customers created
 	errs    []error
 }
 
@@ -66,9 +67,13 @@ func (w *fkWriter) run(ctx context.Context, worker, n int) {
 			cus = id()
 			o1, o2 := id(), id()
 			err = w.tx(func(tx *sql.Tx) error {
-				return execAll(tx, fmt.Sprintf("INSERT INTO customers VALUES (%d, 'w')", cus),
+				return execAll(tx, fmt.Sprintf("INSERT INTO customers (id, name) VALUES (%d, 'w')", cus),
 					fmt.Sprintf("INSERT INTO orders (id, customer_id, amount) VALUES (%d, %d, 1), (%d, %d, 1)", o1, cus, o2, cus))
-			}, func() { mine[cus] = []int{o1, o2}; w.orders[o1], w.orders[o2] = [2]int{cus, 1}, [2]int{cus, 1} })
+			}, func() {
+				mine[cus] = []int{o1, o2}
+				w.orders[o1], w.orders[o2] = [2]int{cus, 1}, [2]int{cus, 1}
+				w.created++
+			})
 		case i%4 == 1:
 			err = w.tx(func(tx *sql.Tx) error {
 				return execAll(tx, fmt.Sprintf("DELETE FROM orders WHERE customer_id = %d", cus), fmt.Sprintf("DELETE FROM customers WHERE id = %d", cus))
@@ -235,11 +240,13 @@ func TestMySQLForeignKeysPlanAndRefusals(t *testing.T) {
 	const items = "CREATE TABLE items (id INT PRIMARY KEY, order_id INT NOT NULL, FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE) ENGINE=InnoDB"
 	for _, c := range []struct{ setup, table, alter, want string }{
 		{items, "items", "ADD COLUMN n INT", "foreign key items_ibfk_1 of " + e.db + ".items references orders ON DELETE CASCADE ON UPDATE RESTRICT: the server does not write the changes a cascade makes to the binary log"},
-		{"", "orders", "ADD COLUMN n INT", "foreign keys reference " + e.db + ".orders (items.items_ibfk_1)"},
 		{"DROP TABLE items", "orders", "DROP FOREIGN KEY orders_customer, ADD COLUMN n INT", "the ALTER drops a foreign key of " + e.db + ".orders: drop it first"},
 		{"", "orders", "DROP COLUMN customer_id", "foreign key"},
 		{"", "orders", "MODIFY customer_id BIGINT NOT NULL", "foreign key"},
 		{"", "orders", "ADD CONSTRAINT extra FOREIGN KEY (amount) REFERENCES customers (id)", "the ALTER adds a foreign key"},
+		{"", "customers", "RENAME COLUMN id TO cid", "the ALTER renames column id of " + e.db + ".customers, which foreign key orders.orders_customer references"},
+		{"", "customers", "MODIFY id BIGINT NOT NULL", "the ALTER drops or changes column id of " + e.db + ".customers, which foreign key orders.orders_customer references"},
+		{"CREATE TABLE emp (id INT PRIMARY KEY, boss INT, FOREIGN KEY (boss) REFERENCES emp (id))", "emp", "ADD COLUMN n INT", "foreign key emp_ibfk_1 of " + e.db + ".emp references the table itself"},
 	} {
 		if c.setup != "" {
 			e.exec(c.setup)
@@ -253,7 +260,63 @@ func TestMySQLForeignKeysPlanAndRefusals(t *testing.T) {
 			t.Errorf("%s: the refusal changed the tables: %s, was %s", c.alter, after, before)
 		}
 	}
-	requireMySQLKeys(t, e, "orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+	requireMySQLKeys(t, e, "emp.emp_ibfk_1(boss)->emp(id),orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+	dry = e.config("customers", "ADD COLUMN email VARCHAR(40) NULL")
+	dry.Execute = false
+	if out, err := e.run(dry); err != nil || !strings.Contains(out, "Foreign key orders.orders_customer (customer_id) REFERENCES customers (id): re-pointed at the new table at the cut-over") {
+		t.Errorf("the dry run of the parent does not list the keys referencing it (%v):\n%s", err, out)
+	}
+	_, done, setOut := startSet(t, e.config("", ""), []engine.TableAlter{
+		{Table: "orders", Clauses: "ADD COLUMN note VARCHAR(20) NULL"}, {Table: "customers", Clauses: "ADD COLUMN email VARCHAR(40) NULL"}})
+	if err := <-done; !migration.IsRefused(err) || !strings.Contains(err.Error(), "which this run changes too") {
+		t.Errorf("a set of a child and its parent: %v, want refused (keys between the tables of one run)\n%s", err, setOut.String())
+	}
+}
+
+// TestMySQLForeignKeysReferencingTheTableFollowIt migrates customers, the
+// parent, under the same application: the children's key is re-pointed at
+// the new table (a customer created afterwards takes orders, one with
+// orders cannot be deleted), no write fails, no order is lost or orphaned.
+func TestMySQLForeignKeysReferencingTheTableFollowIt(t *testing.T) {
+	e := newEnv(t)
+	e.exec(fkSchema...)
+	e.exec("CREATE TABLE notes (id INT PRIMARY KEY, customer_id INT NOT NULL, CONSTRAINT note_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE) ENGINE=InnoDB",
+		"INSERT INTO notes SELECT seq, seq FROM seq_1_to_2000")
+	w := newFKWriter(e)
+	underWriters(3, w.run, func() {
+		cfg := e.config("customers", "ADD COLUMN email VARCHAR(40) NULL, MODIFY name VARCHAR(40) NOT NULL")
+		out, err := e.run(cfg)
+		t.Logf("%s", out)
+		if err != nil {
+			t.Fatalf("migration failed: %v", err)
+		}
+	})
+	if len(w.errs) > 0 {
+		t.Fatalf("the application saw %d errors (first: %v)", len(w.errs), w.errs[0])
+	}
+	requireMySQLKeys(t, e, "notes.note_customer(customer_id)->customers(id),orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
+	if n, want := e.count("customers"), int64(2000+w.created-w.deleted); n != want {
+		t.Errorf("customers has %d rows, the application expects %d", n, want)
+	}
+	if n := e.count("orders"); n != int64(len(w.orders)) {
+		t.Errorf("orders has %d rows, the application expects %d", n, len(w.orders))
+	}
+	if n := e.scalar("SELECT COUNT(*) FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE c.id IS NULL"); n != 0 {
+		t.Errorf("%d orders have no customer", n)
+	}
+	e.exec("INSERT INTO customers (id, name) VALUES (-5, 'after')", "INSERT INTO orders (id, customer_id, amount) VALUES (-5, -5, 1)",
+		"INSERT INTO notes VALUES (-5, -5)", "DELETE FROM orders WHERE id = -5", "DELETE FROM customers WHERE id = -5")
+	if n := e.scalar("SELECT COUNT(*) FROM notes WHERE id = -5"); n != 0 {
+		t.Error("deleting a customer of the new table did not cascade to its notes")
+	}
+	var me *driver.MySQLError
+	if _, err := e.admin.Exec("DELETE FROM customers WHERE id = 1"); !errors.As(err, &me) || me.Number != 1451 {
+		t.Errorf("deleting a customer with orders from the new table: %v, want error 1451", err)
+	}
+	if n := e.scalar("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME LIKE '\\_%'"); n != 0 {
+		t.Errorf("%d keys reference an old table or a shadow", n)
+	}
+	t.Logf("application: %d customers created, %d deleted with their orders, 0 errors", w.created, w.deleted)
 }
 
 // TestMySQLForeignKeysCutOverWaitsForParentWriters: a transaction that
@@ -319,5 +382,32 @@ func TestMySQLSetCarriesForeignKeys(t *testing.T) {
 	requireMySQLKeys(t, e, "invoices.invoice_customer(customer_id)->customers(id),orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
 	if _, err := e.admin.Exec("INSERT INTO invoices (id, customer_id) VALUES (-1, 99999999)"); err == nil {
 		t.Error("an invoice for no customer was accepted")
+	}
+}
+
+// TestMySQLCleanupRestoresForeignKeys: a crash in a cut-over, after the
+// checkpoint was dropped, can leave another table's key re-pointed at the
+// shadow; cleanup shows it, and with --execute makes it reference the
+// table again under its name before it drops the shadow.
+func TestMySQLCleanupRestoresForeignKeys(t *testing.T) {
+	e := newEnv(t)
+	e.exec("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE _t_new (id INT PRIMARY KEY)",
+		"CREATE TABLE c (id INT PRIMARY KEY, t_id INT NOT NULL, KEY (t_id))",
+		"ALTER TABLE c ADD CONSTRAINT c_t__hotswap FOREIGN KEY (t_id) REFERENCES _t_new (id)")
+	for _, execute := range []bool{false, true} {
+		cfg := e.config("t", "")
+		cfg.Execute = execute
+		out := &syncBuffer{}
+		cfg.Out = out
+		if err := migration.Cleanup(context.Background(), cfg); err != nil {
+			t.Fatalf("cleanup (execute %v): %v\n%s", execute, err, out.String())
+		}
+		if !strings.Contains(out.String(), "c_t__hotswap of "+e.db+".c (referencing _t_new)") {
+			t.Errorf("cleanup (execute %v) does not show the re-pointed key:\n%s", execute, out.String())
+		}
+	}
+	requireMySQLKeys(t, e, "c.c_t(t_id)->t(id)")
+	if got := e.tables(); got != "c,t" {
+		t.Errorf("tables after cleanup --execute: %s, want c,t", got)
 	}
 }

@@ -55,7 +55,7 @@ func TestPreflightRefusals(t *testing.T) {
 		{"unparsable alter", "t", "ADD COLUMN (((", []string{"parse --alter"}},
 		{"full statement given", "t", "ALTER TABLE t ADD COLUMN c INT", []string{"without \"ALTER TABLE <name>\""}},
 		{"adds foreign key", "t", "ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES parent (id)", []string{"adds a foreign key"}},
-		{"parent of foreign key", "parent", "ADD COLUMN c INT", []string{"foreign keys", "fk_p"}},
+		{"parent whose referenced column the ALTER renames", "parent", "RENAME COLUMN id TO pid", []string{"renames column id", "fk_"}},
 		{"child with a key its parent's deletes change", "cchild", "ADD COLUMN c INT", []string{"foreign key fk_c", "ON DELETE SET NULL", "binary log"}},
 		{"child whose key loses its column", "child", "DROP COLUMN p", []string{"foreign key"}},
 		{"trigger defined for another user", "trig", "ADD COLUMN c INT", []string{"trigger trig_bi cannot be carried", "SET USER"}},

@@ -42,6 +42,9 @@ func NewSet(base Config, alters []engine.TableAlter) *Set {
 		c.Progress = nil                          // one line per table would overwrite the others'
 		c.AttemptInstantDDL = false               // a table changed in place would switch before the others
 		c.inSet = true
+		for _, o := range alters {
+			c.setTables = append(c.setTables, o.Table)
+		}
 		c.Log = base.Log.With().Str("table", a.Table).Logger()
 		m := New(c)
 		m.group = s.group

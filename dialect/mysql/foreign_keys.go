@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -61,56 +62,68 @@ func carriedKeyName(name, table, shadow string) (string, bool) {
 // ReadForeignKeys lists the foreign keys of database.table (the table is
 // the child), by name.
 func ReadForeignKeys(ctx context.Context, q Querier, database, table string) ([]ForeignKey, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.CONSTRAINT_NAME, r.UNIQUE_CONSTRAINT_SCHEMA, r.REFERENCED_TABLE_NAME, r.DELETE_RULE, r.UPDATE_RULE,
-			k.COLUMN_NAME, k.REFERENCED_COLUMN_NAME
-		FROM information_schema.REFERENTIAL_CONSTRAINTS r
-		JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA
-			AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME AND k.TABLE_NAME = r.TABLE_NAME
-		WHERE r.CONSTRAINT_SCHEMA = ? AND r.TABLE_NAME = ?
-		ORDER BY r.CONSTRAINT_NAME, k.ORDINAL_POSITION`, database, table)
+	keys, err := readKeys(ctx, q, "r.CONSTRAINT_SCHEMA = ? AND r.TABLE_NAME = ?", database, table)
 	if err != nil {
 		return nil, fmt.Errorf("read the foreign keys of %s.%s: %w", database, table, err)
 	}
+	out := make([]ForeignKey, len(keys))
+	for i, k := range keys {
+		out[i] = k.ForeignKey
+	}
+	return out, nil
+}
+
+// ChildKey is a foreign key of a table (the child) to another.
+type ChildKey struct {
+	Database, Table string
+	ForeignKey
+}
+
+// String names the key as child.key (database.child.key in another
+// database than database).
+func (k ChildKey) String(database string) string {
+	if k.Database != database {
+		return k.Database + "." + k.Table + "." + k.Name
+	}
+	return k.Table + "." + k.Name
+}
+
+// ReadChildKeys lists the foreign keys that reference database.table (the
+// table's own to itself included), by child and name.
+func ReadChildKeys(ctx context.Context, q Querier, database, table string) ([]ChildKey, error) {
+	keys, err := readKeys(ctx, q, "r.UNIQUE_CONSTRAINT_SCHEMA = ? AND r.REFERENCED_TABLE_NAME = ?", database, table)
+	if err != nil {
+		return nil, fmt.Errorf("read the foreign keys referencing %s.%s: %w", database, table, err)
+	}
+	return keys, nil
+}
+
+func readKeys(ctx context.Context, q Querier, where string, args ...any) ([]ChildKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.CONSTRAINT_SCHEMA, r.TABLE_NAME, r.CONSTRAINT_NAME, r.UNIQUE_CONSTRAINT_SCHEMA,
+			r.REFERENCED_TABLE_NAME, r.DELETE_RULE, r.UPDATE_RULE, k.COLUMN_NAME, k.REFERENCED_COLUMN_NAME
+		FROM information_schema.REFERENTIAL_CONSTRAINTS r
+		JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA
+			AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME AND k.TABLE_NAME = r.TABLE_NAME
+		WHERE `+where+`
+		ORDER BY r.CONSTRAINT_SCHEMA, r.TABLE_NAME, r.CONSTRAINT_NAME, k.ORDINAL_POSITION`, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	var out []ForeignKey
+	var out []ChildKey
 	for rows.Next() {
-		var k ForeignKey
+		var k ChildKey
 		var col, ref string
-		if err := rows.Scan(&k.Name, &k.RefDatabase, &k.RefTable, &k.OnDelete, &k.OnUpdate, &col, &ref); err != nil {
-			return nil, fmt.Errorf("read the foreign keys of %s.%s: %w", database, table, err)
+		if err := rows.Scan(&k.Database, &k.Table, &k.Name, &k.RefDatabase, &k.RefTable, &k.OnDelete, &k.OnUpdate, &col, &ref); err != nil {
+			return nil, err
 		}
-		if n := len(out); n > 0 && out[n-1].Name == k.Name {
+		if n := len(out); n > 0 && out[n-1].Database == k.Database && out[n-1].Table == k.Table && out[n-1].Name == k.Name {
 			out[n-1].Columns = append(out[n-1].Columns, col)
 			out[n-1].RefColumns = append(out[n-1].RefColumns, ref)
 			continue
 		}
 		k.Columns, k.RefColumns = []string{col}, []string{ref}
 		out = append(out, k)
-	}
-	return out, rows.Err()
-}
-
-// ReferencingKeys lists the foreign keys of other tables (and of the table
-// itself) that reference database.table, as "child.key".
-func ReferencingKeys(ctx context.Context, q Querier, database, table string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME
-		FROM information_schema.REFERENTIAL_CONSTRAINTS
-		WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?
-		ORDER BY 1, 2, 3`, database, table)
-	if err != nil {
-		return nil, fmt.Errorf("read the foreign keys referencing %s.%s: %w", database, table, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var db, child, name string
-		if err := rows.Scan(&db, &child, &name); err != nil {
-			return nil, fmt.Errorf("read the foreign keys referencing %s.%s: %w", database, table, err)
-		}
-		if db != database {
-			child = db + "." + child
-		}
-		out = append(out, child+"."+name)
 	}
 	return out, rows.Err()
 }
@@ -213,9 +226,13 @@ func RestoreForeignKeyNames(ctx context.Context, db *sql.DB, database, table, sh
 		return 0, err
 	}
 	var clauses []string
+	locks := []string{qualified(database, table) + " WRITE"}
 	for _, k := range keys {
 		if orig, ok := carriedKeyName(k.Name, table, shadow); ok {
 			clauses = append(clauses, "DROP FOREIGN KEY "+Quote(k.Name), keyDefinitionSQL(orig, k))
+			if p := qualified(k.RefDatabase, k.RefTable) + " READ"; !slices.Contains(locks, p) {
+				locks = append(locks, p)
+			}
 		}
 	}
 	if len(clauses) == 0 {
@@ -226,27 +243,25 @@ func RestoreForeignKeyNames(ctx context.Context, db *sql.DB, database, table, sh
 	if err != nil {
 		return 0, err
 	}
-	defer Discard(conn)
-	if err := SetLockWait(ctx, conn, wait); err != nil {
-		return 0, err
-	}
+	defer Discard(conn) // session settings and, on an error, the table lock
 	if _, err := conn.ExecContext(ctx, KeysOff); err != nil {
 		return 0, err
+	}
+	if err := lockAlone(ctx, conn, strings.Join(locks, ", "), wait); err != nil {
+		return 0, fmt.Errorf("lock %s.%s to name its carried foreign keys: %w", database, table, err)
 	}
 	if _, err := conn.ExecContext(ctx, stmt); err != nil {
 		return 0, fmt.Errorf("name the foreign keys carried to %s.%s: %w", database, table, err)
 	}
-	return len(clauses) / 2, nil
+	return len(clauses) / 2, Unlock(ctx, conn)
 }
 
-// KeysLeftAfterSwap lists what RestoreForeignKeyNames would do: the keys of
-// the old table (a kept old table, not a sentry, has none once a cut-over
-// ends) and the carried keys of the table under temporary names.
+// KeysLeftAfterSwap lists what RestoreForeignKeyNames and RestoreChildKeys
+// would do: the keys of the old table (it has none once a cut-over ends),
+// the carried keys of the table under temporary names, and other tables'
+// keys left under temporary names.
 func KeysLeftAfterSwap(ctx context.Context, q Querier, database, table, shadow, old string) ([]string, error) {
 	var left []string
-	if sentry, err := IsSentry(ctx, q, database, old); err != nil || sentry {
-		return nil, err
-	}
 	oldKeys, err := ReadForeignKeys(ctx, q, database, old)
 	if err != nil {
 		return nil, err
@@ -262,6 +277,13 @@ func KeysLeftAfterSwap(ctx context.Context, q Querier, database, table, shadow, 
 		if _, ok := carriedKeyName(k.Name, table, shadow); ok {
 			left = append(left, table+"."+k.Name)
 		}
+	}
+	children, err := carriedChildKeys(ctx, q, database, table, shadow)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range children {
+		left = append(left, ChildKeyTempName(k)+" of "+k.Database+"."+k.Table+" (referencing "+k.RefTable+")")
 	}
 	return left, nil
 }
@@ -320,4 +342,148 @@ func indexColumns(ctx context.Context, q Querier, database, table string) (map[s
 		out[name] = cols
 	}
 	return out, rows.Err()
+}
+
+// ChildKeyTempName is the name a child's key carries while it references
+// the shadow, and until the cut-over names it again once it references
+// the new table (key names are unique per database).
+func ChildKeyTempName(k ChildKey) string { return k.Name + TriggerSuffix }
+
+// ChildKeyName is k's own name.
+func ChildKeyName(k ChildKey) string { return k.Name }
+
+// ByChild groups keys by child table, in their order.
+func ByChild(keys []ChildKey) [][]ChildKey {
+	var out [][]ChildKey
+	for _, k := range keys {
+		if n := len(out); n > 0 && out[n-1][0].Database == k.Database && out[n-1][0].Table == k.Table {
+			out[n-1] = append(out[n-1], k)
+			continue
+		}
+		out = append(out, []ChildKey{k})
+	}
+	return out
+}
+
+// RepointChildKeysSQL re-creates keys, all of one child table, as
+// references to database.ref: each is dropped under drop(k) and added under
+// add(k), in one in-place ALTER of the child (metadata only, with
+// foreign_key_checks off: the rows hold, the shadow being caught up).
+func RepointChildKeysSQL(keys []ChildKey, database, ref string, drop, add func(ChildKey) string) string {
+	var clauses []string
+	for _, k := range keys {
+		fk := k.ForeignKey
+		fk.RefDatabase, fk.RefTable = database, ref
+		clauses = append(clauses, "DROP FOREIGN KEY "+Quote(drop(k)), keyDefinitionSQL(add(k), fk))
+	}
+	return fmt.Sprintf("ALTER TABLE %s %s, ALGORITHM=INPLACE, LOCK=NONE", qualified(keys[0].Database, keys[0].Table), strings.Join(clauses, ", "))
+}
+
+// LockChildrenSQL write-locks the child tables of the keys (one per table).
+func LockChildrenSQL(keys []ChildKey) string {
+	var locks []string
+	for _, g := range ByChild(keys) {
+		locks = append(locks, qualified(g[0].Database, g[0].Table)+" WRITE")
+	}
+	return "LOCK TABLES " + strings.Join(locks, ", ")
+}
+
+// carriedChildKeys are the keys referencing database.table or its shadow
+// under ChildKeyTempName: a cut-over stopped (a crash) between re-pointing
+// them at the shadow and naming them again.
+func carriedChildKeys(ctx context.Context, q Querier, database, table, shadow string) ([]ChildKey, error) {
+	var out []ChildKey
+	for _, ref := range []string{table, shadow} {
+		keys, err := ReadChildKeys(ctx, q, database, ref)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if orig, ok := strings.CutSuffix(k.Name, TriggerSuffix); ok {
+				k.Name = orig
+				out = append(out, k)
+			}
+		}
+	}
+	return out, nil
+}
+
+// RestoreChildKeys makes the keys of other tables that a cut-over stopped
+// by a crash left under temporary names reference database.table again,
+// under their own names: before the swap they reference the shadow, which
+// is behind the table; after it, the table. Idempotent; it returns how
+// many keys it restored.
+func RestoreChildKeys(ctx context.Context, db *sql.DB, database, table, shadow string, wait time.Duration) (int, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer Discard(conn) // session settings and, on an error, the table lock
+	lock := func(g []ChildKey) error {
+		return lockAlone(ctx, conn, qualified(g[0].Database, g[0].Table)+" WRITE, "+qualified(database, table)+" READ", wait)
+	}
+	return restoreChildKeys(ctx, conn, database, table, shadow, lock)
+}
+
+// RestoreChildKeysOn is RestoreChildKeys on conn, which holds the children
+// locked, leaving foreign_key_checks off on it.
+func RestoreChildKeysOn(ctx context.Context, conn *sql.Conn, database, table, shadow string) (int, error) {
+	return restoreChildKeys(ctx, conn, database, table, shadow, nil)
+}
+
+// restoreChildKeys re-points the carried keys of each child, locked by lock
+// first and released after when lock is not nil.
+func restoreChildKeys(ctx context.Context, conn *sql.Conn, database, table, shadow string, lock func([]ChildKey) error) (int, error) {
+	keys, err := carriedChildKeys(ctx, conn, database, table, shadow)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	if _, err := conn.ExecContext(ctx, KeysOff); err != nil {
+		return 0, err
+	}
+	for _, g := range ByChild(keys) {
+		if lock != nil {
+			if err := lock(g); err != nil {
+				return 0, fmt.Errorf("lock %s.%s to re-point its foreign keys: %w", g[0].Database, g[0].Table, err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, RepointChildKeysSQL(g, database, table, ChildKeyTempName, ChildKeyName)); err != nil {
+			return 0, fmt.Errorf("make the foreign keys of %s.%s reference %s again under their names: %w", g[0].Database, g[0].Table, table, err)
+		}
+		if lock != nil {
+			if err := Unlock(ctx, conn); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(keys), nil
+}
+
+// lockAlone takes the table locks (LOCK TABLES locks) that changing a live
+// table's foreign keys needs: the table written, the parents read (dropping
+// a key waits for every writer of its parent), on conn, without waiting
+// (see WithoutWaiting), within wait; then the statements under the lock may
+// wait that long for what is left (the table's cached copies to close).
+func lockAlone(ctx context.Context, conn *sql.Conn, locks string, wait time.Duration) error {
+	err := WithoutWaiting(ctx, conn, wait, func() error { _, err := conn.ExecContext(ctx, "LOCK TABLES "+locks); return err })
+	if err != nil {
+		return err
+	}
+	return SetLockWait(ctx, conn, wait)
+}
+
+// HasIndexOn says whether an index of database.table begins with cols,
+// which a key referencing them needs.
+func HasIndexOn(ctx context.Context, q Querier, database, table string, cols []string) (bool, error) {
+	idx, err := indexColumns(ctx, q, database, table)
+	if err != nil {
+		return false, err
+	}
+	want := strings.ToLower(strings.Join(cols, ","))
+	for _, c := range idx {
+		if c = strings.ToLower(c); c == want || strings.HasPrefix(c, want+",") {
+			return true, nil
+		}
+	}
+	return false, nil
 }

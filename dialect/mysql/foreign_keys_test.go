@@ -71,3 +71,46 @@ func TestRestoreForeignKeyNamesFinishesAnyCrashedState(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreChildKeysFinishesAnyCrashedState: a crash in a cut-over can
+// leave another table's key re-pointed at the shadow (before the RENAME)
+// or at the new table under its temporary name (after it); run then, and
+// again, RestoreChildKeys leaves it referencing the table, under its name.
+func TestRestoreChildKeysFinishesAnyCrashedState(t *testing.T) {
+	srv := testdb.MySQLServer(t)
+	ctx := context.Background()
+	for _, c := range []struct{ name, key string }{
+		{"re-pointed at the shadow", "ALTER TABLE c ADD CONSTRAINT c_t__hotswap FOREIGN KEY (t_id) REFERENCES _t_new (id)"},
+		{"carried by the RENAME", "ALTER TABLE c ADD CONSTRAINT c_t__hotswap FOREIGN KEY (t_id) REFERENCES t (id)"},
+		{"already named", "ALTER TABLE c ADD CONSTRAINT c_t FOREIGN KEY (t_id) REFERENCES t (id)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			name, admin := srv.NewDatabase(t)
+			for _, s := range []string{"CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE _t_new (id INT PRIMARY KEY)",
+				"CREATE TABLE c (id INT PRIMARY KEY, t_id INT NOT NULL, KEY (t_id))", c.key} {
+				if _, err := admin.Exec(s); err != nil {
+					t.Fatalf("%s: %v", s, err)
+				}
+			}
+			db, err := mysql.Open(ctx, mysql.Config{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password, Database: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			left, err := mysql.KeysLeftAfterSwap(ctx, db, name, "t", "_t_new", "_t_old")
+			if want := strings.Contains(c.key, "__hotswap"); err != nil || (len(left) == 1) != want {
+				t.Errorf("KeysLeftAfterSwap = %v, %v; want the key listed: %v", left, err, want)
+			}
+			for range 2 {
+				if _, err := mysql.RestoreChildKeys(ctx, db, name, "t", "_t_new", time.Second); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := strings.Join(testdb.Strings(t, admin, `SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, '->', REFERENCED_TABLE_NAME)
+				FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`), ",")
+			if got != "c.c_t->t" {
+				t.Errorf("keys: %s, want c.c_t->t", got)
+			}
+		})
+	}
+}

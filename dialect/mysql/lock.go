@@ -51,6 +51,34 @@ func SetNoLockWait(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
+// WithoutWaiting runs fn on c with metadata lock requests that never wait
+// (SetNoLockWait), again after a short pause while they meet a lock in use,
+// for at most total. It is for DDL on a live table after the cut-over: a
+// request that waits is part of the server's deadlock search, and when it
+// weighs more than the application's statements (a DDL's or a write
+// lock's, which also takes the table's parents) the server fails theirs
+// to break the cycle (ER_LOCK_DEADLOCK, seen in tests); one that never
+// waits is never in a cycle.
+func WithoutWaiting(ctx context.Context, c *sql.Conn, total time.Duration, fn func() error) error {
+	if err := SetNoLockWait(ctx, c); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(total)
+	pause := 2 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !isBusy(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
+}
+
 // IsLockBusy says whether err is a lock request that was not granted in
 // time (or a deadlock the server broke): trying again later may succeed.
 func IsLockBusy(err error) bool { return isBusy(err) }
@@ -89,6 +117,15 @@ func lockParentsSQL(parents []TableName) string {
 		locks[i] = qualified(p.Database, p.Table) + " READ"
 	}
 	return "LOCK TABLES " + strings.Join(locks, ", ")
+}
+
+// LockChildren write-locks the tables whose keys reference the set's (see
+// cutover.MySQLSet): c alters their keys under the lock.
+func LockChildren(ctx context.Context, c *sql.Conn, keys []ChildKey) error {
+	if _, err := c.ExecContext(ctx, LockChildrenSQL(keys)); err != nil {
+		return fmt.Errorf("lock the tables whose foreign keys reference the table for cut-over: %w", err)
+	}
+	return nil
 }
 
 // DropSentry drops the sentry on c, which holds it write-locked: the RENAME

@@ -168,10 +168,11 @@ func RestoreTriggerNames(ctx context.Context, db *sql.DB, database, table, old s
 		return err
 	}
 	defer Discard(conn) // session settings and, on an error, the table locks
-	if err := SetLockWait(ctx, conn, wait); err != nil {
-		return err
+	err = WithoutWaiting(ctx, conn, wait, func() error { _, err := conn.ExecContext(ctx, "LOCK TABLES "+locks); return err })
+	if err == nil {
+		err = SetLockWait(ctx, conn, wait) // for the table's cached copies to close, under the lock
 	}
-	if _, err := conn.ExecContext(ctx, "LOCK TABLES "+locks); err != nil {
+	if err != nil {
 		return fmt.Errorf("lock %s and %s to name the carried triggers: %w", table, old, err)
 	}
 	for _, t := range trgs {

@@ -19,7 +19,10 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 	}
 	c := e.spec
 	db := c.Conn.Database
-	var out []engine.Leftover
+	out, err := e.carriedKeyLeftovers(ctx, nil) // first: a key of another table on the shadow keeps it from being dropped
+	if err != nil {
+		return nil, err
+	}
 	for _, kind := range []struct{ suffix, what string }{{"new", "shadow table"}, {"old", "cut-over sentry"}, {"hb", "heartbeat table"}, {"chk", "checkpoint table"}, {"bf", "backfill checkpoint table"}} {
 		name := schema.DerivedName(c.Table, kind.suffix, dialect.MaxNameLen)
 		exists, err := dialect.TableExists(ctx, e.db, db, name)
@@ -42,11 +45,7 @@ func (e *Engine) Leftovers(ctx context.Context) ([]engine.Leftover, error) {
 			SQL:  dialect.DropTableSQL(db, name),
 			Drop: func(ctx context.Context) error { return dialect.DropTable(ctx, e.db, db, name) }})
 	}
-	if out, err := e.carriedKeyLeftovers(ctx, out); err != nil {
-		return nil, err
-	} else {
-		return e.carriedTriggerLeftovers(ctx, out)
-	}
+	return e.carriedTriggerLeftovers(ctx, out)
 }
 
 // carriedKeyLeftovers adds the foreign keys a crash after the cut-over's
@@ -62,9 +61,12 @@ func (e *Engine) carriedKeyLeftovers(ctx context.Context, out []engine.Leftover)
 		return out, err
 	}
 	return append(out, engine.Leftover{What: "foreign keys a cut-over left to finish: " + strings.Join(left, ", "),
-		SQL: fmt.Sprintf("-- with foreign_key_checks = 0: drop the foreign keys of %s.%s; on %s.%s, drop each key named *%s and add it again under its name without the suffix",
-			db, old, db, c.Table, dialect.TriggerSuffix),
+		SQL: fmt.Sprintf("-- with foreign_key_checks = 0: drop the foreign keys of %s.%s; on %s.%s and on the tables whose keys reference it (or %s), drop each key named *%s and add it again under its name without the suffix, referencing %s",
+			db, old, db, c.Table, shadow, dialect.TriggerSuffix, c.Table),
 		Drop: func(ctx context.Context) error {
+			if _, err := dialect.RestoreChildKeys(ctx, e.db, db, c.Table, shadow, 10*time.Second); err != nil {
+				return err
+			}
 			_, err := dialect.RestoreForeignKeyNames(ctx, e.db, db, c.Table, shadow, old, 10*time.Second)
 			return err
 		}}), nil

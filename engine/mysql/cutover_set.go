@@ -32,5 +32,5 @@ func (e *Engine) CutOverTogether(ctx context.Context, others []engine.Engine) er
 func (e *Engine) cutTable() cutover.MySQLTable {
 	return cutover.MySQLTable{Table: e.spec.Table, Shadow: e.plan.Shadow, Old: e.plan.Old, Applier: e.applier,
 		AutoIncrement: e.alter.AutoIncrement, CatchUp: e.catchUp, Triggers: e.triggers,
-		ForeignKeys: e.keys}
+		ForeignKeys: e.keys, Children: e.children}
 }

@@ -39,6 +39,7 @@ type Engine struct {
 	// ALTER's renamed columns), carried at the cut-over; origKeys as the
 	// table has them (foreign_keys.go).
 	keys, origKeys []dialect.ForeignKey
+	children       []dialect.ChildKey // other tables' keys referencing it, re-pointed at the cut-over
 
 	rows   *dialect.Rows
 	stream *binlog.MySQLStream
@@ -142,7 +143,8 @@ func (e *Engine) CutOverAttempt(ctx context.Context) error {
 	if e.cut == nil {
 		e.cut = &cutover.MySQL{DB: e.db, Database: e.spec.Conn.Database, Table: e.spec.Table, Shadow: e.plan.Shadow,
 			Old: e.plan.Old, LockTimeout: e.spec.CutOverLockTimeout, Applier: e.applier, CatchUp: e.catchUp,
-			AutoIncrement: e.alter.AutoIncrement, Triggers: e.triggers, ForeignKeys: e.keys}
+			AutoIncrement: e.alter.AutoIncrement, Triggers: e.triggers, ForeignKeys: e.keys,
+			Children: e.children}
 	}
 	return e.cut.Attempt(ctx)
 }

@@ -54,7 +54,7 @@ func (e *Engine) Finish(ctx context.Context, out io.Writer, took time.Duration) 
 	}
 	fmt.Fprintf(out, "Migration of %s.%s done in %s.\nThe old table is kept as %s.%s; drop it when no longer needed: %s;\n",
 		db, table, took.Round(time.Millisecond), db, old, dialect.DropTableSQL(db, old))
-	if e.cutPos != nil && len(e.keys)+len(e.triggers) == 0 { // hotswap revert does not carry them back yet
+	if e.cutPos != nil && len(e.keys)+len(e.children)+len(e.triggers) == 0 { // hotswap revert does not carry them back yet
 		fmt.Fprintf(out, "To revert while the old table and the server's binary log from the cut-over are kept (same connection flags):\n  hotswap revert --table %s --alter %s --from %s --execute\n",
 			shellQuote(table), shellQuote(e.spec.Alter), e.cutPos)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,25 +12,30 @@ import (
 	"github.com/hotswap/hotswap/job"
 )
 
-// checkForeignKeys reads the table's foreign keys to its parents, which the
-// cut-over carries to the new table, and refuses what it cannot carry yet:
-// keys of other tables referencing this one, keys whose parent's changes
+// checkForeignKeys reads the table's foreign keys to its parents and those
+// of other tables referencing it, which the cut-over carries to the new
+// table, and refuses what it cannot carry yet: keys whose parent's changes
 // cascade into the table (the server does not write a cascade's changes to
-// the binary log, so the shadow would miss them), an ALTER dropping one, a
-// name too long for the shadow's, a revert window.
+// the binary log, so the shadow would miss them), a key of the table to
+// itself, keys between tables of one run, an ALTER dropping a key or
+// renaming a referenced column, names too long for the temporary ones, a
+// revert window.
 func (e *Engine) checkForeignKeys(ctx context.Context) error {
 	c := e.spec
 	db := c.Conn.Database
-	referencing, err := dialect.ReferencingKeys(ctx, e.db, db, c.Table)
+	if e.plan.Resume && c.Execute { // a crash in a cut-over may have left other tables' keys on the shadow
+		if n, err := dialect.RestoreChildKeys(ctx, e.db, db, c.Table, e.plan.Shadow, c.CutOverLockTimeout); err != nil {
+			return &job.Refused{Err: err}
+		} else if n > 0 {
+			c.Log.Warn().Int("foreign_keys", n).Msg("other tables' foreign keys an interrupted cut-over re-pointed at the shadow reference the table again")
+		}
+	}
+	keys, err := dialect.ReadForeignKeys(ctx, e.db, db, c.Table)
 	if err != nil {
 		return &job.Refused{Err: err}
 	}
-	if len(referencing) > 0 {
-		return job.Refuse("foreign keys reference %s.%s (%s): on MySQL and MariaDB hotswap does not re-point other tables' keys at the new table yet (it does on PostgreSQL); drop them, migrate, and add them again, or use another tool",
-			db, c.Table, strings.Join(referencing, ", "))
-	}
-	keys, err := dialect.ReadForeignKeys(ctx, e.db, db, c.Table)
-	if err != nil || len(keys) == 0 {
+	children, err := dialect.ReadChildKeys(ctx, e.db, db, c.Table)
+	if err != nil || len(keys)+len(children) == 0 {
 		return asRefused(err)
 	}
 	switch {
@@ -37,20 +43,83 @@ func (e *Engine) checkForeignKeys(ctx context.Context) error {
 		return job.Refuse("the ALTER drops a foreign key of %s.%s: drop it first with a plain ALTER TABLE %s DROP FOREIGN KEY <name> (the server does that in place, at once), then run hotswap with the rest",
 			db, c.Table, dialect.Quote(c.Table))
 	case c.RevertFrom != "" || c.RevertWindow > 0:
-		return job.Refuse("%s.%s has foreign keys: hotswap carries them to the new table, but not yet with --revert-window or hotswap revert; migrate it without a revert window", db, c.Table)
+		return job.Refuse("%s.%s has foreign keys (to it or from it): hotswap carries them to the new table, but not yet with --revert-window or hotswap revert; migrate it without a revert window", db, c.Table)
 	}
 	for _, k := range keys {
-		if k.Cascades() {
-			return job.Refuse("foreign key %s of %s.%s references %s ON DELETE %s ON UPDATE %s: the server does not write the changes a cascade makes to the binary log, so the new table would miss them; hotswap carries RESTRICT and NO ACTION keys on MySQL and MariaDB",
-				k.Name, db, c.Table, k.RefTable, k.OnDelete, k.OnUpdate)
-		}
-		if dialect.ShadowKeyName(k.Name, c.Table, e.plan.Shadow) == "" {
-			return job.Refuse("foreign key %s of %s.%s: its name is longer than %d characters, which hotswap needs to carry it to the new table under a temporary name; rename it first",
-				k.Name, db, c.Table, dialect.MaxTriggerName)
+		if err := e.checkOwnKey(k); err != nil {
+			return err
 		}
 	}
-	e.origKeys = keys
+	for _, k := range children {
+		if err := e.checkChildKey(k); err != nil {
+			return err
+		}
+	}
+	e.origKeys, e.children = keys, children
 	e.keys = renameKeyColumns(keys, e.alter.Renames)
+	return nil
+}
+
+// checkOwnKey refuses a key of the table the cut-over cannot carry.
+func (e *Engine) checkOwnKey(k dialect.ForeignKey) error {
+	db, table := e.spec.Conn.Database, e.spec.Table
+	switch {
+	case k.RefDatabase == db && k.RefTable == table:
+		return job.Refuse("foreign key %s of %s.%s references the table itself: on MySQL and MariaDB hotswap does not carry such keys yet", k.Name, db, table)
+	case k.Cascades():
+		return job.Refuse("foreign key %s of %s.%s references %s ON DELETE %s ON UPDATE %s: the server does not write the changes a cascade makes to the binary log, so the new table would miss them; hotswap carries RESTRICT and NO ACTION keys of the table on MySQL and MariaDB",
+			k.Name, db, table, k.RefTable, k.OnDelete, k.OnUpdate)
+	case k.RefDatabase == db && slices.Contains(e.spec.SetTables, k.RefTable):
+		return job.Refuse("foreign key %s of %s.%s references %s, which this run changes too: on MySQL and MariaDB keys between the tables of one run are not carried yet; migrate them in separate runs", k.Name, db, table, k.RefTable)
+	case dialect.ShadowKeyName(k.Name, table, e.plan.Shadow) == "":
+		return job.Refuse("foreign key %s of %s.%s: its name is longer than %d characters, which hotswap needs to carry it to the new table under a temporary name; rename it first",
+			k.Name, db, table, dialect.MaxTriggerName)
+	}
+	return nil
+}
+
+// checkChildKey refuses a key of another table referencing this one that
+// the cut-over cannot re-point at the new table.
+func (e *Engine) checkChildKey(k dialect.ChildKey) error {
+	db, table := e.spec.Conn.Database, e.spec.Table
+	switch {
+	case k.Database == db && slices.Contains(e.spec.SetTables, k.Table):
+		return job.Refuse("foreign key %s references %s.%s from %s, which this run changes too: on MySQL and MariaDB keys between the tables of one run are not carried yet; migrate them in separate runs", k.String(db), db, table, k.Table)
+	case len(dialect.ChildKeyTempName(k)) > dialect.MaxNameLen:
+		return job.Refuse("foreign key %s references %s.%s: its name is longer than %d characters, which hotswap needs to re-point it at the new table under a temporary name; rename it first",
+			k.String(db), db, table, dialect.MaxTriggerName)
+	}
+	for _, col := range k.RefColumns {
+		if _, ok := e.alter.Renames[strings.ToLower(col)]; ok {
+			return job.Refuse("the ALTER renames column %s of %s.%s, which foreign key %s references: on MySQL and MariaDB hotswap does not follow that yet; rename it in a plain ALTER (in place) or in a run of its own without the key",
+				col, db, table, k.String(db))
+		}
+	}
+	return nil
+}
+
+// checkChildReferences refuses, once the shadow exists, a key of another
+// table that could not reference it as it references the table: a
+// referenced column dropped or changed (the server's own ALTER refuses
+// that too), or no index left on them.
+func (e *Engine) checkChildReferences(ctx context.Context) error {
+	db := e.spec.Conn.Database
+	for _, k := range e.children {
+		for _, col := range k.RefColumns {
+			was, _ := e.src.Column(col)
+			now, ok := e.dst.Column(col)
+			if !ok || now.FullType != was.FullType || now.Collation != was.Collation {
+				return job.Refuse("the ALTER drops or changes column %s of %s.%s, which foreign key %s references (the server's own ALTER refuses that too): drop the key first, or keep the column", col, db, e.spec.Table, k.String(db))
+			}
+		}
+		ok, err := dialect.HasIndexOn(ctx, e.db, db, e.plan.Shadow, k.RefColumns)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return job.Refuse("the ALTER leaves no index on (%s) of %s.%s, which foreign key %s references: keep one", strings.Join(k.RefColumns, ", "), db, e.spec.Table, k.String(db))
+		}
+	}
 	return nil
 }
 
@@ -103,8 +172,12 @@ func (e *Engine) nameCarriedKeys(ctx context.Context, out io.Writer) {
 	var err error
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		var n int
+		var n, m int
 		n, err = dialect.RestoreForeignKeyNames(ctx, e.db, db, table, e.plan.Shadow, e.plan.Old, e.spec.CutOverLockTimeout)
+		if err == nil {
+			m, err = dialect.RestoreChildKeys(ctx, e.db, db, table, e.plan.Shadow, e.spec.CutOverLockTimeout)
+			n += m
+		}
 		if err == nil {
 			if n > 0 {
 				e.spec.Log.Info().Str("table", table).Int("foreign_keys", n).Dur("took", time.Since(start)).Msg("carried foreign keys named as before")
@@ -126,6 +199,11 @@ func (e *Engine) nameCarriedKeys(ctx context.Context, out io.Writer) {
 
 // printForeignKeys tells, in a dry run, what the cut-over does to each key.
 func (e *Engine) printForeignKeys(out io.Writer) {
+	db := e.spec.Conn.Database
+	for _, k := range e.children {
+		fmt.Fprintf(out, "Foreign key %s (%s) REFERENCES %s (%s): re-pointed at the new table at the cut-over while %s.%s is write-locked (its readers and writers wait those milliseconds), in place, without a copy; same name.\n",
+			k.String(db), strings.Join(k.Columns, ", "), e.spec.Table, strings.Join(k.RefColumns, ", "), k.Database, k.Table)
+	}
 	for _, k := range e.keys {
 		fmt.Fprintf(out, "Foreign key %s (%s) REFERENCES %s (%s): added to the new table at the cut-over while %s is read-locked (writes to it wait those milliseconds), then dropped from the old table.\n",
 			k.Name, strings.Join(k.Columns, ", "), k.RefTable, strings.Join(k.RefColumns, ", "), k.RefTable)

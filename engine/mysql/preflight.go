@@ -200,6 +200,9 @@ func (e *Engine) PrepareShadow(ctx context.Context) (int64, error) {
 	if e.srcKey, e.dstKey, err = schema.ChooseKey(e.src, e.dst, e.pairs); err != nil {
 		return 0, engine.RefuseAndDrop(err, e.DropShadow)
 	}
+	if err := e.checkChildReferences(ctx); err != nil {
+		return 0, engine.RefuseAndDrop(err, e.DropShadow)
+	}
 	if e.spec.RevertWindow > 0 {
 		if err := e.checkReversible(ctx); err != nil {
 			return 0, engine.RefuseAndDrop(err, e.DropShadow)
