@@ -44,6 +44,7 @@ type fkWriter struct {
 	orders  map[int][2]int // id -> customer, amount
 	deleted int            // customers deleted with their orders
 	created int            // customers created
+	notes   bool           // each customer created gets a note (notes: ON DELETE CASCADE)
 	errs    []error
 }
 
@@ -67,8 +68,12 @@ func (w *fkWriter) run(ctx context.Context, worker, n int) {
 			cus = id()
 			o1, o2 := id(), id()
 			err = w.tx(func(tx *sql.Tx) error {
-				return execAll(tx, fmt.Sprintf("INSERT INTO customers (id, name) VALUES (%d, 'w')", cus),
-					fmt.Sprintf("INSERT INTO orders (id, customer_id, amount) VALUES (%d, %d, 1), (%d, %d, 1)", o1, cus, o2, cus))
+				stmts := []string{fmt.Sprintf("INSERT INTO customers (id, name) VALUES (%d, 'w')", cus),
+					fmt.Sprintf("INSERT INTO orders (id, customer_id, amount) VALUES (%d, %d, 1), (%d, %d, 1)", o1, cus, o2, cus)}
+				if w.notes {
+					stmts = append(stmts, fmt.Sprintf("INSERT INTO notes VALUES (%d, %d)", cus, cus))
+				}
+				return execAll(tx, stmts...)
 			}, func() {
 				mine[cus] = []int{o1, o2}
 				w.orders[o1], w.orders[o2] = [2]int{cus, 1}, [2]int{cus, 1}
@@ -274,15 +279,19 @@ func TestMySQLForeignKeysPlanAndRefusals(t *testing.T) {
 }
 
 // TestMySQLForeignKeysReferencingTheTableFollowIt migrates customers, the
-// parent, under the same application: the children's key is re-pointed at
-// the new table (a customer created afterwards takes orders, one with
-// orders cannot be deleted), no write fails, no order is lost or orphaned.
+// parent, under the same application, which also gives each customer it
+// creates a note (notes: ON DELETE CASCADE, so deleting the customer
+// deletes it): the children's keys are re-pointed at the new table (a
+// customer created afterwards takes orders and notes, one with orders
+// cannot be deleted, deleting one cascades), no write fails, no order or
+// note is lost or orphaned.
 func TestMySQLForeignKeysReferencingTheTableFollowIt(t *testing.T) {
 	e := newEnv(t)
 	e.exec(fkSchema...)
 	e.exec("CREATE TABLE notes (id INT PRIMARY KEY, customer_id INT NOT NULL, CONSTRAINT note_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE) ENGINE=InnoDB",
 		"INSERT INTO notes SELECT seq, seq FROM seq_1_to_2000")
 	w := newFKWriter(e)
+	w.notes = true
 	underWriters(3, w.run, func() {
 		cfg := e.config("customers", "ADD COLUMN email VARCHAR(40) NULL, MODIFY name VARCHAR(40) NOT NULL")
 		out, err := e.run(cfg)
@@ -297,6 +306,12 @@ func TestMySQLForeignKeysReferencingTheTableFollowIt(t *testing.T) {
 	requireMySQLKeys(t, e, "notes.note_customer(customer_id)->customers(id),orders.orders_customer(customer_id)->customers(id),orders.orders_ibfk_1(region)->regions(code)")
 	if n, want := e.count("customers"), int64(2000+w.created-w.deleted); n != want {
 		t.Errorf("customers has %d rows, the application expects %d", n, want)
+	}
+	if n, want := e.count("notes"), int64(2000+w.created-w.deleted); n != want {
+		t.Errorf("notes has %d rows, want %d (each deleted customer's note deleted by the cascade)", n, want)
+	}
+	if n := e.scalar("SELECT COUNT(*) FROM notes n LEFT JOIN customers c ON c.id = n.customer_id WHERE c.id IS NULL"); n != 0 {
+		t.Errorf("%d notes have no customer", n)
 	}
 	if n := e.count("orders"); n != int64(len(w.orders)) {
 		t.Errorf("orders has %d rows, the application expects %d", n, len(w.orders))

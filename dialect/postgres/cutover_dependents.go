@@ -14,7 +14,7 @@ import (
 // publications, or the foreign keys of other tables referencing it, are not
 // those the run planned for: one was added, dropped or renamed during the run. Retrying
 // does not help.
-var ErrDependentsChanged = errors.New("foreign keys, triggers, views or publications changed during the run")
+var ErrDependentsChanged = errors.New("foreign keys, triggers, views, publications, policies or rules changed during the run")
 
 // DependentsSQL returns the statements that move deps from schema.table to
 // the new table: the old table's own foreign keys dropped and the planned
@@ -63,6 +63,9 @@ type liveDependents struct {
 	triggers     []triggerDef
 	views        []View
 	publications []publicationEntry
+	policies     []policyDef
+	rowSecurity  RowSecurity
+	rules        []ruleDef // read with an empty search_path: they name the table, the new one after the renames
 }
 
 func readLiveDependents(ctx context.Context, q Querier, orig uint32) (live liveDependents, err error) {
@@ -78,7 +81,16 @@ func readLiveDependents(ctx context.Context, q Querier, orig uint32) (live liveD
 	if live.views, err = readViews(ctx, q, orig); err != nil {
 		return live, err
 	}
-	live.publications, err = readPublicationEntries(ctx, q, orig)
+	if live.publications, err = readPublicationEntries(ctx, q, orig); err != nil {
+		return live, err
+	}
+	if live.policies, err = readPolicies(ctx, q, orig); err != nil {
+		return live, err
+	}
+	if live.rowSecurity, err = readRowSecurity(ctx, q, orig); err != nil {
+		return live, err
+	}
+	live.rules, err = readRuleDefs(ctx, q, orig, "")
 	return live, err
 }
 
@@ -104,6 +116,13 @@ func (l liveDependents) carrySQL(oldName, newName string, planned []ForeignKey) 
 	}
 	for _, p := range l.publications {
 		stmts = append(stmts, p.moveSQL(oldName, newName)...)
+	}
+	stmts = append(stmts, l.rowSecurity.setSQL(newName)...)
+	for _, p := range l.policies {
+		stmts = append(stmts, p.createSQL(newName))
+	}
+	for _, r := range l.rules {
+		stmts = append(stmts, r.def)
 	}
 	return stmts
 }
@@ -132,7 +151,20 @@ func sameDependents(deps *Dependents, live liveDependents) error {
 		}
 		return out
 	}
-	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned, pubsNow, pubsPlanned []string
+	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned, pubsNow, pubsPlanned, policiesNow, policiesPlanned []string
+	for _, p := range live.policies {
+		policiesNow = append(policiesNow, p.Name)
+	}
+	var rulesNow, rulesPlanned []string
+	for _, r := range live.rules {
+		rulesNow = append(rulesNow, r.Name)
+	}
+	for _, r := range deps.Rules {
+		rulesPlanned = append(rulesPlanned, r.Name)
+	}
+	for _, p := range deps.Policies {
+		policiesPlanned = append(policiesPlanned, p.Name)
+	}
 	for _, p := range live.publications {
 		pubsNow = append(pubsNow, p.Name)
 	}
@@ -163,6 +195,9 @@ func sameDependents(deps *Dependents, live liveDependents) error {
 		{"its triggers", triggersNow, triggersPlanned},
 		{"the views reading it", viewsNow, viewsPlanned},
 		{"the publications naming it", pubsNow, pubsPlanned},
+		{"its policies", policiesNow, policiesPlanned},
+		{"its rules", rulesNow, rulesPlanned},
+		{"its row level security", []string{live.rowSecurity.String()}, []string{deps.RowSecurity.String()}},
 	} {
 		if !slices.Equal(c.now, c.start) {
 			return fmt.Errorf("%w: %s were [%s] when the run started and are [%s] now: run the migration again",

@@ -28,20 +28,25 @@ type Trigger struct{ Name string }
 // table at the cut-over: its own foreign keys as the ALTER leaves them
 // (Children: on the table, referencing others or itself), the foreign keys
 // of other tables referencing it (Parents), its triggers, the views that
-// read it, and the publications that name it.
+// read it, the publications that name it, its row level security,
+// policies and rules.
 type Dependents struct {
 	Children     []ForeignKey // declared on the table (the table is their child)
 	Parents      []ForeignKey // declared on other tables, referencing the table
 	Triggers     []Trigger
 	Views        []View
 	Publications []Publication
+	Policies     []Policy
+	RowSecurity  RowSecurity
+	Rules        []Rule
 
 	declared []string // names of the table's own foreign keys when planned
 }
 
 // Empty says whether there is nothing to carry.
 func (d *Dependents) Empty() bool {
-	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers)+len(d.Views)+len(d.Publications) == 0
+	return d == nil || len(d.Children)+len(d.Parents)+len(d.Triggers)+len(d.Views)+len(d.Publications)+len(d.Policies)+len(d.Rules) == 0 &&
+		d.RowSecurity == RowSecurity{}
 }
 
 // Related lists the other tables the cut-over alters besides the table,
@@ -92,6 +97,15 @@ func (d *Dependents) Describe(schema, table string) []string {
 	}
 	for _, p := range d.Publications {
 		out = append(out, fmt.Sprintf("publication %s: publishes the new table from the cut-over on, with the same row filter and column list", p.Name))
+	}
+	if d.RowSecurity != (RowSecurity{}) {
+		out = append(out, fmt.Sprintf("row level security (%s) on %s: set on the new table at the cut-over", d.RowSecurity, schema+"."+table))
+	}
+	for _, p := range d.Policies {
+		out = append(out, fmt.Sprintf("policy %s on %s: created on the new table at the cut-over, as it is", p.Name, schema+"."+table))
+	}
+	for _, r := range d.Rules {
+		out = append(out, fmt.Sprintf("rule %s on %s: created on the new table at the cut-over, as it is", r.Name, schema+"."+table))
 	}
 	return out
 }

@@ -27,7 +27,11 @@ const probeLockWait = "5s"
 //   - a foreign key of another table whose referenced columns the ALTER
 //     changes so that they can no longer be referenced;
 //   - a trigger that names a column the ALTER drops or renames (in UPDATE OF,
-//     its WHEN condition, or its function's source).
+//     its WHEN condition, or its function's source);
+//   - a policy that does not hold on the new table, a publication entry
+//     that does not, a view that does not (see the checks);
+//   - row level security that applies to hotswap's role (the copy would
+//     see only some rows).
 func PlanDependents(ctx context.Context, db *sql.DB, schema, table, probe, alter string) (*Dependents, error) {
 	var deps *Dependents
 	err := rolledBack(ctx, db, func(conn *sql.Conn) (err error) {
@@ -63,6 +67,22 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 		return nil, err
 	}
 	deps.Publications = publicationsOf(pubs)
+	if deps.RowSecurity, err = readRowSecurity(ctx, conn, orig); err != nil {
+		return nil, err
+	}
+	if err := checkRowSecurityReader(ctx, conn, schema, table, orig); err != nil {
+		return nil, err
+	}
+	policies, err := readPolicies(ctx, conn, orig)
+	if err != nil {
+		return nil, err
+	}
+	deps.Policies = policiesOf(policies)
+	rules, err := readRuleDefs(ctx, conn, orig, "")
+	if err != nil {
+		return nil, err
+	}
+	deps.Rules = rulesOf(rules)
 	if deps.Empty() {
 		return deps, nil
 	}
@@ -82,9 +102,13 @@ func planDependentsIn(ctx context.Context, conn *sql.Conn, schema, table, probe,
 	if err := p.checkTriggers(ctx); err != nil {
 		return nil, err
 	}
+	if err := p.checkPolicies(ctx, policies); err != nil {
+		return nil, err
+	}
 	if err := p.checkPublications(ctx, pubs); err != nil {
 		return nil, err
 	}
+	p.hasRules = len(rules) > 0
 	if err := p.checkViews(ctx, deps.Views); err != nil { // last: it moves the probe
 		return nil, err
 	}
@@ -97,6 +121,7 @@ type probe struct {
 	conn                *sql.Conn
 	schema, table, name string
 	orig, oid           uint32
+	hasRules            bool // the table has rules (tried with the views)
 }
 
 func newProbe(ctx context.Context, conn *sql.Conn, schema, table, name string, orig uint32, fks []ForeignKey, alter string) (*probe, error) {

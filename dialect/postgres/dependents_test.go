@@ -70,7 +70,7 @@ func TestSameDependentsNamesWhatChanged(t *testing.T) {
 		t.Errorf("unchanged: %v", err)
 	}
 	err := sameDependents(d, liveDependents{own: []ForeignKey{{Name: "fk_a"}}, triggers: []triggerDef{{name: "audit"}, {name: "late"}}})
-	if err == nil || err.Error() != "foreign keys, triggers, views or publications changed during the run: its triggers were [audit] when the run started and are [audit, late] now: run the migration again" {
+	if err == nil || err.Error() != "foreign keys, triggers, views, publications, policies or rules changed during the run: its triggers were [audit] when the run started and are [audit, late] now: run the migration again" {
 		t.Errorf("a trigger added during the run: %v", err)
 	}
 }

@@ -11,8 +11,8 @@ import (
 // publication keeps publishing it) or is simply missing on the new one (a
 // trigger, a policy). Each query takes the table's OID as $1 and returns one
 // readable line per object, names quoted only where they need it.
-// Foreign keys, triggers, views and publications are carried (carried: see
-// Dependents).
+// Foreign keys, triggers, views, publications, the table's policies, rules
+// and row level security are carried (carried: see Dependents).
 var boundObjectQueries = []struct {
 	kind    string
 	carried bool
@@ -31,22 +31,30 @@ var boundObjectQueries = []struct {
 		WHERE r.rulename = '_RETURN' AND v.relkind = 'v' AND r.oid IN (SELECT objid FROM pg_depend
 			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
 		ORDER BY 1`},
-	{"materialized views and rules", false, `SELECT DISTINCT CASE
+	{"materialized views and other tables' rules", false, `SELECT DISTINCT CASE
 			WHEN r.rulename = '_RETURN' AND v.relkind = 'm' THEN format('materialized view %I.%I', n.nspname, v.relname)
 			ELSE format('rule %I on %I.%I', r.rulename, n.nspname, v.relname) END
 		FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace n ON n.oid = v.relnamespace
-		WHERE NOT (r.rulename = '_RETURN' AND v.relkind = 'v') AND (r.ev_class = $1 OR r.oid IN (SELECT objid FROM pg_depend
-			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1))
+		WHERE NOT (r.rulename = '_RETURN' AND v.relkind = 'v') AND r.ev_class <> $1 AND r.oid IN (SELECT objid FROM pg_depend
+			WHERE classid = 'pg_rewrite'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
 		ORDER BY 1`},
-	// Policies of the table, and of other tables whose expressions read it.
-	{"policies", false, `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)
+	// The table's own rules (carried).
+	{"rules", true, `SELECT format('rule %I on %I.%I', r.rulename, n.nspname, v.relname)
+		FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace n ON n.oid = v.relnamespace
+		WHERE r.ev_class = $1 AND r.rulename <> '_RETURN' ORDER BY 1`},
+	// Policies of other tables whose expressions read the table (bound to
+	// the old one), then the table's own (carried).
+	{"policies reading it", false, `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)
 		FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE p.polrelid = $1 OR p.oid IN (SELECT objid FROM pg_depend
+		WHERE p.polrelid <> $1 AND p.oid IN (SELECT objid FROM pg_depend
 			WHERE classid = 'pg_policy'::regclass AND refclassid = 'pg_class'::regclass AND refobjid = $1)
 		ORDER BY 1`},
+	{"policies", true, `SELECT format('policy %I on %I.%I', p.polname, n.nspname, c.relname)
+		FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE p.polrelid = $1 ORDER BY 1`},
 	// Enabled without any policy, row level security denies everything to
-	// non-owners: losing the flag would open the table.
-	{"row level security", false, `SELECT format('row level security on %I.%I (%s)', n.nspname, c.relname,
+	// non-owners: losing the flag would open the table. Carried.
+	{"row level security", true, `SELECT format('row level security on %I.%I (%s)', n.nspname, c.relname,
 			concat_ws(', ', CASE WHEN c.relrowsecurity THEN 'enabled' END, CASE WHEN c.relforcerowsecurity THEN 'forced' END))
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.oid = $1 AND (c.relrowsecurity OR c.relforcerowsecurity)`},
@@ -95,8 +103,8 @@ func Objects(ctx context.Context, db Querier, schema, table string) ([]string, e
 	return objects(ctx, db, schema, table, true)
 }
 
-// ObjectsNotCarried is Objects without the foreign keys and triggers, which
-// a cut-over given the table's Dependents carries to the new table.
+// ObjectsNotCarried is Objects without what a cut-over given the table's
+// Dependents carries to the new table.
 func ObjectsNotCarried(ctx context.Context, db Querier, schema, table string) ([]string, error) {
 	return objects(ctx, db, schema, table, false)
 }

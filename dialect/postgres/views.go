@@ -88,11 +88,17 @@ func viewColumns(ctx context.Context, q Querier, schema, name string) ([]string,
 // query finds first on the search_path; the view made there must have the
 // same columns (names and types) as the real one, or CREATE OR REPLACE
 // would fail at the cut-over; and hotswap must be allowed to replace it.
+//
+// The table's rules are tried there too (checkRules).
 func (p *probe) checkViews(ctx context.Context, views []View) error {
-	if len(views) == 0 {
+	if len(views) == 0 && !p.hasRules {
 		return nil
 	}
 	defs, err := readViewDefs(ctx, p.conn, views, QuoteIdent(p.schema))
+	if err != nil {
+		return err
+	}
+	rules, err := readRuleDefs(ctx, p.conn, p.orig, QuoteIdent(p.schema))
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,7 @@ func (p *probe) checkViews(ctx context.Context, views []View) error {
 				return err
 			}
 		}
-		return nil
+		return p.checkRules(ctx, rules, space)
 	})
 }
 

@@ -1,0 +1,1 @@
+ADD COLUMN w int
