@@ -17,8 +17,8 @@ import (
 // from its checkpoint, all three switch at once, every acknowledged
 // transaction is in every new table, none was split between old and new
 // tables, and only the old tables are left. orders has an audit trigger
-// (and, on PostgreSQL, payments a foreign key to it): the resume plans them
-// again, they follow their tables, and the trigger fired once per insert.
+// and foreign keys (see setKillDependents): the resume plans them again,
+// they follow their tables, and the trigger fired once per insert.
 func TestSetKillNineDuringCopyThenResume(t *testing.T) {
 	for _, newTarget := range []func(*testing.T) *target{mysqlTarget, postgresTarget} {
 		tg := newTarget(t)
@@ -118,12 +118,23 @@ func runSetKill(t *testing.T, tg *target) {
 	w.check(t)
 	left := strings.Split(tg.leftovers(t), ",")
 	slices.Sort(left)
-	if got := strings.Join(left, ","); got != "_items_old,_orders_old,_payments_old,audit,items,orders,payments" {
+	want := "_items_old,_orders_old,_payments_old,audit,items,orders,payments"
+	if tg.engine == "mysql" {
+		want = "_items_old,_orders_old,_payments_old,accounts,audit,items,orders,payments,receipts"
+	}
+	if got := strings.Join(left, ","); got != want {
 		t.Errorf("left behind: %s (want only the three old tables)", got)
 	}
 	var audited int
 	if err := tg.db.QueryRow("SELECT count(*) FROM audit").Scan(&audited); err != nil || audited != len(w.acked) {
 		t.Errorf("the audit trigger fired %d times for %d acknowledged inserts (%v)", audited, len(w.acked), err)
+	}
+	if tg.engine == "mysql" {
+		keys := queryList(t, tg.db, `SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, '->', REFERENCED_TABLE_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS
+			WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1`)
+		if want := "payments.payments_account_fk->accounts,receipts.receipts_order_fk->orders"; keys != want {
+			t.Errorf("foreign keys after the resume: %s, want %s (named as before, on the new tables, none on an old one)", keys, want)
+		}
 	}
 	if tg.engine == "postgres" {
 		var valid bool
@@ -135,13 +146,20 @@ func runSetKill(t *testing.T, tg *target) {
 	}
 }
 
-// setKillDependents: an audit trigger on orders, counting inserts, and on
+// setKillDependents: an audit trigger on orders, counting inserts; on
 // PostgreSQL a foreign key from payments to orders (the writers insert the
-// order first).
+// order first); on MySQL, where keys between the tables of one run are not
+// carried yet, a key from payments to accounts and one from receipts to
+// orders (the tables' keys to and from tables outside the run).
 var setKillDependents = map[string][]string{
 	"mysql": {
 		"CREATE TABLE audit (n BIGINT AUTO_INCREMENT PRIMARY KEY, id INT NOT NULL)",
 		"CREATE DEFINER='hotswap'@'%' TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW INSERT INTO audit (id) VALUES (NEW.id)",
+		"CREATE TABLE accounts (id INT PRIMARY KEY)",
+		"INSERT INTO accounts SELECT seq FROM seq_1_to_200000",
+		"ALTER TABLE payments ADD CONSTRAINT payments_account_fk FOREIGN KEY (id) REFERENCES accounts (id)",
+		"CREATE TABLE receipts (id INT PRIMARY KEY, order_id INT NOT NULL, CONSTRAINT receipts_order_fk FOREIGN KEY (order_id) REFERENCES orders (id))",
+		"INSERT INTO receipts SELECT seq, seq FROM seq_1_to_100",
 	},
 	"postgres": {
 		"CREATE TABLE audit (n bigserial PRIMARY KEY, id int NOT NULL)",
