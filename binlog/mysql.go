@@ -30,6 +30,8 @@ type MySQLConfig struct {
 	// lets pass instead of failing as for another session's DDL: a revert
 	// window's stream starts just before the cut-over's RENAME.
 	Passes string
+	// Parents are the tables whose changes cascade into the table.
+	Parents []ParentWatch
 }
 
 // MySQLStream follows the binary log from a position and reports the keys
@@ -126,17 +128,27 @@ func (s *MySQLStream) decodeOwnRows(e *replication.RowsEvent, data []byte) error
 	if err != nil {
 		return err
 	}
-	if e.Table == nil || string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table {
+	if e.Table == nil || (string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table) && s.parentOf(e) == nil {
 		return nil
 	}
 	return e.DecodeData(pos, data)
+}
+
+// parentOf is the watch following the event's table, nil if none.
+func (s *MySQLStream) parentOf(e *replication.RowsEvent) *ParentWatch {
+	for i, w := range s.cfg.Parents {
+		if w.follows(e) {
+			return &s.cfg.Parents[i]
+		}
+	}
+	return nil
 }
 
 func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, sink applier.Sink) error {
 	switch e := ev.Event.(type) {
 	case *replication.RowsEvent:
 		if string(e.Table.Schema) != s.cfg.Database || string(e.Table.Table) != s.cfg.Table {
-			return nil
+			return s.handleParent(ctx, e)
 		}
 		keys, err := s.cfg.Key.Keys(e.Rows)
 		if err != nil {
@@ -148,6 +160,19 @@ func (s *MySQLStream) handle(ctx context.Context, ev *replication.BinlogEvent, s
 			return nil
 		}
 		return checkForeignDDL(string(e.Schema), string(e.Query), s.cfg.Database, s.cfg.Table)
+	}
+	return nil
+}
+
+// handleParent hands a followed parent's change to each of its watches
+// (one per foreign key referencing it).
+func (s *MySQLStream) handleParent(ctx context.Context, e *replication.RowsEvent) error {
+	for _, w := range s.cfg.Parents {
+		if w.follows(e) {
+			if err := w.handle(ctx, e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -46,18 +46,24 @@ const showCreateShadow = "CREATE TABLE `_t_new` (\n" +
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
 
 // TestDeferIndexesSQL: only plain secondary keys are deferred, dropped in one
-// ALTER and added back in another, each definition as the server printed it.
+// ALTER and added back in another, each definition as the server printed it;
+// a key leading with columns to keep stays.
 func TestDeferIndexesSQL(t *testing.T) {
 	for _, c := range []struct {
 		name, ddl, wantDrop, wantBuild string
+		keep                           [][]string
 	}{
 		{"plain keys among others", showCreateShadow,
 			"ALTER TABLE `db`.`_t_new` DROP KEY `ix ``odd`` ü`, DROP KEY `ix_v`",
-			"ALTER TABLE `db`.`_t_new` ADD KEY `ix ``odd`` ü` (`v`(5),`u`) COMMENT 'x, y', ADD KEY `ix_v` (`v`)"},
-		{"nothing to defer", "CREATE TABLE `_t_new` (\n  `id` int(11) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB", "", ""},
+			"ALTER TABLE `db`.`_t_new` ADD KEY `ix ``odd`` ü` (`v`(5),`u`) COMMENT 'x, y', ADD KEY `ix_v` (`v`)", nil},
+		{"nothing to defer", "CREATE TABLE `_t_new` (\n  `id` int(11) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB", "", "", nil},
+		{"a key leading with the columns a cascade's lookups use stays", showCreateShadow,
+			"ALTER TABLE `db`.`_t_new` DROP KEY `ix_v`",
+			"ALTER TABLE `db`.`_t_new` ADD KEY `ix_v` (`v`)", [][]string{{"v", "U"}}},
+		{"every key leading with them stays", showCreateShadow, "", "", [][]string{{"V"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			drop, build := deferIndexesSQL("db", "_t_new", c.ddl)
+			drop, build := deferIndexesSQL("db", "_t_new", c.ddl, c.keep)
 			if drop != c.wantDrop {
 				t.Errorf("drop\ngot  %s\nwant %s", drop, c.wantDrop)
 			}

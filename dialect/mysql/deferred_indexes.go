@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -18,13 +19,15 @@ var plainKey = regexp.MustCompile("^KEY `((?:[^`]|``)+)` \\(")
 // ALTER that adds them back: one sorted index build after the copy costs
 // less than maintaining each index row by row during it. The primary key,
 // unique keys (a clash must surface during the copy), full-text and spatial
-// indexes stay. "" when there is nothing to defer.
-func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (string, error) {
+// indexes stay, and so do those whose leading columns are one of keep (the
+// lookups of rows a parent's cascade reached, see Rows.RowsReached, need
+// them during the copy). "" when there is nothing to defer.
+func DeferIndexes(ctx context.Context, q Querier, database, shadow string, keep [][]string) (string, error) {
 	ddl, err := ShowCreate(ctx, q, database, shadow)
 	if err != nil {
 		return "", err
 	}
-	drop, build := deferIndexesSQL(database, shadow, ddl)
+	drop, build := deferIndexesSQL(database, shadow, ddl, keep)
 	if drop == "" {
 		return "", nil
 	}
@@ -37,12 +40,12 @@ func DeferIndexes(ctx context.Context, q Querier, database, shadow string) (stri
 // deferIndexesSQL reads the plain secondary indexes off the shadow's CREATE
 // TABLE (ddl): drop removes them all in one ALTER, build adds them back as
 // the server printed them. Both are "" when there is none.
-func deferIndexesSQL(database, shadow, ddl string) (drop, build string) {
+func deferIndexesSQL(database, shadow, ddl string, keep [][]string) (drop, build string) {
 	var drops, adds []string
 	for _, line := range strings.Split(ddl, "\n") {
 		def := strings.TrimSuffix(strings.TrimSpace(line), ",")
 		m := plainKey.FindStringSubmatch(def)
-		if m == nil {
+		if m == nil || leadsWithAny(keyColumns(def), keep) {
 			continue
 		}
 		drops = append(drops, "DROP KEY `"+m[1]+"`")
@@ -65,4 +68,31 @@ func BuildIndexes(ctx context.Context, q Querier, build string) error {
 		return nil
 	}
 	return err
+}
+
+// quotedName matches a `quoted` name of SHOW CREATE TABLE.
+var quotedName = regexp.MustCompile("`((?:[^`]|``)+)`")
+
+// keyColumns reads the column names of a KEY line of SHOW CREATE TABLE.
+func keyColumns(def string) []string {
+	i := strings.Index(def, "(")
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, m := range quotedName.FindAllStringSubmatch(def[i:], -1) {
+		out = append(out, strings.ReplaceAll(m[1], "``", "`"))
+	}
+	return out
+}
+
+// leadsWithAny says whether cols begin with one of prefixes (names compared
+// case-insensitively, as the server does).
+func leadsWithAny(cols []string, prefixes [][]string) bool {
+	for _, p := range prefixes {
+		if len(p) > 0 && len(p) <= len(cols) && slices.EqualFunc(p, cols[:len(p)], strings.EqualFold) {
+			return true
+		}
+	}
+	return false
 }

@@ -40,6 +40,8 @@ type Engine struct {
 	// table has them (foreign_keys.go).
 	keys, origKeys []dialect.ForeignKey
 	children       []dialect.ChildKey // other tables' keys referencing it, re-pointed at the cut-over
+	cascades       []cascadeWatch     // keys whose parent's changes cascade into it (foreign_keys.go)
+	sink           applier.Sink       // the stream's, for the rows cascades reach
 
 	rows   *dialect.Rows
 	stream *binlog.MySQLStream
@@ -77,12 +79,14 @@ func (e *Engine) openStream(start dialect.BinlogPos) error {
 	e.stream = binlog.NewMySQLStream(binlog.MySQLConfig{
 		Host: c.Conn.Host, Port: c.Conn.Port, User: c.Conn.User, Password: c.Conn.Password,
 		MariaDB: e.server.MariaDB, Database: c.Conn.Database, Table: c.Table, Key: keyDecoder(e.src, e.srcKey),
+		Parents: e.parentWatches(),
 	}, start)
 	c.Log.Info().Str("binlog_start", start.String()).Str("shadow", e.plan.Shadow).Msg("stream started")
 	return nil
 }
 
 func (e *Engine) RunStream(ctx context.Context, sink applier.Sink) error {
+	e.sink = sink // before the stream runs: its parent watches use it
 	return e.stream.Run(ctx, sink)
 }
 
@@ -163,7 +167,7 @@ func (e *Engine) Close(keptForResume bool) {
 // BeforeCopy drops the shadow's plain secondary indexes; AfterCopy adds
 // them back in one sorted build.
 func (e *Engine) BeforeCopy(ctx context.Context) ([]string, error) {
-	build, err := dialect.DeferIndexes(ctx, e.db, e.spec.Conn.Database, e.plan.Shadow)
+	build, err := dialect.DeferIndexes(ctx, e.db, e.spec.Conn.Database, e.plan.Shadow, e.cascadeColumns())
 	if err != nil || build == "" {
 		return nil, err
 	}

@@ -9,15 +9,16 @@ import (
 	"time"
 
 	dialect "github.com/hotswap/hotswap/dialect/mysql"
+	"github.com/hotswap/hotswap/binlog"
 	"github.com/hotswap/hotswap/job"
+	"github.com/hotswap/hotswap/schema"
 )
 
 // checkForeignKeys reads the table's foreign keys to its parents and those
 // of other tables referencing it, which the cut-over carries to the new
-// table, and refuses what it cannot carry yet: keys whose parent's changes
-// cascade into the table (the server does not write a cascade's changes to
-// the binary log, so the shadow would miss them), a key of the table to
-// itself, keys between tables of one run, an ALTER dropping a key or
+// table (and the parents whose changes cascade into the table, which the
+// stream follows), and refuses what it cannot carry yet: a key of the
+// table to itself, keys between tables of one run, an ALTER dropping a key or
 // renaming a referenced column, names too long for the temporary ones, a
 // revert window.
 func (e *Engine) checkForeignKeys(ctx context.Context) error {
@@ -57,7 +58,64 @@ func (e *Engine) checkForeignKeys(ctx context.Context) error {
 	}
 	e.origKeys, e.children = keys, children
 	e.keys = renameKeyColumns(keys, e.alter.Renames)
+	return e.watchCascades(ctx)
+}
+
+// cascadeWatch is a key whose parent's changes cascade into the table, with
+// what the stream needs to follow the parent (see binlog.ParentWatch).
+type cascadeWatch struct {
+	dialect.Cascade
+	parent *schema.Table
+}
+
+// watchCascades prepares, for each key whose parent's deletes or key
+// updates change the table's rows, the following of that parent: the
+// server writes the parent's change to the binary log, not the cascade's.
+func (e *Engine) watchCascades(ctx context.Context) error {
+	e.cascades = nil
+	for i, k := range e.origKeys {
+		if !k.Cascades() {
+			continue
+		}
+		parent, err := dialect.LoadTable(ctx, e.db, k.RefDatabase, k.RefTable)
+		if err != nil {
+			return &job.Refused{Err: err}
+		}
+		e.cascades = append(e.cascades, cascadeWatch{parent: parent, Cascade: dialect.Cascade{
+			Parent: dialect.TableName{Database: k.RefDatabase, Table: k.RefTable}, RefColumns: k.RefColumns, Columns: e.keys[i].Columns}})
+	}
 	return nil
+}
+
+// parentWatches are the stream's watches of the cascades' parents: a
+// change reaching rows of the table marks the shadow rows it may have
+// reached for a resync (dialect.Rows.RowsReached).
+func (e *Engine) parentWatches() []binlog.ParentWatch {
+	var out []binlog.ParentWatch
+	for _, c := range e.cascades {
+		c := c
+		out = append(out, binlog.ParentWatch{Database: c.Parent.Database, Table: c.Parent.Table,
+			Key: keyDecoder(c.parent, schema.Index{Columns: c.RefColumns}),
+			Changed: func(ctx context.Context, values [][]any) error {
+				keys, err := e.rows.RowsReached(ctx, c.Cascade, values)
+				if err != nil || len(keys) == 0 {
+					return err
+				}
+				return e.sink.Add(ctx, keys)
+			}})
+	}
+	return out
+}
+
+// cascadeColumns are the columns of the keys a parent's change cascades
+// through, as the shadow has them: the shadow keeps their indexes during
+// the copy, for RowsReached's lookups.
+func (e *Engine) cascadeColumns() [][]string {
+	var out [][]string
+	for _, c := range e.cascades {
+		out = append(out, c.Columns)
+	}
+	return out
 }
 
 // checkOwnKey refuses a key of the table the cut-over cannot carry.
@@ -66,9 +124,6 @@ func (e *Engine) checkOwnKey(k dialect.ForeignKey) error {
 	switch {
 	case k.RefDatabase == db && k.RefTable == table:
 		return job.Refuse("foreign key %s of %s.%s references the table itself: on MySQL and MariaDB hotswap does not carry such keys yet", k.Name, db, table)
-	case k.Cascades():
-		return job.Refuse("foreign key %s of %s.%s references %s ON DELETE %s ON UPDATE %s: the server does not write the changes a cascade makes to the binary log, so the new table would miss them; hotswap carries RESTRICT and NO ACTION keys of the table on MySQL and MariaDB",
-			k.Name, db, table, k.RefTable, k.OnDelete, k.OnUpdate)
 	case k.RefDatabase == db && slices.Contains(e.spec.SetTables, k.RefTable):
 		return job.Refuse("foreign key %s of %s.%s references %s, which this run changes too: on MySQL and MariaDB keys between the tables of one run are not carried yet; migrate them in separate runs", k.Name, db, table, k.RefTable)
 	case dialect.ShadowKeyName(k.Name, table, e.plan.Shadow) == "":
