@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	dialect "github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/binlog"
+	dialect "github.com/hotswap/hotswap/dialect/mysql"
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/schema"
 )
