@@ -237,6 +237,9 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 			sleep(ctx, time.Duration(min(attempt, 20))*10*time.Millisecond)
 			continue
 		}
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // the stop's doing: a driver may report a cancelled statement as a bad connection
+		}
 		if err != nil {
 			return fmt.Errorf("copy chunk %d (%v..%v]: %w", ch.seq, ch.lo, ch.hi, err)
 		}

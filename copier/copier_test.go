@@ -398,3 +398,27 @@ func TestHooksAndErrorsUnchanged(t *testing.T) {
 		t.Fatalf("waits %d, afters %d, missing %v; want 4, 3, [150]", waits.Load(), afters.Load(), missing)
 	}
 }
+
+// brokenOnStop is a table whose CopyRange, once the run is stopped, fails
+// as database/sql does when a cancelled statement took its connection down.
+type brokenOnStop struct{ *fakeTable }
+
+func (b brokenOnStop) CopyRange(ctx context.Context, lo, hi []any) (int64, [][]any, error) {
+	n, missing, err := b.fakeTable.CopyRange(ctx, lo, hi)
+	if ctx.Err() != nil {
+		return 0, nil, errors.New("driver: bad connection")
+	}
+	return n, missing, err
+}
+
+// TestStopIsCanceledNotTheDriversError: a chunk stopped by its context
+// ends with context.Canceled, whatever the statement in flight failed with,
+// so the run reports an interruption (and what is left), not a failed chunk.
+func TestStopIsCanceledNotTheDriversError(t *testing.T) {
+	c := New(brokenOnStop{newFakeTable(1000, 0)}, Options{ChunkSize: 100, FixedChunkSize: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.copyChunk(ctx, chunk{seq: 1, lo: []any{int64(0)}, hi: []any{int64(100)}, size: 100}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("copyChunk = %v, want context.Canceled", err)
+	}
+}

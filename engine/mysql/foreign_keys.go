@@ -262,5 +262,9 @@ func (e *Engine) printForeignKeys(out io.Writer) {
 	for _, k := range e.keys {
 		fmt.Fprintf(out, "Foreign key %s (%s) REFERENCES %s (%s): added to the new table at the cut-over while %s is read-locked (writes to it wait those milliseconds), then dropped from the old table.\n",
 			k.Name, strings.Join(k.Columns, ", "), k.RefTable, strings.Join(k.RefColumns, ", "), k.RefTable)
+		if k.Cascades() {
+			fmt.Fprintf(out, "  ON DELETE %s ON UPDATE %s: the stream follows %s too (the server does not log a cascade's changes), and resyncs the rows each of its deletes or key updates reaches.\n",
+				k.OnDelete, k.OnUpdate, k.RefTable)
+		}
 	}
 }
