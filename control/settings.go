@@ -19,4 +19,5 @@ type Settings struct {
 	HooksPath           string             // directory of hook executables
 	HooksStatusInterval time.Duration      // between on-status hooks
 	Progress            io.Writer          // a live progress line (a terminal); nil: progress goes to the log
+	MetricsAddress      string             // host:port of the Prometheus endpoint (package metrics); "": none
 }

@@ -44,6 +44,10 @@ type Status struct {
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	ChunkSize      int     `json:"chunk_size"`
 	Postponed      bool    `json:"cut_over_postponed"`
+	// CutOverAttempts counts the cut-over attempts so far; LastCutOverMS is
+	// how long the last one took (its lock hold, when it swapped the tables).
+	CutOverAttempts int   `json:"cut_over_attempts,omitempty"`
+	LastCutOverMS   int64 `json:"last_cut_over_ms,omitempty"`
 	// A run in its revert window (state revertible): the seconds left, how
 	// far the reverse stream is behind, the keys waiting to go back into
 	// the old table, and the key resyncs into it since the cut-over.

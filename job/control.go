@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/metrics"
 )
 
 // Listen binds the control socket (--serve-socket-file, --serve-tcp-port)
@@ -14,6 +15,14 @@ import (
 // is vetted by the on-interactive-command hook first, as in gh-ost.
 func (r *Runner) Listen(opts control.Options, target control.Target) error {
 	s := r.settings
+	if s.MetricsAddress != "" {
+		m, err := metrics.Serve(s.MetricsAddress, target.Status)
+		if err != nil {
+			return &Refused{Err: err}
+		}
+		r.metrics = m
+		r.log.Info().Str("metrics", "http://"+m.Addr()+"/metrics").Msg("serving metrics and /status")
+	}
 	if s.ServeSocketFile == "" && s.ServeTCPPort == 0 {
 		return nil
 	}
@@ -32,6 +41,14 @@ func (r *Runner) vetCommand(line string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second) // inside the socket's 5 s deadline
 	defer cancel()
 	return r.hooks.Run(ctx, hooks.OnInteractiveCommand, map[string]string{"COMMAND": line})
+}
+
+// MetricsAddr is the address of the metrics endpoint, "" without one.
+func (r *Runner) MetricsAddr() string {
+	if r.metrics == nil {
+		return ""
+	}
+	return r.metrics.Addr()
 }
 
 // ControlAddr is the TCP address of the control server, "" without one.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotswap/hotswap/control"
 	"github.com/hotswap/hotswap/hooks"
+	"github.com/hotswap/hotswap/metrics"
 	"github.com/rs/zerolog"
 )
 
@@ -30,6 +31,7 @@ type Runner struct {
 	state   atomic.Value // string
 	abort   aborter
 	control *control.Server
+	metrics *metrics.Server // --metrics-address; nil: none
 	// serving starts the control server once, at the first Work; served is
 	// closed when it has stopped (Close). It outlives each Work, so that a
 	// run doing its work in steps (an alter, then its revert window) keeps
@@ -97,8 +99,12 @@ func (r *Runner) End(err error) {
 // as for any failure. Before the work starts, it is remembered.
 func (r *Runner) Panic() { r.abort.abort(fmt.Errorf("%w by the control command", ErrPanic)) }
 
-// Close releases what the run holds of its own (the control socket).
+// Close releases what the run holds of its own (the control socket, the
+// metrics endpoint).
 func (r *Runner) Close() {
+	if r.metrics != nil {
+		_ = r.metrics.Close()
+	}
 	if r.control != nil {
 		r.control.Close()
 		if r.served != nil {

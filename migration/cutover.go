@@ -85,7 +85,12 @@ func (m *Migration) retryCutOver(ctx context.Context, runs []*Migration, attempt
 		}
 		setState(runs, StateCuttingOver)
 		t0 := time.Now()
-		if last = attempt(ctx); last == nil {
+		last = attempt(ctx)
+		for _, r := range runs {
+			r.cutOvers.Add(1)
+			r.lastCutOver.Store(int64(time.Since(t0)))
+		}
+		if last == nil {
 			for _, r := range runs {
 				r.swapped = true
 			}

@@ -56,7 +56,9 @@ type Migration struct {
 	running     atomic.Pointer[parts]  // published once built: read by the control socket
 	win         atomic.Pointer[window] // the revert window, once open (revert.go)
 	unpostponed atomic.Bool
-	instant     atomic.Bool // the server made the change in place (instant.go)
+	cutOvers    atomic.Int64 // cut-over attempts made
+	lastCutOver atomic.Int64 // how long the last attempt took, in ns (its lock hold when it swapped)
+	instant     atomic.Bool  // the server made the change in place (instant.go)
 
 	group *group // the other tables of a Set, cut over with this one; nil alone
 

@@ -12,7 +12,8 @@ var _ control.Target = (*Migration)(nil)
 func (m *Migration) Status() control.Status {
 	st := control.Status{State: m.State(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
 		RowsEstimated: m.estimate, ETASeconds: -1,
-		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed}
+		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed,
+		CutOverAttempts: int(m.cutOvers.Load()), LastCutOverMS: time.Duration(m.lastCutOver.Load()).Milliseconds()}
 	if w := m.win.Load(); w != nil {
 		st.RevertRows = w.applier.Applied()
 		st.RevertLeftSeconds = max(0, time.Until(w.until).Seconds())

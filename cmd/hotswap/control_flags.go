@@ -17,6 +17,7 @@ type controlFlags struct {
 	throttle                           *throttle.Settings
 	heartbeatMillis                    int
 	socket, panicFile, hooksPath       string
+	metrics                            string
 	tcpPort, hooksStatusSeconds        int
 	forceNamedCutOver, forceNamedPanic bool
 	fl                                 *pflag.FlagSet
@@ -32,6 +33,7 @@ func (c *controlFlags) register(fl *pflag.FlagSet) {
 	fl.IntVar(&c.heartbeatMillis, "heartbeat-interval-millis", 100, "heartbeat written for the replica lag check")
 	fl.StringVar(&c.socket, "serve-socket-file", "", "unix socket for control commands (echo status | nc -U FILE)")
 	fl.IntVar(&c.tcpPort, "serve-tcp-port", 0, "also serve control commands on 127.0.0.1:PORT")
+	fl.StringVar(&c.metrics, "metrics-address", "", "serve Prometheus metrics at http://HOST:PORT/metrics and the status JSON at /status")
 	fl.BoolVar(&c.forceNamedCutOver, "force-named-cut-over", false, "the cut-over command must name the table: cut-over=<table>")
 	fl.BoolVar(&c.forceNamedPanic, "force-named-panic", false, "the panic command must name the table: panic=<table>")
 	fl.StringVar(&c.panicFile, "panic-flag-file", "", "abort at once when this file appears (tables are left for inspection)")
@@ -71,7 +73,7 @@ func (c *controlFlags) apply(engine string, s *control.Settings) error {
 	}
 	*s = control.Settings{Throttle: c.throttle, HeartbeatInterval: time.Duration(c.heartbeatMillis) * time.Millisecond,
 		ServeSocketFile: c.socket, ServeTCPPort: c.tcpPort, PanicFlagFile: c.panicFile, HooksPath: c.hooksPath,
-		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second}
+		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second, MetricsAddress: c.metrics}
 	if isatty.IsTerminal(os.Stderr.Fd()) {
 		s.Progress = os.Stderr
 	}

@@ -154,6 +154,8 @@ func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
 	switch {
 	case f.window < 0:
 		return versions.Config{}, fmt.Errorf("--revert-window %s: want a duration of 0 or more", f.window)
+	case online.MetricsAddress != "" && (f.window > 0 || f.env != ""):
+		return versions.Config{}, fmt.Errorf("--metrics-address with --revert-window or --env: several runs are then live at once, and one address serves one run; leave --metrics-address out")
 	case f.window > 0 && online.ServeSocketFile != "":
 		return versions.Config{}, fmt.Errorf("--serve-socket-file with --revert-window: each online statement's run then listens on its table's own socket (where `migrate down` and `hotswap revert --table` find it); leave --serve-socket-file out")
 	}

@@ -1,0 +1,82 @@
+package metrics
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hotswap/hotswap/control"
+)
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+// TestServeMetricsAndStatus: each table of a run is a labelled series of
+// every metric, read from the status at the scrape; /status is the status
+// as status-json gives it; the Go and process metrics are there too.
+func TestServeMetricsAndStatus(t *testing.T) {
+	st := control.Status{State: "copying", Database: "shop", Table: "orders, items", Tables: []control.Status{
+		{State: "copying", Database: "shop", Table: "orders", RowsCopied: 42, RowsEstimated: 100, Progress: 42, ChunkSize: 500,
+			Backlog: 7, StreamLagMS: 1500, Throttled: true, ThrottleReason: "max-lag-millis", ETASeconds: 12.5},
+		{State: "postponed", Database: "shop", Table: "items", RowsCopied: 9, Postponed: true, CutOverAttempts: 2, LastCutOverMS: 35},
+	}}
+	s, err := Serve("127.0.0.1:0", func() control.Status { return st })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := get(t, "http://"+s.Addr()+"/metrics")
+	for _, want := range []string{
+		`hotswap_rows_copied_total{database="shop",table="orders"} 42`,
+		`hotswap_rows_copied_total{database="shop",table="items"} 9`,
+		`hotswap_state{database="shop",state="copying",table="orders"} 1`,
+		`hotswap_state{database="shop",state="postponed",table="items"} 1`,
+		`hotswap_progress_ratio{database="shop",table="orders"} 0.42`,
+		`hotswap_backlog_keys{database="shop",table="orders"} 7`,
+		`hotswap_stream_lag_seconds{database="shop",table="orders"} 1.5`,
+		`hotswap_throttled{database="shop",reason="max-lag-millis",table="orders"} 1`,
+		`hotswap_eta_seconds{database="shop",table="orders"} 12.5`,
+		`hotswap_cut_over_postponed{database="shop",table="items"} 1`,
+		`hotswap_cut_over_attempts_total{database="shop",table="items"} 2`,
+		`hotswap_last_cut_over_seconds{database="shop",table="items"} 0.035`,
+		"go_goroutines ", "process_cpu_seconds_total ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	st.Tables[0].RowsCopied = 43 // read at each scrape
+	if got := get(t, "http://"+s.Addr()+"/metrics"); !strings.Contains(got, `hotswap_rows_copied_total{database="shop",table="orders"} 43`) {
+		t.Error("a second scrape does not read the status again")
+	}
+	want, _ := json.Marshal(st)
+	if got := strings.TrimSpace(get(t, "http://"+s.Addr()+"/status")); got != string(want) {
+		t.Errorf("/status = %s\nwant the status-json %s", got, want)
+	}
+}
+
+// TestServeRefusesABusyAddress: the address is bound before the run starts,
+// so a taken one refuses it, naming the flag.
+func TestServeRefusesABusyAddress(t *testing.T) {
+	s, err := Serve("127.0.0.1:0", func() control.Status { return control.Status{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Serve(s.Addr(), func() control.Status { return control.Status{} }); err == nil || !strings.Contains(err.Error(), "--metrics-address") {
+		t.Fatalf("a second Serve on %s: %v, want an error naming --metrics-address", s.Addr(), err)
+	}
+}
