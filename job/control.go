@@ -20,7 +20,7 @@ func (r *Runner) Listen(opts control.Options, target control.Target) error {
 		if err != nil {
 			return &Refused{Err: err}
 		}
-		r.metrics = m
+		r.metrics.Store(m)
 		r.log.Info().Str("metrics", "http://"+m.Addr()+"/metrics").Msg("serving metrics and /status")
 	}
 	if s.ServeSocketFile == "" && s.ServeTCPPort == 0 {
@@ -45,10 +45,11 @@ func (r *Runner) vetCommand(line string) error {
 
 // MetricsAddr is the address of the metrics endpoint, "" without one.
 func (r *Runner) MetricsAddr() string {
-	if r.metrics == nil {
+	m := r.metrics.Load()
+	if m == nil {
 		return ""
 	}
-	return r.metrics.Addr()
+	return m.Addr()
 }
 
 // ControlAddr is the TCP address of the control server, "" without one.

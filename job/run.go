@@ -31,7 +31,7 @@ type Runner struct {
 	state   atomic.Value // string
 	abort   aborter
 	control *control.Server
-	metrics *metrics.Server // --metrics-address; nil: none
+	metrics atomic.Pointer[metrics.Server] // --metrics-address; nil: none (read from other goroutines: MetricsAddr)
 	// serving starts the control server once, at the first Work; served is
 	// closed when it has stopped (Close). It outlives each Work, so that a
 	// run doing its work in steps (an alter, then its revert window) keeps
@@ -102,8 +102,8 @@ func (r *Runner) Panic() { r.abort.abort(fmt.Errorf("%w by the control command",
 // Close releases what the run holds of its own (the control socket, the
 // metrics endpoint).
 func (r *Runner) Close() {
-	if r.metrics != nil {
-		_ = r.metrics.Close()
+	if m := r.metrics.Load(); m != nil {
+		_ = m.Close()
 	}
 	if r.control != nil {
 		r.control.Close()
