@@ -30,17 +30,8 @@ func TestMySQLSetFailedAttemptDropsShadowKeys(t *testing.T) {
 				RefColumns: []string{"id"}, OnDelete: "RESTRICT", OnUpdate: "RESTRICT"}}}}, s.Tables...)
 		return s
 	}
-	blocker, err := f.admin.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	blocker := failAttempt(t, f, set())
 	defer blocker.Rollback()
-	if _, err := blocker.Exec("SELECT COUNT(*) FROM _fb_new"); err != nil {
-		t.Fatal(err)
-	}
-	if err := set().Attempt(context.Background()); err == nil {
-		t.Fatal("the cut-over went through a transaction holding _fb_new")
-	}
 	keys := func() string {
 		var s string
 		if err := f.admin.QueryRow(`SELECT COALESCE(GROUP_CONCAT(CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME) ORDER BY 1), '')
@@ -91,17 +82,8 @@ func TestMySQLSetFailedAttemptRepointsChildrenBack(t *testing.T) {
 		}
 		return s
 	}
-	blocker, err := f.admin.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	blocker := failAttempt(t, f, set())
 	defer blocker.Rollback()
-	if _, err := blocker.Exec("SELECT COUNT(*) FROM _fb_new"); err != nil {
-		t.Fatal(err)
-	}
-	if err := set().Attempt(context.Background()); err == nil {
-		t.Fatal("the cut-over went through a transaction holding _fb_new")
-	}
 	if got := refs(); got != "ch.ch_pa->pa" {
 		t.Fatalf("keys after the failed attempt: %s, want ch.ch_pa->pa", got)
 	}
@@ -124,4 +106,23 @@ func TestMySQLSetFailedAttemptRepointsChildrenBack(t *testing.T) {
 	if err := f.admin.QueryRow("SELECT side FROM pa WHERE id = 2").Scan(&side); err != nil || side != "new" {
 		t.Errorf("pa is not the new table: %q %v", side, err)
 	}
+}
+
+// failAttempt makes attempt fail after the keys moved: a transaction that
+// read the other table's shadow (_fb_new) keeps the RENAME from it. The
+// caller ends the returned transaction to let the next attempt through.
+func failAttempt(t *testing.T, f *setFixture, set *MySQLSet) *sql.Tx {
+	t.Helper()
+	blocker, err := f.admin.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blocker.Exec("SELECT COUNT(*) FROM _fb_new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Attempt(context.Background()); err == nil {
+		blocker.Rollback()
+		t.Fatal("the cut-over went through a transaction holding _fb_new")
+	}
+	return blocker
 }

@@ -122,7 +122,13 @@ func execAll(tx *sql.Tx, stmts ...string) error {
 // tx runs body in a transaction and, once committed, applies it to the
 // model.
 func (w *fkWriter) tx(body func(*sql.Tx) error, model func()) error {
-	tx, err := w.e.admin.Begin()
+	return commitThen(w.e.admin, &w.mu, body, model)
+}
+
+// commitThen runs body in a transaction of db and, once it is committed,
+// applies it to the application's model under mu.
+func commitThen(db *sql.DB, mu *sync.Mutex, body func(*sql.Tx) error, model func()) error {
+	tx, err := db.Begin()
 	if err != nil {
 		return err
 	}
@@ -133,8 +139,8 @@ func (w *fkWriter) tx(body func(*sql.Tx) error, model func()) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	mu.Lock()
+	defer mu.Unlock()
 	model()
 	return nil
 }
@@ -518,21 +524,7 @@ func (w *cascadeWriter) run(ctx context.Context, worker, n int) {
 }
 
 func (w *cascadeWriter) tx(body func(*sql.Tx) error, model func()) error {
-	tx, err := w.e.admin.Begin()
-	if err != nil {
-		return err
-	}
-	if err := body(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	model()
-	return nil
+	return commitThen(w.e.admin, &w.mu, body, model)
 }
 
 // TestMySQLCascadingForeignKeysFollowTheTable migrates items while the

@@ -145,58 +145,20 @@ func addForeignKeySQL(on string, fk ForeignKey) string {
 
 // sameDependents compares what is there now with what was planned.
 func sameDependents(deps *Dependents, live liveDependents) error {
-	fkNames := func(fks []ForeignKey) (out []string) {
-		for _, fk := range fks {
-			out = append(out, fk.Schema+"."+fk.Table+"."+fk.Name+" "+fk.Def)
-		}
-		return out
-	}
-	var ownNow, triggersNow, triggersPlanned, viewsNow, viewsPlanned, pubsNow, pubsPlanned, policiesNow, policiesPlanned []string
-	for _, p := range live.policies {
-		policiesNow = append(policiesNow, p.Name)
-	}
-	var rulesNow, rulesPlanned []string
-	for _, r := range live.rules {
-		rulesNow = append(rulesNow, r.Name)
-	}
-	for _, r := range deps.Rules {
-		rulesPlanned = append(rulesPlanned, r.Name)
-	}
-	for _, p := range deps.Policies {
-		policiesPlanned = append(policiesPlanned, p.Name)
-	}
-	for _, p := range live.publications {
-		pubsNow = append(pubsNow, p.Name)
-	}
-	for _, p := range deps.Publications {
-		pubsPlanned = append(pubsPlanned, p.Name)
-	}
-	for _, fk := range live.own {
-		ownNow = append(ownNow, fk.Name)
-	}
-	for _, t := range live.triggers {
-		triggersNow = append(triggersNow, t.name)
-	}
-	for _, t := range deps.Triggers {
-		triggersPlanned = append(triggersPlanned, t.Name)
-	}
-	for _, v := range live.views {
-		viewsNow = append(viewsNow, v.Schema+"."+v.Name)
-	}
-	for _, v := range deps.Views {
-		viewsPlanned = append(viewsPlanned, v.Schema+"."+v.Name)
-	}
+	fkDef := func(fk ForeignKey) string { return fk.Schema + "." + fk.Table + "." + fk.Name + " " + fk.Def }
+	view := func(v View) string { return v.Schema + "." + v.Name }
 	for _, c := range []struct {
 		what       string
 		now, start []string
 	}{
-		{"its own foreign keys", ownNow, deps.declared},
-		{"foreign keys referencing it", fkNames(live.parents), fkNames(deps.Parents)},
-		{"its triggers", triggersNow, triggersPlanned},
-		{"the views reading it", viewsNow, viewsPlanned},
-		{"the publications naming it", pubsNow, pubsPlanned},
-		{"its policies", policiesNow, policiesPlanned},
-		{"its rules", rulesNow, rulesPlanned},
+		{"its own foreign keys", namesOf(live.own, func(fk ForeignKey) string { return fk.Name }), deps.declared},
+		{"foreign keys referencing it", namesOf(live.parents, fkDef), namesOf(deps.Parents, fkDef)},
+		{"its triggers", namesOf(live.triggers, func(t triggerDef) string { return t.name }), namesOf(deps.Triggers, func(t Trigger) string { return t.Name })},
+		{"the views reading it", namesOf(live.views, view), namesOf(deps.Views, view)},
+		{"the publications naming it", namesOf(live.publications, func(p publicationEntry) string { return p.Name }),
+			namesOf(deps.Publications, func(p Publication) string { return p.Name })},
+		{"its policies", namesOf(live.policies, func(p policyDef) string { return p.Name }), namesOf(deps.Policies, func(p Policy) string { return p.Name })},
+		{"its rules", namesOf(live.rules, func(r ruleDef) string { return r.Name }), namesOf(deps.Rules, func(r Rule) string { return r.Name })},
 		{"its row level security", []string{live.rowSecurity.String()}, []string{deps.RowSecurity.String()}},
 	} {
 		if !slices.Equal(c.now, c.start) {
@@ -205,6 +167,15 @@ func sameDependents(deps *Dependents, live liveDependents) error {
 		}
 	}
 	return nil
+}
+
+// namesOf is name of each of xs, in order (nil for none, as the plan has).
+func namesOf[T any](xs []T, name func(T) string) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, name(x))
+	}
+	return out
 }
 
 // triggerDef is a trigger as the cut-over re-creates it.

@@ -93,7 +93,6 @@ func (e *Engine) watchCascades(ctx context.Context) error {
 func (e *Engine) parentWatches() []binlog.ParentWatch {
 	var out []binlog.ParentWatch
 	for _, c := range e.cascades {
-		c := c
 		out = append(out, binlog.ParentWatch{Database: c.Parent.Database, Table: c.Parent.Table,
 			Key: keyDecoder(c.parent, schema.Index{Columns: c.RefColumns}),
 			Changed: func(ctx context.Context, values [][]any) error {
@@ -224,28 +223,21 @@ func (e *Engine) dropShadowKeys(ctx context.Context) error {
 // fails, the output says what is left and how to finish.
 func (e *Engine) nameCarriedKeys(ctx context.Context, out io.Writer) {
 	db, table := e.spec.Conn.Database, e.spec.Table
-	var err error
-	for attempt := 1; ; attempt++ {
-		start := time.Now()
-		var n, m int
-		n, err = dialect.RestoreForeignKeyNames(ctx, e.db, db, table, e.plan.Shadow, e.plan.Old, e.spec.CutOverLockTimeout)
-		if err == nil {
-			m, err = dialect.RestoreChildKeys(ctx, e.db, db, table, e.plan.Shadow, e.spec.CutOverLockTimeout)
-			n += m
+	start, n := time.Now(), 0
+	err := retryNaming(ctx, func() error {
+		own, err := dialect.RestoreForeignKeyNames(ctx, e.db, db, table, e.plan.Shadow, e.plan.Old, e.spec.CutOverLockTimeout)
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			if n > 0 {
-				e.spec.Log.Info().Str("table", table).Int("foreign_keys", n).Dur("took", time.Since(start)).Msg("carried foreign keys named as before")
-			}
-			return
+		children, err := dialect.RestoreChildKeys(ctx, e.db, db, table, e.plan.Shadow, e.spec.CutOverLockTimeout)
+		n = own + children
+		return err
+	})
+	if err == nil {
+		if n > 0 {
+			e.spec.Log.Info().Int("foreign_keys", n).Dur("took", time.Since(start)).Msg("carried foreign keys named as before")
 		}
-		if attempt == 5 || ctx.Err() != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
-		}
+		return
 	}
 	e.spec.Log.Warn().Err(err).Str("table", table).Msg("the carried foreign keys are not all named as before")
 	fmt.Fprintf(out, "The foreign keys of %s.%s hold on the new table, but some keep temporary names (suffix %s), or the old table %s still has keys: %v\nFinish with `hotswap alter ... --resume` while the checkpoint table is there, or `hotswap cleanup --table %s --execute`.\n",

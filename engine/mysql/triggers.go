@@ -80,20 +80,13 @@ func (e *Engine) nameCarriedTriggers(ctx context.Context, out io.Writer) {
 	if err != nil || len(trgs) == 0 {
 		return
 	}
-	for attempt := 1; ; attempt++ {
-		start := time.Now()
-		err = dialect.RestoreTriggerNames(ctx, e.db, db, table, e.plan.Old, trgs, e.spec.CutOverLockTimeout)
-		if err == nil {
-			e.spec.Log.Info().Str("table", table).Int("triggers", len(trgs)).Dur("held", time.Since(start)).Msg("carried triggers named as before")
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
-		}
+	start := time.Now()
+	err = retryNaming(ctx, func() error {
+		return dialect.RestoreTriggerNames(ctx, e.db, db, table, e.plan.Old, trgs, e.spec.CutOverLockTimeout)
+	})
+	if err == nil {
+		e.spec.Log.Info().Int("triggers", len(trgs)).Dur("took", time.Since(start)).Msg("carried triggers named as before")
+		return
 	}
 	e.spec.Log.Warn().Err(err).Str("table", table).Msg("the carried triggers keep their temporary names")
 	fmt.Fprintf(out, "The triggers of %s.%s work on the new table, but under temporary names (suffix %s): %v\nName them again with `hotswap alter ... --resume` while the checkpoint table is there, or by hand.\n",
