@@ -49,6 +49,8 @@ type Backfill struct {
 type parts struct {
 	copier   *copier.Copier
 	throttle *throttle.Throttler
+	began    time.Time // when this process began its chunks: the rate is its own
+	eta      *job.ETA
 }
 
 // New prepares a backfill; nothing touches the server before Run.
@@ -179,7 +181,7 @@ func (b *Backfill) execute(ctx context.Context) error {
 		}
 		return th.Wait(ctx)
 	}
-	p := &parts{throttle: th, copier: copier.New(b.eng.Chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
+	p := &parts{throttle: th, began: c.Clock.Now(), eta: job.NewETA(), copier: copier.New(b.eng.Chunks(), copier.Options{ChunkSize: c.ChunkSize, FixedChunkSize: c.ChunkSize > 0,
 		ChunkTime: c.ChunkTime, Threads: c.Threads, Wait: wait, After: th.Nice, Start: b.start})}
 	b.running.Store(p)
 	b.Publish(p.copier, th)

@@ -45,6 +45,10 @@ func (b *Backfill) Status() control.Status {
 		return st
 	}
 	st.RowsCopied, st.RowsChanged, st.ChunkSize = p.copier.Covered(), p.copier.Copied(), p.copier.ChunkSize()
+	st.ChunkMS, st.BusyChunks = p.copier.LastChunkTime().Milliseconds(), p.copier.Busy()
+	if took := c.Clock.Now().Sub(p.began).Seconds(); took > 0 {
+		st.RowsPerSecond = float64(p.copier.Covered()) / took
+	}
 	if b.resumed != nil {
 		st.RowsCopied += b.resumed.Covered
 		st.RowsChanged += b.resumed.Changed
@@ -58,9 +62,8 @@ func (b *Backfill) Status() control.Status {
 		st.Progress, st.ETASeconds = 100, 0
 	case estimate > 0:
 		st.Progress = min(100, 100*float64(st.RowsCopied)/float64(estimate))
-		if mine := p.copier.Covered(); mine > 0 && st.ElapsedSeconds > 0 {
-			st.ETASeconds = max(0, float64(estimate-st.RowsCopied)/(float64(mine)/st.ElapsedSeconds))
-		}
+		st.ETASeconds, st.ETAReason = p.eta.Next(c.Clock.Now(), float64(estimate-st.RowsCopied), st.RowsPerSecond,
+			func() string { return job.SlowerBecause(st) })
 	}
 	return st
 }

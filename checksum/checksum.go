@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -45,13 +46,14 @@ type job struct {
 // Compare cuts the key space on the first snapshot, then checks the chunks
 // with one worker per snapshot.
 func Compare(ctx context.Context, snaps []Snapshot, chunkSize, limit int) (Result, error) {
-	return CompareRest(ctx, snaps, Rest{}, chunkSize, limit)
+	return CompareRest(ctx, snaps, Rest{}, chunkSize, limit, nil)
 }
 
 // CompareRest compares what rest leaves to the consistent point: its holes,
 // the key space after what was verified early (cut on the first snapshot),
-// and its keys one by one.
-func CompareRest(ctx context.Context, snaps []Snapshot, rest Rest, chunkSize, limit int) (Result, error) {
+// and its keys one by one. tally (nil: none) counts the chunks and batches
+// of keys as they are compared, for the run's status.
+func CompareRest(ctx context.Context, snaps []Snapshot, rest Rest, chunkSize, limit int, tally *atomic.Int64) (Result, error) {
 	jobs := rest.holeJobs()
 	if !rest.All {
 		tail, err := cut(ctx, snaps[0], rest.Upto, chunkSize)
@@ -66,14 +68,14 @@ func CompareRest(ctx context.Context, snaps []Snapshot, rest Rest, chunkSize, li
 		jobs = append(jobs, keyJobs...)
 		res.Keys = len(rest.Keys)
 	}
-	diffs, err := run(ctx, snaps, jobs, limit)
+	diffs, err := run(ctx, snaps, jobs, limit, tally)
 	res.Diffs = diffs
 	return res, err
 }
 
 // run does the jobs with one worker per snapshot, collecting up to limit
 // differing keys.
-func run(ctx context.Context, snaps []Snapshot, jobs []job, limit int) ([][]any, error) {
+func run(ctx context.Context, snaps []Snapshot, jobs []job, limit int, tally *atomic.Int64) ([][]any, error) {
 	work := make(chan job, len(jobs))
 	for _, j := range jobs {
 		work <- j
@@ -88,6 +90,9 @@ func run(ctx context.Context, snaps []Snapshot, jobs []job, limit int) ([][]any,
 				diffs, err := j.diff(ctx, s, limit)
 				if err != nil {
 					return err
+				}
+				if tally != nil {
+					tally.Add(1)
 				}
 				mu.Lock()
 				found = append(found, diffs[:min(len(diffs), limit-len(found))]...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Early compares ranges of the table while the copy goes on, each as soon as
@@ -20,6 +21,8 @@ type Early struct {
 	// Size is the rows one compare takes at least (ranges are merged up
 	// to it); Limit the differing keys a range may have and still count.
 	Size, Limit int
+	// Tally (nil: none) counts the ranges compared, for the run's status.
+	Tally *atomic.Int64
 
 	mu      sync.Mutex
 	queue   []pending
@@ -126,6 +129,9 @@ func (e *Early) compare(ctx context.Context, r pending) error {
 	done()
 	if err != nil {
 		return fmt.Errorf("early checksum (%v..%v]: %w", r.lo, r.hi, err)
+	}
+	if e.Tally != nil {
+		e.Tally.Add(1)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

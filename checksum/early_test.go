@@ -49,7 +49,7 @@ func TestEarlyComparesEveryCopiedRange(t *testing.T) {
 	if f.opened != 4 { // 30+30+30+10 rows
 		t.Fatalf("%d snapshots for 100 rows in compares of 30, want 4", f.opened)
 	}
-	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100)
+	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100, nil)
 	if err != nil || res.Chunks != 0 || len(res.Diffs) != 0 {
 		t.Fatalf("point after a complete early pass: %+v %v; want nothing to compare", res, err)
 	}
@@ -90,7 +90,7 @@ func TestEarlyLeavesTheRestToThePoint(t *testing.T) {
 	f.src[5] = 500
 	f.shadow[77] = -1
 	rest.Keys = append(rest.Keys, []any{int64(5)})
-	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}, fakeSnap{f}}, rest, 7, 100)
+	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}, fakeSnap{f}}, rest, 7, 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestEarlyOffForAResumedCopy(t *testing.T) {
 	if rest.verifiedAny() || f.opened != 0 {
 		t.Fatalf("a resumed copy was compared early: %+v, %d snapshots", rest, f.opened)
 	}
-	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100)
+	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100, nil)
 	if err != nil || len(res.Diffs) != 1 || res.Diffs[0][0] != int64(3) {
 		t.Fatalf("point: %+v %v; want key 3", res, err)
 	}
@@ -158,7 +158,7 @@ func TestEarlyFailureLeavesEverythingToThePoint(t *testing.T) {
 	if rest.verifiedAny() {
 		t.Fatalf("a failed early pass vouched for rows: %+v", rest)
 	}
-	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100)
+	res, err := CompareRest(context.Background(), []Snapshot{fakeSnap{f}}, rest, 7, 100, nil)
 	if err != nil || len(res.Diffs) != 1 || res.Diffs[0][0] != int64(42) {
 		t.Fatalf("point after a failed early pass: %+v %v; want key 42", res, err)
 	}

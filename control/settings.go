@@ -20,4 +20,5 @@ type Settings struct {
 	HooksStatusInterval time.Duration      // between on-status hooks
 	Progress            io.Writer          // a live progress line (a terminal); nil: progress goes to the log
 	MetricsAddress      string             // host:port of the Prometheus endpoint (package metrics); "": none
+	MetricsLinger       time.Duration      // how long the endpoint outlives the run, serving its final state
 }

@@ -41,9 +41,23 @@ type Status struct {
 	Throttled      bool    `json:"throttled"`
 	ThrottleReason string  `json:"throttle_reason"`
 	ETASeconds     float64 `json:"eta_seconds"` // -1: unknown
+	// ETAReason says why the ETA rose lately (the copy was throttled or its
+	// chunks were busy), or why it is unknown.
+	ETAReason      string  `json:"eta_reason,omitempty"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	ChunkSize      int     `json:"chunk_size"`
-	Postponed      bool    `json:"cut_over_postponed"`
+	ChunkMS        int64   `json:"chunk_ms"`        // how long the last chunk took
+	RowsPerSecond  float64 `json:"rows_per_second"` // the copy's average rate in this process
+	// BusyChunks counts chunk attempts that found rows locked and waited.
+	BusyChunks int64 `json:"busy_chunks,omitempty"`
+	// ChecksumChunks counts the key ranges (and batches of keys) compared
+	// so far, early and at the consistent point; ChecksumDiffering is the
+	// rows the last comparison at the consistent point found differing
+	// (they are resynced and compared once more; still differing, the run
+	// fails before its cut-over).
+	ChecksumChunks    int64 `json:"checksum_chunks,omitempty"`
+	ChecksumDiffering int   `json:"checksum_rows_differing,omitempty"`
+	Postponed         bool  `json:"cut_over_postponed"`
 	// CutOverAttempts counts the cut-over attempts so far; LastCutOverMS is
 	// how long the last one took (its lock hold, when it swapped the tables).
 	CutOverAttempts int   `json:"cut_over_attempts,omitempty"`

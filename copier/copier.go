@@ -94,6 +94,8 @@ type Copier struct {
 	copied    atomic.Int64
 	covered   atomic.Int64
 	chunks    atomic.Int64
+	lastTook  atomic.Int64 // ns the last chunk took
+	busy      atomic.Int64 // chunk attempts that found rows locked and were retried
 	done      atomic.Bool
 	marks     watermark
 }
@@ -160,6 +162,12 @@ func (c *Copier) Copied() int64 { return c.copied.Load() }
 // they were written): the progress of a backfill, whose chunks change only
 // some of their rows.
 func (c *Copier) Covered() int64 { return c.covered.Load() }
+
+// LastChunkTime is how long the last chunk took (for status); Busy is how
+// many chunk attempts found rows locked and were retried: what slows a copy
+// on a hot table.
+func (c *Copier) LastChunkTime() time.Duration { return time.Duration(c.lastTook.Load()) }
+func (c *Copier) Busy() int64                  { return c.busy.Load() }
 
 // Done says whether every chunk is copied.
 func (c *Copier) Done() bool { return c.done.Load() }
@@ -234,6 +242,7 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 		n, missing, err := c.src.CopyRange(ctx, ch.lo, ch.hi)
 		var busy Busy
 		if errors.As(err, &busy) && busy.Busy() && attempt < 1000 {
+			c.busy.Add(1)
 			sleep(ctx, time.Duration(min(attempt, 20))*10*time.Millisecond)
 			continue
 		}
@@ -246,6 +255,7 @@ func (c *Copier) copyChunk(ctx context.Context, ch chunk) error {
 		took := time.Since(t0)
 		c.copied.Add(n)
 		c.chunks.Add(1)
+		c.lastTook.Store(int64(took))
 		c.covered.Add(rowsIn(ch, n, missing))
 		c.adjust(rowsIn(ch, n, missing), took)
 		if c.opts.After != nil {

@@ -59,3 +59,15 @@ func (r *Runner) ControlAddr() string {
 	}
 	return r.control.TCPAddr()
 }
+
+// lingerMetrics keeps the metrics endpoint up for --metrics-linger once the
+// run has ended, so that a scrape sees its final state; the run's own
+// context (Ctrl-C) ends the wait early.
+func (r *Runner) lingerMetrics() {
+	linger := r.settings.MetricsLinger
+	if linger <= 0 || r.outer == nil || r.outer.Err() != nil {
+		return
+	}
+	r.log.Info().Str("state", r.State()).Dur("for", linger).Msg("serving the final metrics (--metrics-linger); Ctrl-C ends it")
+	Sleep(r.outer, linger)
+}

@@ -25,22 +25,26 @@ func (p Progress) Task(r *Runner) Task {
 }
 
 func (p Progress) run(ctx context.Context, r *Runner) error {
-	terminal := r.settings.Progress
+	var line *liveLine
+	if r.settings.Progress != nil {
+		line = newLiveLine(r.settings.Progress)
+	}
 	tick := time.NewTicker(p.Tick)
 	defer tick.Stop()
 	var lastLog, lastHook time.Time
 	for {
 		select {
 		case <-ctx.Done():
-			if terminal != nil {
-				fmt.Fprintln(terminal)
+			if line != nil {
+				line.draw(p.Status()) // the last state, then the log goes on below
+				fmt.Fprintln(r.settings.Progress)
 			}
 			return nil
 		case <-tick.C:
 		}
 		st, now := p.Status(), time.Now()
-		if terminal != nil {
-			fmt.Fprintf(terminal, "\r\033[K%s", StatusLine(st))
+		if line != nil {
+			line.draw(st)
 		} else if now.Sub(lastLog) >= p.LogEvery(st) {
 			lastLog = now
 			p.Log(st)
@@ -54,15 +58,14 @@ func (p Progress) run(ctx context.Context, r *Runner) error {
 
 // StatusLine is the one-line summary: the live line, the on-status hook's text.
 func StatusLine(st control.Status) string {
-	eta := "?"
-	if st.ETASeconds >= 0 {
-		eta = (time.Duration(st.ETASeconds) * time.Second).String()
-	}
 	line := fmt.Sprintf("%s: %d/%d rows %.1f%% ETA %s; backlog %d; lag %dms; elapsed %s", st.State, st.RowsCopied,
-		st.RowsEstimated, st.Progress, eta, st.Backlog, max(st.StreamLagMS, st.ReplicaLagMS),
+		st.RowsEstimated, st.Progress, etaText(st.ETASeconds), st.Backlog, max(st.StreamLagMS, st.ReplicaLagMS),
 		(time.Duration(st.ElapsedSeconds) * time.Second).String())
 	if st.Throttled {
 		line += "; throttled: " + st.ThrottleReason
+	}
+	if st.ETAReason != "" {
+		line += "; ETA " + st.ETAReason
 	}
 	return line
 }

@@ -32,6 +32,7 @@ type Runner struct {
 	abort   aborter
 	control *control.Server
 	metrics atomic.Pointer[metrics.Server] // --metrics-address; nil: none (read from other goroutines: MetricsAddr)
+	outer   context.Context                // the context of the last Work: it cuts the metrics linger short
 	// serving starts the control server once, at the first Work; served is
 	// closed when it has stopped (Close). It outlives each Work, so that a
 	// run doing its work in steps (an alter, then its revert window) keeps
@@ -103,6 +104,7 @@ func (r *Runner) Panic() { r.abort.abort(fmt.Errorf("%w by the control command",
 // metrics endpoint).
 func (r *Runner) Close() {
 	if m := r.metrics.Load(); m != nil {
+		r.lingerMetrics()
 		_ = m.Close()
 	}
 	if r.control != nil {
@@ -141,6 +143,7 @@ type Task struct {
 // or a panic, cancels the work, and Work returns that cause rather than the
 // work's "context canceled". Every task has ended when it returns.
 func (r *Runner) Work(ctx context.Context, tasks []Task, work func(context.Context) error) error {
+	r.outer = ctx
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.abort.set(cancel)

@@ -24,6 +24,9 @@ const (
 // New returns a logger writing to w (console format when w is a terminal).
 func New(w io.Writer, lvl Level) zerolog.Logger {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if f == os.Stderr { // shared with the live progress line (TerminalProgress)
+			w = logSide{stderrScreen()}
+		}
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
 	// one logger serves goroutines at once (a fleet's servers, a run's

@@ -19,6 +19,11 @@ var (
 	estimateDesc  = desc("rows_estimated", "The server's estimate of the table's rows.")
 	progressDesc  = desc("progress_ratio", "Share of the copy done, 0 to 1.")
 	chunkDesc     = desc("chunk_size_rows", "Rows per copy chunk now.")
+	chunkTimeDesc = desc("chunk_duration_seconds", "How long the last copy chunk took.")
+	rateDesc      = desc("copy_rate_rows_per_second", "The copy's average rate since this process began copying.")
+	busyDesc      = desc("busy_chunks_total", "Chunk attempts that found rows the application held locked and waited.")
+	checkedDesc   = desc("checksum_chunks_total", "Key ranges and batches of keys the checksum compared, early and at the consistent point.")
+	differDesc    = desc("checksum_rows_differing", "Rows the last checksum at the consistent point found differing (resynced and compared again; still differing, the run fails before its cut-over).")
 	backlogDesc   = desc("backlog_keys", "Changed keys not yet applied to the new table.")
 	streamDesc    = desc("stream_lag_seconds", "How far the change stream is behind the server.")
 	replicaDesc   = desc("replica_lag_seconds", "Replication lag the throttle last measured.")
@@ -30,12 +35,15 @@ var (
 	lastCutDesc   = desc("last_cut_over_seconds", "How long the last cut-over attempt took: its lock hold, when it swapped the tables.")
 )
 
+var descs = []*prometheus.Desc{stateDesc, copiedDesc, changedDesc, estimateDesc, progressDesc, chunkDesc, chunkTimeDesc,
+	rateDesc, busyDesc, checkedDesc, differDesc, backlogDesc, streamDesc, replicaDesc, throttledDesc, etaDesc, elapsedDesc,
+	postponedDesc, attemptsDesc, lastCutDesc}
+
 // runCollector reads the run's status at each scrape.
 type runCollector struct{ status func() control.Status }
 
 func (c *runCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{stateDesc, copiedDesc, changedDesc, estimateDesc, progressDesc, chunkDesc, backlogDesc,
-		streamDesc, replicaDesc, throttledDesc, etaDesc, elapsedDesc, postponedDesc, attemptsDesc, lastCutDesc} {
+	for _, d := range descs {
 		ch <- d
 	}
 }
@@ -59,6 +67,11 @@ func collectTable(ch chan<- prometheus.Metric, st control.Status) {
 	}
 	ch <- prometheus.MustNewConstMetric(copiedDesc, prometheus.CounterValue, float64(st.RowsCopied), l...)
 	ch <- prometheus.MustNewConstMetric(changedDesc, prometheus.CounterValue, float64(st.RowsChanged), l...)
+	ch <- prometheus.MustNewConstMetric(busyDesc, prometheus.CounterValue, float64(st.BusyChunks), l...)
+	ch <- prometheus.MustNewConstMetric(checkedDesc, prometheus.CounterValue, float64(st.ChecksumChunks), l...)
+	gauge(differDesc, float64(st.ChecksumDiffering))
+	gauge(chunkTimeDesc, float64(st.ChunkMS)/1000)
+	gauge(rateDesc, st.RowsPerSecond)
 	gauge(stateDesc, 1, st.State)
 	gauge(estimateDesc, float64(st.RowsEstimated))
 	gauge(progressDesc, st.Progress/100)

@@ -30,7 +30,8 @@ func get(t *testing.T, url string) string {
 func TestServeMetricsAndStatus(t *testing.T) {
 	st := control.Status{State: "copying", Database: "shop", Table: "orders, items", Tables: []control.Status{
 		{State: "copying", Database: "shop", Table: "orders", RowsCopied: 42, RowsEstimated: 100, Progress: 42, ChunkSize: 500,
-			Backlog: 7, StreamLagMS: 1500, Throttled: true, ThrottleReason: "max-lag-millis", ETASeconds: 12.5},
+			Backlog: 7, StreamLagMS: 1500, Throttled: true, ThrottleReason: "max-lag-millis", ETASeconds: 12.5,
+			ChunkMS: 250, RowsPerSecond: 1234.5, BusyChunks: 3, ChecksumChunks: 17, ChecksumDiffering: 2},
 		{State: "postponed", Database: "shop", Table: "items", RowsCopied: 9, Postponed: true, CutOverAttempts: 2, LastCutOverMS: 35},
 	}}
 	s, err := Serve("127.0.0.1:0", func() control.Status { return st })
@@ -46,6 +47,12 @@ func TestServeMetricsAndStatus(t *testing.T) {
 		`hotswap_state{database="shop",state="postponed",table="items"} 1`,
 		`hotswap_progress_ratio{database="shop",table="orders"} 0.42`,
 		`hotswap_backlog_keys{database="shop",table="orders"} 7`,
+		`hotswap_chunk_size_rows{database="shop",table="orders"} 500`,
+		`hotswap_chunk_duration_seconds{database="shop",table="orders"} 0.25`,
+		`hotswap_copy_rate_rows_per_second{database="shop",table="orders"} 1234.5`,
+		`hotswap_busy_chunks_total{database="shop",table="orders"} 3`,
+		`hotswap_checksum_chunks_total{database="shop",table="orders"} 17`,
+		`hotswap_checksum_rows_differing{database="shop",table="orders"} 2`,
 		`hotswap_stream_lag_seconds{database="shop",table="orders"} 1.5`,
 		`hotswap_throttled{database="shop",reason="max-lag-millis",table="orders"} 1`,
 		`hotswap_eta_seconds{database="shop",table="orders"} 12.5`,

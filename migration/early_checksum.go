@@ -50,7 +50,8 @@ func (m *Migration) newEarly(wait func(context.Context) error) *earlyPass {
 	if !ok || m.cfg.SkipChecksum || m.cfg.FullChecksum || !m.cfg.Execute || m.resumeStart != nil {
 		return nil
 	}
-	return &earlyPass{early: &checksum.Early{Open: eng.Snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit},
+	return &earlyPass{early: &checksum.Early{Open: eng.Snapshot, Wait: wait, Size: earlyRows, Limit: earlyDiffLimit,
+		Tally: &m.checksummed},
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 

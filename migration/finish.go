@@ -31,8 +31,11 @@ func (m *Migration) dryRun(ctx context.Context) error {
 // finish drops the old table when asked and says what was left.
 func (m *Migration) finish(ctx context.Context) error {
 	m.dropCheckpointAfterSwap()
-	m.SetState(StateDone)
-	return m.eng.Finish(ctx, m.cfg.Out, time.Since(m.started))
+	if err := m.eng.Finish(ctx, m.cfg.Out, time.Since(m.started)); err != nil {
+		return err
+	}
+	m.SetState(StateDone) // only now: what Finish does (naming carried keys, dropping the old table) is part of the run
+	return nil
 }
 
 // reportLeftovers tells, after a failed run, which tables remain and what to do.

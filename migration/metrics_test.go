@@ -33,7 +33,8 @@ var copiedMetric = regexp.MustCompile(`hotswap_rows_copied_total\{database="[^"]
 // TestMetricsEndpointDuringARun scrapes --metrics-address during a real
 // migration: rows copied rise while the state is copying, the state moves
 // to postponed (with the postponed gauge), /status says what the control
-// socket's status-json says, and the endpoint closes with the run.
+// socket's status-json says, then done (kept up by --metrics-linger until
+// the run's context ends), and the endpoint closes with the run.
 func TestMetricsEndpointDuringARun(t *testing.T) {
 	e := newEnv(t)
 	e.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_200000")
@@ -41,6 +42,7 @@ func TestMetricsEndpointDuringARun(t *testing.T) {
 	cfg.ChunkSize = 500
 	cfg.Threads = 1
 	cfg.MetricsAddress = "127.0.0.1:0"
+	cfg.MetricsLinger = 5 * time.Minute
 	cfg.ServeSocketFile = filepath.Join(shortDir(t), "hs.sock")
 	flag := flagFile(t)
 	cfg.PostponeFlagFile = flag
@@ -94,11 +96,22 @@ func TestMetricsEndpointDuringARun(t *testing.T) {
 	if err := os.Remove(flag); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
-		t.Fatalf("the run failed: %v", err)
+	// --metrics-linger: the endpoint outlives the run, serving done, until the run's context ends
+	eventually(t, time.Minute, "the done state on /metrics", func() bool {
+		return strings.Contains(scrape(addr, "/metrics"), `state="done",table="t"} 1`)
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the run failed: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelling the context did not end the metrics linger")
 	}
-	if st := m.Status(); st.CutOverAttempts != 1 || st.LastCutOverMS <= 0 {
-		t.Errorf("after one cut-over the status says %d attempts, the last %d ms", st.CutOverAttempts, st.LastCutOverMS)
+	if st := m.Status(); st.CutOverAttempts != 1 || st.LastCutOverMS <= 0 || st.ChecksumChunks == 0 || st.RowsPerSecond <= 0 {
+		t.Errorf("after one cut-over the status says %d attempts, the last %d ms, %d checksum chunks, %.0f rows/s",
+			st.CutOverAttempts, st.LastCutOverMS, st.ChecksumChunks, st.RowsPerSecond)
 	}
 	if body := scrape(addr, "/metrics"); body != "" {
 		t.Error("the metrics endpoint still answers after the run")

@@ -58,6 +58,8 @@ type Migration struct {
 	unpostponed atomic.Bool
 	cutOvers    atomic.Int64 // cut-over attempts made
 	lastCutOver atomic.Int64 // how long the last attempt took, in ns (its lock hold when it swapped)
+	checksummed atomic.Int64 // checksum chunks (and batches of keys) compared, early and at the point
+	differing   atomic.Int64 // rows the last checksum at the consistent point found differing
 	instant     atomic.Bool  // the server made the change in place (instant.go)
 
 	group *group // the other tables of a Set, cut over with this one; nil alone
@@ -73,7 +75,7 @@ type parts struct {
 	applier   *applier.Applier
 	throttler *throttle.Throttler
 	copyStart atomic.Int64 // unix nanoseconds
-	eta       *etaClamp
+	eta       *job.ETA
 }
 
 func (m *Migration) parts() *parts { return m.running.Load() }

@@ -161,7 +161,7 @@ func (m *Migration) build() *parts {
 		m.applier.Record(maxTouchedKeys) // before the stream hands it anything
 	}
 	m.copier = copier.New(source, opts)
-	p := &parts{copier: m.copier, applier: m.applier, throttler: th, eta: newETAClamp()}
+	p := &parts{copier: m.copier, applier: m.applier, throttler: th, eta: job.NewETA()}
 	m.running.Store(p)
 	m.Publish(m.copier, th)
 	return p

@@ -33,7 +33,16 @@ func (s *Set) Status() control.Status {
 		st.Backlog += t.Backlog
 		st.StreamLagMS, st.ReplicaLagMS = max(st.StreamLagMS, t.StreamLagMS), max(st.ReplicaLagMS, t.ReplicaLagMS)
 		st.ElapsedSeconds = max(st.ElapsedSeconds, t.ElapsedSeconds)
-		st.ChunkSize = max(st.ChunkSize, t.ChunkSize)
+		st.ChunkSize, st.ChunkMS = max(st.ChunkSize, t.ChunkSize), max(st.ChunkMS, t.ChunkMS)
+		st.RowsPerSecond += t.RowsPerSecond
+		st.BusyChunks += t.BusyChunks
+		st.ChecksumChunks += t.ChecksumChunks
+		st.ChecksumDiffering += t.ChecksumDiffering
+		st.CutOverAttempts = max(st.CutOverAttempts, t.CutOverAttempts)
+		st.LastCutOverMS = max(st.LastCutOverMS, t.LastCutOverMS)
+		if t.ETAReason != "" && st.ETAReason == "" {
+			st.ETAReason = t.Table + ": " + t.ETAReason
+		}
 		st.Postponed = st.Postponed || t.Postponed
 		if t.Throttled && !st.Throttled {
 			st.Throttled, st.ThrottleReason = true, t.Table+": "+t.ThrottleReason

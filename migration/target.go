@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/job"
 )
 
 var _ control.Target = (*Migration)(nil)
@@ -24,7 +25,7 @@ func (m *Migration) Status() control.Status {
 	if p == nil {
 		return st
 	}
-	st.RowsCopied, st.ChunkSize = p.copier.Copied(), p.copier.ChunkSize()
+	st.RowsCopied, st.ChunkSize, st.RowsPerSecond = p.copier.Copied(), p.copier.ChunkSize(), copyRate(p)
 	if m.resumed != nil { // what the earlier runs copied counts toward the estimate
 		st.RowsCopied += m.resumed.Copied
 	}
@@ -32,27 +33,35 @@ func (m *Migration) Status() control.Status {
 	st.StreamLagMS = m.streamLag().Milliseconds()
 	st.ReplicaLagMS = p.throttler.ReplicaLag().Milliseconds()
 	st.Throttled, st.ThrottleReason = p.throttler.Throttled()
-	st.Progress, st.ETASeconds = m.progressAndETA(p, st.RowsCopied)
+	st.ChunkMS, st.BusyChunks = p.copier.LastChunkTime().Milliseconds(), p.copier.Busy()
+	st.ChecksumChunks, st.ChecksumDiffering = m.checksummed.Load(), int(m.differing.Load())
+	st.Progress, st.ETASeconds, st.ETAReason = m.progressAndETA(p, st)
 	return st
 }
 
-// progressAndETA estimates from the copy's own average rate, through the
-// run's etaClamp; once the copy is done it is 100% and the ETA is 0 (what
-// remains is short).
-func (m *Migration) progressAndETA(p *parts, copied int64) (float64, float64) {
+// progressAndETA estimates from the copy's own average rate (also set in
+// st), through the run's job.ETA; once the copy is done it is 100% and the
+// ETA is 0 (what remains is short).
+func (m *Migration) progressAndETA(p *parts, st control.Status) (float64, float64, string) {
 	if p.copier.Done() {
-		return 100, 0
+		return 100, 0, ""
 	}
 	if m.estimate <= 0 {
-		return 0, -1
+		return 0, -1, ""
 	}
-	pct := min(100, 100*float64(copied)/float64(m.estimate))
+	pct := min(100, 100*float64(st.RowsCopied)/float64(m.estimate))
+	rate := copyRate(p)
+	eta, why := p.eta.Next(time.Now(), float64(m.estimate-st.RowsCopied), rate, func() string { return job.SlowerBecause(st) })
+	return pct, eta, why
+}
+
+// copyRate is the rows per second this process copied since its copy began.
+func copyRate(p *parts) float64 {
 	took := time.Since(time.Unix(0, p.copyStart.Load())).Seconds()
-	mine := p.copier.Copied() // the rate is this run's own
-	if mine == 0 || took <= 0 {
-		return pct, -1
+	if p.copyStart.Load() == 0 || took <= 0 {
+		return 0
 	}
-	return pct, p.eta.next(time.Now(), float64(max(0, m.estimate-copied)), float64(mine)/took)
+	return float64(p.copier.Copied()) / took
 }
 
 // Unpostpone releases a postponed cut-over, even while the flag file exists.

@@ -32,6 +32,7 @@ func (m *Migration) verify(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		m.differing.Store(int64(len(res.Diffs)))
 		m.cfg.Log.Info().Int("pass", pass).Int("chunks", res.Chunks).Int("keys", res.Keys).Int("differing", len(res.Diffs)).
 			Dur("took", time.Since(t0)).Msg("checksum")
 		if len(res.Diffs) == 0 {
@@ -60,7 +61,7 @@ func (m *Migration) checksumOnce(ctx context.Context) (checksum.Result, error) {
 		return checksum.Result{}, err
 	}
 	defer closeSnaps()
-	return checksum.CompareRest(ctx, snaps, m.pointRest(), m.checksumChunk(), maxDiffs)
+	return checksum.CompareRest(ctx, snaps, m.pointRest(), m.checksumChunk(), maxDiffs, &m.checksummed)
 }
 
 // openPoint opens a consistent point, retrying with back-off while writers

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"sync"
@@ -29,6 +30,13 @@ type child struct {
 
 func startChild(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
+	return startChildTo(t, env, nil, args...)
+}
+
+// startChildTo is startChild with the child's stderr on stderr (nil: with
+// its stdout, in out).
+func startChildTo(t *testing.T, env []string, stderr io.Writer, args ...string) *child {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +45,9 @@ func startChild(t *testing.T, env []string, args ...string) *child {
 	c.cmd = exec.Command(exe, args...)
 	c.cmd.Env = append(append(os.Environ(), asCLI+"=1"), env...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	if stderr != nil {
+		c.cmd.Stderr = stderr
+	}
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

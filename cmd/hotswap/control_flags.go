@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/hotswap/hotswap/control"
+	"github.com/hotswap/hotswap/logging"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/hotswap/hotswap/throttle"
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
 )
 
@@ -18,6 +17,7 @@ type controlFlags struct {
 	heartbeatMillis                    int
 	socket, panicFile, hooksPath       string
 	metrics                            string
+	metricsLinger                      time.Duration
 	tcpPort, hooksStatusSeconds        int
 	forceNamedCutOver, forceNamedPanic bool
 	fl                                 *pflag.FlagSet
@@ -34,6 +34,7 @@ func (c *controlFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&c.socket, "serve-socket-file", "", "unix socket for control commands (echo status | nc -U FILE)")
 	fl.IntVar(&c.tcpPort, "serve-tcp-port", 0, "also serve control commands on 127.0.0.1:PORT")
 	fl.StringVar(&c.metrics, "metrics-address", "", "serve Prometheus metrics at http://HOST:PORT/metrics and the status JSON at /status")
+	fl.DurationVar(&c.metricsLinger, "metrics-linger", 0, "with --metrics-address: keep serving this long after the run ends, so a scrape sees its final state (done or failed); Ctrl-C ends it early")
 	fl.BoolVar(&c.forceNamedCutOver, "force-named-cut-over", false, "the cut-over command must name the table: cut-over=<table>")
 	fl.BoolVar(&c.forceNamedPanic, "force-named-panic", false, "the panic command must name the table: panic=<table>")
 	fl.StringVar(&c.panicFile, "panic-flag-file", "", "abort at once when this file appears (tables are left for inspection)")
@@ -73,10 +74,12 @@ func (c *controlFlags) apply(engine string, s *control.Settings) error {
 	}
 	*s = control.Settings{Throttle: c.throttle, HeartbeatInterval: time.Duration(c.heartbeatMillis) * time.Millisecond,
 		ServeSocketFile: c.socket, ServeTCPPort: c.tcpPort, PanicFlagFile: c.panicFile, HooksPath: c.hooksPath,
-		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second, MetricsAddress: c.metrics}
-	if isatty.IsTerminal(os.Stderr.Fd()) {
-		s.Progress = os.Stderr
+		HooksStatusInterval: time.Duration(c.hooksStatusSeconds) * time.Second, MetricsAddress: c.metrics,
+		MetricsLinger: c.metricsLinger}
+	if c.metricsLinger < 0 || (c.metricsLinger > 0 && c.metrics == "") {
+		return fmt.Errorf("--metrics-linger needs --metrics-address and must not be negative")
 	}
+	s.Progress = logging.TerminalProgress()
 	return nil
 }
 

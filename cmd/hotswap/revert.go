@@ -27,6 +27,8 @@ func revertCommand() *cobra.Command {
 		from, alter string
 		lockTimeout int
 		retries     int
+		metrics     string
+		linger      time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "revert",
@@ -41,6 +43,9 @@ func revertCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if metrics != "" && from == "" {
+				return refused(cmd, fmt.Errorf("--metrics-address serves a revert's metrics only with --from (this process then does the revert); a revert within the window is done by the run that migrated the table, which serves its metrics at its own --metrics-address"))
+			}
 			if from != "" {
 				if tf.engine != "mysql" || alter == "" {
 					return refused(cmd, fmt.Errorf("--from (a revert after the run has ended) is MySQL/MariaDB only and needs the migration's --alter; on PostgreSQL revert within --revert-window"))
@@ -48,6 +53,7 @@ func revertCommand() *cobra.Command {
 				cfg := migration.Config{Engine: tf.engine, Conn: tf.conn, Schema: tf.schema, Table: tf.table, Alter: alter, Execute: execute,
 					RevertFrom: from, CutOverLockTimeout: time.Duration(lockTimeout) * time.Second, DefaultRetries: retries,
 					Log: logging.New(cmd.ErrOrStderr(), logging.Normal), Out: cmd.OutOrStdout()}
+				cfg.MetricsAddress, cfg.MetricsLinger = metrics, linger
 				return exitFor(cmd, migration.New(cfg).Run(ctx))
 			}
 			if socket == "" {
@@ -83,6 +89,8 @@ func revertCommand() *cobra.Command {
 	fl.StringVar(&from, "from", "", "MySQL/MariaDB, after the run has ended: the cut-over's binary log position the migration printed; the log from there is replayed into the old table, which then swaps back")
 	fl.StringVar(&alter, "alter", "", "with --from: the migration's --alter (its column renames map the data back)")
 	fl.IntVar(&lockTimeout, "cut-over-lock-timeout-seconds", 3, "with --from: longest the swap back holds or waits for its lock per attempt")
+	fl.StringVar(&metrics, "metrics-address", "", "with --from: serve Prometheus metrics at http://HOST:PORT/metrics and the status JSON at /status")
+	fl.DurationVar(&linger, "metrics-linger", 0, "with --metrics-address: keep serving this long after the revert ends")
 	fl.IntVar(&retries, "default-retries", 60, "with --from: swap-back attempts before giving up")
 	return cmd
 }
