@@ -32,7 +32,7 @@ func (b *Backfill) Changed() int64 {
 func (b *Backfill) Status() control.Status {
 	c := b.cfg
 	estimate := b.estimate.Load()
-	st := control.Status{State: b.State(), Database: c.Conn.Database, Table: c.Table, RowsEstimated: estimate, ETASeconds: -1,
+	st := control.Status{State: b.State(), Server: c.Conn.Addr(), Database: c.Conn.Database, Table: c.Table, RowsEstimated: estimate, ETASeconds: -1,
 		ElapsedSeconds: c.Clock.Now().Sub(b.started).Seconds()}
 	if c.Engine == EnginePostgres {
 		st.Database = c.Schema

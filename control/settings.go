@@ -21,4 +21,13 @@ type Settings struct {
 	Progress            io.Writer          // a live progress line (a terminal); nil: progress goes to the log
 	MetricsAddress      string             // host:port of the Prometheus endpoint (package metrics); "": none
 	MetricsLinger       time.Duration      // how long the endpoint outlives the run, serving its final state
+	// MetricsBoard, when set, is the endpoint the run reports through
+	// instead of one of its own (a migrate's, shared by all its runs).
+	MetricsBoard Board
+}
+
+// Board is a metrics endpoint several runs report through: Add reports a
+// run's status until end, which keeps its last one.
+type Board interface {
+	Add(status func() Status) (end func())
 }

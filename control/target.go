@@ -28,6 +28,7 @@ type Status struct {
 	// State is copying, applying, postponed, verifying, cutting-over, done
 	// or failed.
 	State          string  `json:"state"`
+	Server         string  `json:"server,omitempty"` // host:port
 	Database       string  `json:"database"`
 	Table          string  `json:"table"`
 	Shadow         string  `json:"shadow_table"`

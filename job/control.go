@@ -15,7 +15,9 @@ import (
 // is vetted by the on-interactive-command hook first, as in gh-ost.
 func (r *Runner) Listen(opts control.Options, target control.Target) error {
 	s := r.settings
-	if s.MetricsAddress != "" {
+	if s.MetricsBoard != nil {
+		r.leaveBoard = s.MetricsBoard.Add(target.Status)
+	} else if s.MetricsAddress != "" {
 		m, err := metrics.Serve(s.MetricsAddress, target.Status)
 		if err != nil {
 			return &Refused{Err: err}

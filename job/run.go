@@ -33,6 +33,9 @@ type Runner struct {
 	control *control.Server
 	metrics atomic.Pointer[metrics.Server] // --metrics-address; nil: none (read from other goroutines: MetricsAddr)
 	outer   context.Context                // the context of the last Work: it cuts the metrics linger short
+	// leaveBoard ends the run's report on a shared metrics endpoint
+	// (Settings.MetricsBoard), keeping its last status there.
+	leaveBoard func()
 	// serving starts the control server once, at the first Work; served is
 	// closed when it has stopped (Close). It outlives each Work, so that a
 	// run doing its work in steps (an alter, then its revert window) keeps
@@ -103,6 +106,9 @@ func (r *Runner) Panic() { r.abort.abort(fmt.Errorf("%w by the control command",
 // Close releases what the run holds of its own (the control socket, the
 // metrics endpoint).
 func (r *Runner) Close() {
+	if r.leaveBoard != nil {
+		r.leaveBoard()
+	}
 	if m := r.metrics.Load(); m != nil {
 		r.lingerMetrics()
 		_ = m.Close()

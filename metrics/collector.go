@@ -5,8 +5,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// labels of every table metric: a run of several tables reports each.
-var labels = []string{"database", "table"}
+// labels of every table metric: a run of several tables reports each; a
+// command migrating several servers at once tells them apart by server.
+var labels = []string{"server", "database", "table"}
 
 func desc(name, help string, extra ...string) *prometheus.Desc {
 	return prometheus.NewDesc("hotswap_"+name, help, append(append([]string{}, labels...), extra...), nil)
@@ -39,8 +40,8 @@ var descs = []*prometheus.Desc{stateDesc, copiedDesc, changedDesc, estimateDesc,
 	rateDesc, busyDesc, checkedDesc, differDesc, backlogDesc, streamDesc, replicaDesc, throttledDesc, etaDesc, elapsedDesc,
 	postponedDesc, attemptsDesc, lastCutDesc}
 
-// runCollector reads the run's status at each scrape.
-type runCollector struct{ status func() control.Status }
+// runCollector reads the runs' statuses at each scrape.
+type runCollector struct{ statuses func() []control.Status }
 
 func (c *runCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range descs {
@@ -48,20 +49,32 @@ func (c *runCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// Collect sends each table's metrics once: the newest run of a table wins
+// (a migrate that alters a table twice), as one series may not be sent twice.
 func (c *runCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.status()
-	if len(st.Tables) == 0 {
-		collectTable(ch, st)
-		return
-	}
-	for _, t := range st.Tables {
-		collectTable(ch, t)
+	runs := c.statuses()
+	seen := map[[3]string]bool{}
+	for i := len(runs) - 1; i >= 0; i-- {
+		tables := runs[i].Tables
+		if len(tables) == 0 {
+			tables = []control.Status{runs[i]}
+		}
+		for _, t := range tables {
+			if t.Server == "" {
+				t.Server = runs[i].Server
+			}
+			key := [3]string{t.Server, t.Database, t.Table}
+			if !seen[key] {
+				seen[key] = true
+				collectTable(ch, t)
+			}
+		}
 	}
 }
 
 // collectTable sends one table's metrics.
 func collectTable(ch chan<- prometheus.Metric, st control.Status) {
-	l := []string{st.Database, st.Table}
+	l := []string{st.Server, st.Database, st.Table}
 	gauge := func(d *prometheus.Desc, v float64, extra ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(append([]string{}, l...), extra...)...)
 	}

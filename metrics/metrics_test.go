@@ -28,7 +28,7 @@ func get(t *testing.T, url string) string {
 // every metric, read from the status at the scrape; /status is the status
 // as status-json gives it; the Go and process metrics are there too.
 func TestServeMetricsAndStatus(t *testing.T) {
-	st := control.Status{State: "copying", Database: "shop", Table: "orders, items", Tables: []control.Status{
+	st := control.Status{State: "copying", Server: "db1:3306", Database: "shop", Table: "orders, items", Tables: []control.Status{
 		{State: "copying", Database: "shop", Table: "orders", RowsCopied: 42, RowsEstimated: 100, Progress: 42, ChunkSize: 500,
 			Backlog: 7, StreamLagMS: 1500, Throttled: true, ThrottleReason: "max-lag-millis", ETASeconds: 12.5,
 			ChunkMS: 250, RowsPerSecond: 1234.5, BusyChunks: 3, ChecksumChunks: 17, ChecksumDiffering: 2},
@@ -41,24 +41,24 @@ func TestServeMetricsAndStatus(t *testing.T) {
 	defer s.Close()
 	got := get(t, "http://"+s.Addr()+"/metrics")
 	for _, want := range []string{
-		`hotswap_rows_copied_total{database="shop",table="orders"} 42`,
-		`hotswap_rows_copied_total{database="shop",table="items"} 9`,
-		`hotswap_state{database="shop",state="copying",table="orders"} 1`,
-		`hotswap_state{database="shop",state="postponed",table="items"} 1`,
-		`hotswap_progress_ratio{database="shop",table="orders"} 0.42`,
-		`hotswap_backlog_keys{database="shop",table="orders"} 7`,
-		`hotswap_chunk_size_rows{database="shop",table="orders"} 500`,
-		`hotswap_chunk_duration_seconds{database="shop",table="orders"} 0.25`,
-		`hotswap_copy_rate_rows_per_second{database="shop",table="orders"} 1234.5`,
-		`hotswap_busy_chunks_total{database="shop",table="orders"} 3`,
-		`hotswap_checksum_chunks_total{database="shop",table="orders"} 17`,
-		`hotswap_checksum_rows_differing{database="shop",table="orders"} 2`,
-		`hotswap_stream_lag_seconds{database="shop",table="orders"} 1.5`,
-		`hotswap_throttled{database="shop",reason="max-lag-millis",table="orders"} 1`,
-		`hotswap_eta_seconds{database="shop",table="orders"} 12.5`,
-		`hotswap_cut_over_postponed{database="shop",table="items"} 1`,
-		`hotswap_cut_over_attempts_total{database="shop",table="items"} 2`,
-		`hotswap_last_cut_over_seconds{database="shop",table="items"} 0.035`,
+		`hotswap_rows_copied_total{database="shop",server="db1:3306",table="orders"} 42`,
+		`hotswap_rows_copied_total{database="shop",server="db1:3306",table="items"} 9`,
+		`hotswap_state{database="shop",server="db1:3306",state="copying",table="orders"} 1`,
+		`hotswap_state{database="shop",server="db1:3306",state="postponed",table="items"} 1`,
+		`hotswap_progress_ratio{database="shop",server="db1:3306",table="orders"} 0.42`,
+		`hotswap_backlog_keys{database="shop",server="db1:3306",table="orders"} 7`,
+		`hotswap_chunk_size_rows{database="shop",server="db1:3306",table="orders"} 500`,
+		`hotswap_chunk_duration_seconds{database="shop",server="db1:3306",table="orders"} 0.25`,
+		`hotswap_copy_rate_rows_per_second{database="shop",server="db1:3306",table="orders"} 1234.5`,
+		`hotswap_busy_chunks_total{database="shop",server="db1:3306",table="orders"} 3`,
+		`hotswap_checksum_chunks_total{database="shop",server="db1:3306",table="orders"} 17`,
+		`hotswap_checksum_rows_differing{database="shop",server="db1:3306",table="orders"} 2`,
+		`hotswap_stream_lag_seconds{database="shop",server="db1:3306",table="orders"} 1.5`,
+		`hotswap_throttled{database="shop",reason="max-lag-millis",server="db1:3306",table="orders"} 1`,
+		`hotswap_eta_seconds{database="shop",server="db1:3306",table="orders"} 12.5`,
+		`hotswap_cut_over_postponed{database="shop",server="db1:3306",table="items"} 1`,
+		`hotswap_cut_over_attempts_total{database="shop",server="db1:3306",table="items"} 2`,
+		`hotswap_last_cut_over_seconds{database="shop",server="db1:3306",table="items"} 0.035`,
 		"go_goroutines ", "process_cpu_seconds_total ",
 	} {
 		if !strings.Contains(got, want) {
@@ -66,7 +66,7 @@ func TestServeMetricsAndStatus(t *testing.T) {
 		}
 	}
 	st.Tables[0].RowsCopied = 43 // read at each scrape
-	if got := get(t, "http://"+s.Addr()+"/metrics"); !strings.Contains(got, `hotswap_rows_copied_total{database="shop",table="orders"} 43`) {
+	if got := get(t, "http://"+s.Addr()+"/metrics"); !strings.Contains(got, `hotswap_rows_copied_total{database="shop",server="db1:3306",table="orders"} 43`) {
 		t.Error("a second scrape does not read the status again")
 	}
 	want, _ := json.Marshal(st)
@@ -85,5 +85,48 @@ func TestServeRefusesABusyAddress(t *testing.T) {
 	defer s.Close()
 	if _, err := Serve(s.Addr(), func() control.Status { return control.Status{} }); err == nil || !strings.Contains(err.Error(), "--metrics-address") {
 		t.Fatalf("a second Serve on %s: %v, want an error naming --metrics-address", s.Addr(), err)
+	}
+}
+
+// TestServeManyRuns: one endpoint for the runs of a command (migrate): each
+// run's tables are series told apart by server; a run that ended keeps its
+// last status; a later run of the same table replaces it (a series sent twice
+// would fail the scrape); /status is the list of runs.
+func TestServeManyRuns(t *testing.T) {
+	s, err := ServeMany("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	state := "copying"
+	endA := s.Add(func() control.Status {
+		return control.Status{State: state, Server: "a:3306", Database: "shop", Table: "orders"}
+	})
+	s.Add(func() control.Status {
+		return control.Status{State: "revertible", Server: "b:3306", Database: "shop", Table: "orders"}
+	})
+	got := get(t, "http://"+s.Addr()+"/metrics")
+	for _, want := range []string{`hotswap_state{database="shop",server="a:3306",state="copying",table="orders"} 1`,
+		`hotswap_state{database="shop",server="b:3306",state="revertible",table="orders"} 1`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	state = "done"
+	endA()
+	state = "copying" // read no more: the run has ended
+	if got := get(t, "http://"+s.Addr()+"/metrics"); !strings.Contains(got, `server="a:3306",state="done",table="orders"} 1`) {
+		t.Errorf("an ended run does not keep its last state:\n%s", got)
+	}
+	s.Add(func() control.Status {
+		return control.Status{State: "applying", Server: "a:3306", Database: "shop", Table: "orders"}
+	})
+	got = get(t, "http://"+s.Addr()+"/metrics")
+	if !strings.Contains(got, `server="a:3306",state="applying",table="orders"} 1`) || strings.Contains(got, `server="a:3306",state="done"`) {
+		t.Errorf("a later run of the same table does not replace the earlier one:\n%s", got)
+	}
+	var list []control.Status
+	if err := json.Unmarshal([]byte(get(t, "http://"+s.Addr()+"/status")), &list); err != nil || len(list) != 3 {
+		t.Errorf("/status = %v (%v), want the list of the 3 runs", list, err)
 	}
 }

@@ -28,7 +28,7 @@ func scrape(addr, path string) string {
 	return string(b)
 }
 
-var copiedMetric = regexp.MustCompile(`hotswap_rows_copied_total\{database="[^"]*",table="t"\} (\d+)`)
+var copiedMetric = regexp.MustCompile(`hotswap_rows_copied_total\{database="[^"]*",server="127\.0\.0\.1:\d+",table="t"\} (\d+)`)
 
 // TestMetricsEndpointDuringARun scrapes --metrics-address during a real
 // migration: rows copied rise while the state is copying, the state moves
@@ -79,7 +79,7 @@ func TestMetricsEndpointDuringARun(t *testing.T) {
 		t.Errorf("rows copied rose %d times over %d scrapes while copying, want at least twice: %v", rising, len(seen), seen)
 	}
 	body := scrape(addr, "/metrics")
-	for _, want := range []string{`state="postponed",table="t"} 1`, `hotswap_cut_over_postponed{database="` + e.db + `",table="t"} 1`} {
+	for _, want := range []string{`state="postponed",table="t"} 1`, `hotswap_cut_over_postponed{database="` + e.db + `",server="` + m.Status().Server + `",table="t"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics while postponed lacks %q", want)
 		}

@@ -18,11 +18,11 @@ var stateOrder = []string{StatePreflight, StateCopying, StateIndexing, StateAppl
 // Status is the whole run's, with each table's in Tables: rows and backlog
 // added up, lags and ETA the largest, throttled when any table is.
 func (s *Set) Status() control.Status {
-	st := control.Status{Database: s.cfg.Conn.Database, Table: s.tables(), ETASeconds: 0}
+	st := control.Status{Server: s.cfg.Conn.Addr(), Database: s.cfg.Conn.Database, Table: s.tables(), ETASeconds: 0}
 	var shadows []string
 	state := len(stateOrder)
 	for _, m := range s.runs {
-		t := control.Status{State: m.State(), Database: st.Database, Table: m.cfg.Table, ETASeconds: -1}
+		t := control.Status{State: m.State(), Server: st.Server, Database: st.Database, Table: m.cfg.Table, ETASeconds: -1}
 		if m.parts() != nil { // published once built: what Status reads is settled
 			t = m.Status()
 		}

@@ -11,7 +11,7 @@ var _ control.Target = (*Migration)(nil)
 
 // Status is the run as the control socket, the progress line and the hooks report it.
 func (m *Migration) Status() control.Status {
-	st := control.Status{State: m.State(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
+	st := control.Status{State: m.State(), Server: m.cfg.Conn.Addr(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
 		RowsEstimated: m.estimate, ETASeconds: -1,
 		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed,
 		CutOverAttempts: int(m.cutOvers.Load()), LastCutOverMS: time.Duration(m.lastCutOver.Load()).Milliseconds()}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hotswap/hotswap/job"
 	"github.com/hotswap/hotswap/logging"
+	"github.com/hotswap/hotswap/metrics"
 	"github.com/hotswap/hotswap/migration"
 	"github.com/hotswap/hotswap/versions"
 	"github.com/spf13/cobra"
@@ -118,6 +119,11 @@ func runMigrate(cmd *cobra.Command, f *migrateFlags, run func(context.Context, v
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	endMetrics, err := serveMigrateMetrics(&base)
+	if err != nil {
+		return refused(cmd, err)
+	}
+	defer endMetrics(ctx)
 	if f.env == "" {
 		engine, conn, err := f.conn.resolve()
 		if err != nil {
@@ -154,8 +160,6 @@ func (f *migrateFlags) base(cmd *cobra.Command) (versions.Config, error) {
 	switch {
 	case f.window < 0:
 		return versions.Config{}, fmt.Errorf("--revert-window %s: want a duration of 0 or more", f.window)
-	case online.MetricsAddress != "" && (f.window > 0 || f.env != ""):
-		return versions.Config{}, fmt.Errorf("--metrics-address with --revert-window or --env: several runs are then live at once, and one address serves one run; leave --metrics-address out")
 	case f.window > 0 && online.ServeSocketFile != "":
 		return versions.Config{}, fmt.Errorf("--serve-socket-file with --revert-window: each online statement's run then listens on its table's own socket (where `migrate down` and `hotswap revert --table` find it); leave --serve-socket-file out")
 	}
@@ -212,4 +216,28 @@ func migrateExit(cmd *cobra.Command, err error) error {
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), "hotswap migrate:", err)
 	return exitError(exitFailed)
+}
+
+// serveMigrateMetrics opens --metrics-address once for the whole command:
+// every online statement's run, on every server, reports through it (each
+// table a series labelled by server), from the first to the last, revert
+// windows included. end closes it, after --metrics-linger unless ctx ended.
+func serveMigrateMetrics(c *versions.Config) (end func(context.Context), err error) {
+	s := &c.Online.Settings
+	if s.MetricsAddress == "" {
+		return func(context.Context) {}, nil
+	}
+	board, err := metrics.ServeMany(s.MetricsAddress)
+	if err != nil {
+		return nil, err
+	}
+	s.MetricsBoard = board
+	c.Log.Info().Str("metrics", "http://"+board.Addr()+"/metrics").Msg("serving metrics and /status for every run of this migrate")
+	return func(ctx context.Context) {
+		if s.MetricsLinger > 0 && ctx.Err() == nil {
+			c.Log.Info().Dur("for", s.MetricsLinger).Msg("serving the final metrics (--metrics-linger); Ctrl-C ends it")
+			job.Sleep(ctx, s.MetricsLinger)
+		}
+		_ = board.Close()
+	}, nil
 }
