@@ -31,6 +31,9 @@ type Driver struct {
 	// would, without a server (Database's methods of the same names).
 	Split           func(sql string) ([]Statement, error)
 	ParseAlterTable func(stmt string) (schema, table, clauses string, ok bool)
+	// Inventory lists the runs live or left in conn's database (PostgreSQL:
+	// in schema, "" for all), changing nothing (`hotswap status`).
+	Inventory func(ctx context.Context, conn dbconn.Config, schema string) ([]RunInfo, error)
 }
 
 var (
@@ -81,6 +84,22 @@ func Ping(ctx context.Context, kind string, conn dbconn.Config) error {
 		return err
 	}
 	return d.Ping(ctx, conn)
+}
+
+// Inventory lists every run of hotswap's live or left on kind's server:
+// in conn's database, and on PostgreSQL in schema ("" for every schema).
+// It changes nothing on the server.
+func Inventory(ctx context.Context, kind string, conn dbconn.Config, schema string) ([]RunInfo, error) {
+	d, err := lookup(kind)
+	if err != nil {
+		return nil, err
+	}
+	if d.Inventory == nil {
+		return nil, job.Refuse("the %s engine cannot list its runs", kind)
+	}
+	runs, err := d.Inventory(ctx, conn, schema)
+	sortRuns(runs)
+	return runs, err
 }
 
 // driverSaysLost says whether any registered driver reads err as a lost

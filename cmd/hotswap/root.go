@@ -24,7 +24,7 @@ rows in chunks, replays concurrent changes, and swaps the tables atomically.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCommand(), alterCommand(), controlCommand(), cleanupCommand(), checksumCommand(), backfillCommand(), revertCommand(), migrateCommand(), lintCommand())
+	root.AddCommand(versionCommand(), alterCommand(), controlCommand(), cleanupCommand(), checksumCommand(), backfillCommand(), revertCommand(), migrateCommand(), lintCommand(), statusCommand())
 	return root
 }
 

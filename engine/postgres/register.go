@@ -11,7 +11,7 @@ import (
 
 func init() {
 	engine.Register(engine.Postgres, engine.Driver{New: New, NewBackfill: NewBackfill, Ping: ping, ConnectionLost: dialect.ConnectionLost,
-		OpenDatabase: openDatabase, Split: split, ParseAlterTable: dialect.ParseAlterTable})
+		OpenDatabase: openDatabase, Split: split, ParseAlterTable: dialect.ParseAlterTable, Inventory: inventory})
 }
 
 // ping opens a pool to the server and closes it: the server answers.
