@@ -97,6 +97,12 @@ func (s *Set) runAll(ctx context.Context) []error {
 				s.group.leave(m)
 				return
 			}
+			if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+				// stopped by another table's failure: the driver may report the
+				// interrupted statement as its own error (pgx: "i/o timeout"),
+				// which must not pass for the set's cause
+				err = fmt.Errorf("%w with the set (%v)", context.Canceled, err)
+			}
 			errs[i] = fmt.Errorf("%s: %w", m.cfg.Table, err)
 			if !s.group.swapped() { // the others must not switch, nor go on copying
 				s.group.fail(fmt.Errorf("%w (stopped with it)", errs[i]))
