@@ -19,7 +19,7 @@ func (m *Migration) dryRun(ctx context.Context) error {
 	if err := m.eng.PrintPlan(ctx, out); err != nil {
 		return m.refuseAndDrop(err)
 	}
-	fmt.Fprintf(out, "Estimated rows: %d\n", m.estimate)
+	fmt.Fprintf(out, "Estimated rows: %d\n", m.estimate.Load())
 	fmt.Fprintf(out, "Run again with --execute to migrate.\n")
 	if err := m.dropShadow(); err != nil {
 		return err

@@ -34,7 +34,7 @@ type Migration struct {
 
 	shadow, old string
 	chk         string // the checkpoint table
-	estimate    int64
+	estimate    atomic.Int64 // set once the shadow is prepared, after the control socket and metrics are up
 	swapped     bool
 	resuming    bool // continuing from a checkpoint (the engine's plan says, after --resume)
 

@@ -100,9 +100,11 @@ func (m *Migration) start(ctx context.Context) error {
 	if m.resumeDone {
 		return nil
 	}
-	if m.estimate, err = m.eng.PrepareShadow(ctx); err != nil {
+	estimate, err := m.eng.PrepareShadow(ctx)
+	if err != nil {
 		return err
 	}
+	m.estimate.Store(estimate)
 	if err := m.prepareCheckpoint(ctx); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ var _ control.Target = (*Migration)(nil)
 // Status is the run as the control socket, the progress line and the hooks report it.
 func (m *Migration) Status() control.Status {
 	st := control.Status{State: m.State(), Server: m.cfg.Conn.Addr(), Database: m.cfg.Conn.Database, Table: m.cfg.Table, Shadow: m.shadow,
-		RowsEstimated: m.estimate, ETASeconds: -1,
+		RowsEstimated: m.estimate.Load(), ETASeconds: -1,
 		ElapsedSeconds: time.Since(m.started).Seconds(), Postponed: m.State() == StatePostponed,
 		CutOverAttempts: int(m.cutOvers.Load()), LastCutOverMS: time.Duration(m.lastCutOver.Load()).Milliseconds()}
 	if w := m.win.Load(); w != nil {
@@ -46,12 +46,12 @@ func (m *Migration) progressAndETA(p *parts, st control.Status) (float64, float6
 	if p.copier.Done() {
 		return 100, 0, ""
 	}
-	if m.estimate <= 0 {
+	if st.RowsEstimated <= 0 {
 		return 0, -1, ""
 	}
-	pct := min(100, 100*float64(st.RowsCopied)/float64(m.estimate))
+	pct := min(100, 100*float64(st.RowsCopied)/float64(st.RowsEstimated))
 	rate := copyRate(p)
-	eta, why := p.eta.Next(time.Now(), float64(m.estimate-st.RowsCopied), rate, func() string { return job.SlowerBecause(st) })
+	eta, why := p.eta.Next(time.Now(), float64(st.RowsEstimated-st.RowsCopied), rate, func() string { return job.SlowerBecause(st) })
 	return pct, eta, why
 }
 
