@@ -26,6 +26,8 @@ build:
 
 vet:
 	$(GO) vet ./...
+	@unformatted="$$($$($(GO) env GOROOT)/bin/gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted (run gofmt -w): $$unformatted" >&2; exit 1; fi
 
 # tidy fails when go.mod or go.sum is not what `go mod tidy` would write (then run it and commit).
 tidy:

@@ -33,7 +33,7 @@ type Migration struct {
 	engErr error // the engine could not be built (its kind is not linked in)
 
 	shadow, old string
-	chk         string // the checkpoint table
+	chk         string       // the checkpoint table
 	estimate    atomic.Int64 // set once the shadow is prepared, after the control socket and metrics are up
 	swapped     bool
 	resuming    bool // continuing from a checkpoint (the engine's plan says, after --resume)
