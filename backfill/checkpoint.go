@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 )
 
 // checkpointState is the backfill's progress in its checkpoint table
@@ -15,10 +16,8 @@ import (
 // make harmless (see the dry run's warning).
 type checkpointState struct {
 	Watermark json.RawMessage `json:"watermark,omitempty"`
-	Done      bool            `json:"done,omitempty"`
-	Changed   int64           `json:"rows_changed"` // by all runs so far
-	Covered   int64           `json:"rows_covered"`
-	Saved     time.Time       `json:"saved"`
+	// Done, Changed, Covered and Saved: read back by `hotswap status` too.
+	engine.BackfillProgress
 }
 
 // checkCheckpoint refuses a new backfill over an old one's checkpoint, and
@@ -70,7 +69,7 @@ func (b *Backfill) checkCheckpoint(ctx context.Context) error {
 
 func (b *Backfill) saveCheckpoint(ctx context.Context) error {
 	cp := b.running.Load().copier
-	st := checkpointState{Saved: b.cfg.Clock.Now().UTC(), Changed: cp.Copied(), Covered: cp.Covered()}
+	st := checkpointState{BackfillProgress: engine.BackfillProgress{Saved: b.cfg.Clock.Now().UTC(), Changed: cp.Copied(), Covered: cp.Covered()}}
 	if b.resumed != nil {
 		st.Changed += b.resumed.Changed
 		st.Covered += b.resumed.Covered

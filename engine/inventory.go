@@ -154,17 +154,11 @@ func (s SchemaTables) describe(ctx context.Context, r CheckpointReader, cands []
 	return out
 }
 
-// checkpointDoc is what status reads of a checkpoint's JSON state: the
-// fields of package migration's checkpointState (alter, revert window) and
-// package backfill's (which import this package, hence the copy).
-type checkpointDoc struct {
-	Copied   int64           `json:"copied"`
-	CopyDone bool            `json:"copy_done"`
-	Window   json.RawMessage `json:"window"`
-	Changed  int64           `json:"rows_changed"`
-	Covered  int64           `json:"rows_covered"`
-	Done     bool            `json:"done"`
-	Saved    time.Time       `json:"saved"`
+// runCheckpoint is what status reads of an online ALTER's checkpoint: its
+// progress and whether it was in its revert window.
+type runCheckpoint struct {
+	CopyProgress
+	Window json.RawMessage `json:"window"`
 }
 
 // readCheckpoint adds the checkpoint table name to ri. A table of that
@@ -175,21 +169,26 @@ func readCheckpoint(ctx context.Context, r CheckpointReader, ri *RunInfo, name s
 	if ctx.Err() != nil {
 		return fmt.Errorf("read checkpoint %s.%s: %w", ri.Schema, name, ctx.Err())
 	}
-	var doc checkpointDoc
-	if err != nil || (found && json.Unmarshal([]byte(state), &doc) != nil) {
+	var run runCheckpoint
+	var bf BackfillProgress
+	doc := any(&run)
+	if ri.Kind == KindBackfill {
+		doc = &bf
+	}
+	if err != nil || (found && json.Unmarshal([]byte(state), doc) != nil) {
 		return nil
 	}
 	ri.Objects = append(ri.Objects, name)
 	if !found { // killed before its first checkpoint
 		return nil
 	}
-	ri.Statement, ri.Checkpointed = stmt, doc.Saved
+	ri.Statement = stmt
 	if ri.Kind == KindBackfill {
-		ri.Rows, ri.Covered, ri.Done = doc.Changed, doc.Covered, doc.Done
+		ri.Rows, ri.Covered, ri.Done, ri.Checkpointed = bf.Changed, bf.Covered, bf.Done, bf.Saved
 		return nil
 	}
-	ri.Rows, ri.Done = doc.Copied, doc.CopyDone
-	if len(doc.Window) > 0 && string(doc.Window) != "null" {
+	ri.Rows, ri.Done, ri.Checkpointed = run.Copied, run.CopyDone, run.Saved
+	if len(run.Window) > 0 && string(run.Window) != "null" {
 		ri.Kind = KindRevertWindow
 	}
 	return nil

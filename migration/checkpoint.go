@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotswap/hotswap/copier"
+	"github.com/hotswap/hotswap/engine"
 	"github.com/hotswap/hotswap/job"
 )
 
@@ -27,12 +28,11 @@ import (
 // idempotent (resyncs re-read the source, the copy skips rows present).
 type checkpointState struct {
 	Stream     string          `json:"stream"`
-	Watermark  json.RawMessage `json:"watermark,omitempty"` // absent: nothing copied yet
-	CopyDone   bool            `json:"copy_done,omitempty"`
+	Watermark  json.RawMessage `json:"watermark,omitempty"`   // absent: nothing copied yet
 	IndexBuild []string        `json:"index_build,omitempty"` // deferred shadow indexes not built yet
-	Copied     int64           `json:"copied"`
-	Columns    string          `json:"columns"` // source and shadow columns, to refuse a resume onto changed tables
-	Saved      time.Time       `json:"saved"`
+	Columns    string          `json:"columns"`               // source and shadow columns, to refuse a resume onto changed tables
+	// CopyDone, Copied and Saved: read back by `hotswap status` too.
+	engine.CopyProgress
 	// Window: the run was in its revert window (revert_resume.go).
 	Window *windowCheckpoint `json:"window,omitempty"`
 }
@@ -66,7 +66,7 @@ func (c *checkpointer) saveIfReady(ctx context.Context) error {
 // save writes one checkpoint (see checkpointState for the order).
 func (c *checkpointer) save(ctx context.Context) error {
 	m := c.m
-	st := checkpointState{Columns: m.eng.Columns(), Saved: time.Now().UTC()}
+	st := checkpointState{Columns: m.eng.Columns(), CopyProgress: engine.CopyProgress{Saved: time.Now().UTC()}}
 	if m.copier != nil {
 		low, ok, all := m.copier.Watermark()
 		st.CopyDone, st.Copied = all, m.copier.Copied()+c.resumedCopied()

@@ -37,7 +37,7 @@ func (m *Migration) saveWindow(ctx context.Context, w *window) error {
 			return ctx.Err()
 		}
 	}
-	st := checkpointState{CopyDone: true, Saved: time.Now().UTC(),
+	st := checkpointState{CopyProgress: engine.CopyProgress{CopyDone: true, Saved: time.Now().UTC()},
 		Window: &windowCheckpoint{Cut: w.rev.Position(), Stream: pos, Until: w.until}}
 	doc, err := json.Marshal(st)
 	if err != nil {
