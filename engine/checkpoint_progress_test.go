@@ -33,8 +33,8 @@ func TestStatusReadsWhatRunsWrite(t *testing.T) {
 	}{BackfillProgress{Done: true, Changed: 5, Covered: 9, Saved: saved}})
 	for _, c := range []struct {
 		kind, state, wantKind string
-		rows, covered       int64
-		done                bool
+		rows, covered         int64
+		done                  bool
 	}{
 		{KindRun, string(alter), KindRun, 42, 0, true},
 		{KindRun, string(window), KindRevertWindow, 7, 0, false},
